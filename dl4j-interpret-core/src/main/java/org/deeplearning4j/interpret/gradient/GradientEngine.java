@@ -1,0 +1,44 @@
+package org.deeplearning4j.interpret.gradient;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one gradient engine every method stands on: forward activations at named layers, and vector-Jacobian products
+ * from any named layer back to the input. Implementations never change the model they analyse.
+ *
+ * <p>Output layers are exposed by their <b>pre-activation logits</b>: the activation reported for the model's output
+ * layer is the logit array, and a seed given there is {@code d objective / d logits}.
+ */
+public interface GradientEngine {
+
+    /**
+     * Runs an inference forward pass.
+     *
+     * @param input NCHW input batch, already validated and in the model's data type
+     * @param layers names of the layers whose activations to return
+     * @return detached copies of the activations, keyed by layer name
+     */
+    Map<String, INDArray> forward(INDArray input, Collection<String> layers);
+
+    /**
+     * Computes {@code J^T seed}, the gradient with respect to the input of {@code sum(activation(layer) * seed)}.
+     *
+     * @param input NCHW input batch
+     * @param layer the layer at which the seed is given
+     * @param seed {@code d objective / d activation}, same shape as the layer's activation
+     * @param rule the ReLU backward rule
+     * @return element 0: the layer's activation (detached); element 1: the input gradient, same shape as
+     *         {@code input}
+     */
+    INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule);
+
+    /** @return a short name of the execution path, e.g. "samediff" or "dl4j-layers" */
+    String name();
+
+    /** @return names of the layers that forced this engine (empty for the fast path) */
+    List<String> unsupportedLayers();
+}

@@ -1,0 +1,229 @@
+package org.deeplearning4j.interpret.gradient;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The correct, slower execution path: a manual forward/backward over DL4J's own vertices on private analysis copies
+ * of the network. It works for every layer type DL4J can backpropagate through, and fixes DL4J's two interpretation
+ * traps: BatchNormalization backward uses the inference rule {@code eps * gamma / sqrt(var + eps)} (DL4J's own uses
+ * batch statistics), and dropout is stripped from the copies (DL4J applies it during backprop).
+ */
+public final class LayerLoopEngine implements GradientEngine {
+    private final ComputationGraphConfiguration conf;
+    private final INDArray params;
+    private final String outputVertex;
+    private final List<String> unsupported;
+    private final Map<ReluRule, ComputationGraph> shadows = new EnumMap<>(ReluRule.class);
+
+    /**
+     * @param conf the network configuration (not modified; cloned per analysis copy)
+     * @param params the network's flattened parameter array, shared by the copies
+     * @param outputVertex the name of the output layer, exposed as logits
+     * @param unsupported layers that the fast path could not run, reported by {@link #unsupportedLayers()}
+     */
+    public LayerLoopEngine(ComputationGraphConfiguration conf, INDArray params, String outputVertex,
+            List<String> unsupported) {
+        this.conf = conf;
+        this.params = params;
+        this.outputVertex = outputVertex;
+        this.unsupported = List.copyOf(unsupported);
+    }
+
+    private synchronized ComputationGraph shadow(ReluRule rule) {
+        return shadows.computeIfAbsent(rule, r -> AnalysisCopies.build(conf, params, outputVertex, r));
+    }
+
+    @Override
+    public String name() {
+        return "dl4j-layers";
+    }
+
+    @Override
+    public List<String> unsupportedLayers() {
+        return unsupported;
+    }
+
+    @Override
+    public Map<String, INDArray> forward(INDArray input, Collection<String> layers) {
+        ComputationGraph g = shadow(ReluRule.NORMAL);
+        synchronized (g) {
+            Map<String, INDArray> acts = runForward(g, input, new HashSet<>(layers));
+            Map<String, INDArray> out = new HashMap<>();
+            for (String l : layers) {
+                out.put(l, acts.get(l));
+            }
+            clear(g);
+            return out;
+        }
+    }
+
+    @Override
+    public INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule) {
+        ComputationGraph g = shadow(rule);
+        synchronized (g) {
+            Map<String, INDArray> acts = runForward(g, input, Set.of(layer));
+            INDArray grad = runBackward(g, layer, seed);
+            clear(g);
+            return new INDArray[] {acts.get(layer), grad};
+        }
+    }
+
+    private static Map<String, INDArray> runForward(ComputationGraph g, INDArray x, Set<String> keep) {
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        g.setInputs(x);
+        Map<String, INDArray> kept = new HashMap<>();
+        GraphVertex[] vs = g.getVertices();
+        for (int idx : g.topologicalSortOrder()) {
+            GraphVertex v = vs[idx];
+            INDArray out = v.isInputVertex() ? x : v.doForward(false, mgr);
+            if (keep.contains(v.getVertexName())) {
+                kept.put(v.getVertexName(), out.dup());
+            }
+            VertexIndices[] outs = v.getOutputVertices();
+            if (outs == null) {
+                continue;
+            }
+            for (VertexIndices o : outs) {
+                GraphVertex target = vs[o.getVertexIndex()];
+                // DL4J's ActivationLayer applies its function in place at inference; give it its own copy so that
+                // other consumers of this output (and the kept activations) see the true values.
+                INDArray in = isActivationLayer(target) ? out.dup() : out;
+                target.setInput(o.getVertexEdgeNumber(), in, mgr);
+            }
+        }
+        return kept;
+    }
+
+    private static boolean isActivationLayer(GraphVertex v) {
+        return v.hasLayer() && v.getLayer() instanceof org.deeplearning4j.nn.layers.ActivationLayer;
+    }
+
+    private INDArray runBackward(ComputationGraph g, String layer, INDArray seed) {
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        if (g.getGradientsViewArray() == null) {
+            g.initGradientsView();
+        }
+        GraphVertex[] vs = g.getVertices();
+        INDArray[] eps = new INDArray[vs.length];
+        eps[g.getVertex(layer).getVertexIndex()] = seed;
+        int[] topo = g.topologicalSortOrder();
+        INDArray result = null;
+        for (int k = topo.length - 1; k >= 0; k--) {
+            GraphVertex v = vs[topo[k]];
+            INDArray e = eps[v.getVertexIndex()];
+            if (e == null) {
+                continue;
+            }
+            if (v.isInputVertex()) {
+                result = e;
+                continue;
+            }
+            INDArray[] in = backwardOne(v, e, mgr);
+            VertexIndices[] src = v.getInputVertices();
+            for (int j = 0; j < src.length; j++) {
+                if (in[j] == null) {
+                    continue;
+                }
+                int s = src[j].getVertexIndex();
+                eps[s] = eps[s] == null ? in[j].dup() : eps[s].addi(in[j]);
+            }
+        }
+        if (result == null) {
+            return Nd4j.zeros(g.getInputs()[0].dataType(), g.getInputs()[0].shape());
+        }
+        return result;
+    }
+
+    private static INDArray[] backwardOne(GraphVertex v, INDArray e, LayerWorkspaceMgr mgr) {
+        Layer l = v.hasLayer() ? v.getLayer() : null;
+        if (l instanceof BaseOutputLayer) {
+            // DL4J's output layers ignore the incoming epsilon; logits = in W + b, so d/d in = e W^T.
+            INDArray ei = e.mmul(l.getParam("W").transpose());
+            return new INDArray[] {preprocessorBackprop(v, ei, mgr)};
+        }
+        if (l instanceof org.deeplearning4j.nn.layers.LossLayer) {
+            return new INDArray[] {preprocessorBackprop(v, e.dup(), mgr)};
+        }
+        if (l instanceof BatchNormalization) {
+            return new INDArray[] {preprocessorBackprop(v, batchNormBackward((BatchNormalization) l, e), mgr)};
+        }
+        v.setEpsilon(e);
+        return v.doBackward(false, mgr).getSecond();
+    }
+
+    private static INDArray preprocessorBackprop(GraphVertex v, INDArray e, LayerWorkspaceMgr mgr) {
+        InputPreProcessor pp = v instanceof LayerVertex ? ((LayerVertex) v).getLayerPreProcessor() : null;
+        return pp == null ? e : pp.backprop(e, (int) e.size(0), mgr);
+    }
+
+    /** Inference-mode BN backward: {@code eps * gamma / sqrt(var + eps)} per channel (DL4J's BN has no activation). */
+    static INDArray batchNormBackward(BatchNormalization l, INDArray e) {
+        org.deeplearning4j.nn.conf.layers.BatchNormalization c =
+                (org.deeplearning4j.nn.conf.layers.BatchNormalization) l.conf().getLayer();
+        INDArray std = Transforms.sqrt(variance(l, c).addi(c.getEps()), false);
+        INDArray gamma = c.isLockGammaBeta()
+                ? Nd4j.valueArrayOf(std.shape(), lockedGamma(c), std.dataType())
+                : l.getParam(BatchNormalizationParamInitializer.GAMMA);
+        long channels = std.length();
+        long[] bshape = e.rank() == 4 ? new long[] {1, channels, 1, 1} : new long[] {1, channels};
+        return e.mul(gamma.reshape(bshape).div(std.reshape(bshape)));
+    }
+
+    /** DL4J applies locked gamma/beta only when gamma != 1 and beta != 0 (M2.1 behaviour, mirrored exactly). */
+    static double lockedGamma(org.deeplearning4j.nn.conf.layers.BatchNormalization c) {
+        return c.getGamma() != 1.0 && c.getBeta() != 0.0 ? c.getGamma() : 1.0;
+    }
+
+    /** @see #lockedGamma */
+    static double lockedBeta(org.deeplearning4j.nn.conf.layers.BatchNormalization c) {
+        return c.getGamma() != 1.0 && c.getBeta() != 0.0 ? c.getBeta() : 0.0;
+    }
+
+    static INDArray variance(BatchNormalization l,
+            org.deeplearning4j.nn.conf.layers.BatchNormalization c) {
+        if (c.isUseLogStd()) {
+            INDArray log10s = l.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+            INDArray s = Transforms.pow(Nd4j.valueArrayOf(log10s.shape(), 10.0, log10s.dataType()), log10s, false);
+            return s.muli(s);
+        }
+        return l.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).dup();
+    }
+
+    private static void clear(ComputationGraph g) {
+        for (GraphVertex v : g.getVertices()) {
+            v.clear();
+        }
+    }
+
+    /** @return layer names in this engine's analysis copy, in topological order (for diagnostics) */
+    List<String> vertexOrder() {
+        ComputationGraph g = shadow(ReluRule.NORMAL);
+        List<String> names = new ArrayList<>();
+        for (int idx : g.topologicalSortOrder()) {
+            names.add(g.getVertices()[idx].getVertexName());
+        }
+        return names;
+    }
+}

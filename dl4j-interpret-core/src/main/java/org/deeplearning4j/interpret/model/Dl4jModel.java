@@ -1,0 +1,358 @@
+package org.deeplearning4j.interpret.model;
+
+import org.deeplearning4j.interpret.gradient.GradientEngine;
+import org.deeplearning4j.interpret.gradient.LayerLoopEngine;
+import org.deeplearning4j.interpret.gradient.ReluRule;
+import org.deeplearning4j.interpret.gradient.SameDiffMirror;
+import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.InterpretException;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/** The {@link InterpretableModel} for DL4J networks; a MultiLayerNetwork is analysed as an equivalent graph. */
+final class Dl4jModel implements InterpretableModel {
+    private static final Logger log = LoggerFactory.getLogger(Dl4jModel.class);
+
+    private final String kind;
+    private final ComputationGraphConfiguration conf;
+    private final Supplier<INDArray> params;
+    private final String outputName;
+    private final InputSpec spec;
+    private final ExecutionPath requested;
+    private final int maxBatch;
+    private final DataType dataType;
+    private final int numClasses;
+
+    private INDArray boundParams;
+    private GradientEngine engine;
+    private GradientEngine ruleEngine;
+    private List<LayerInfo> layers;
+
+    Dl4jModel(String kind, ComputationGraphConfiguration conf, Supplier<INDArray> params, InputSpec spec,
+            ExecutionPath requested, int maxBatch) {
+        this.kind = kind;
+        this.conf = conf;
+        this.params = params;
+        this.spec = spec;
+        this.requested = requested;
+        this.maxBatch = maxBatch;
+        if (conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
+            throw new InterpretException("Expected a network with one input and one output, found inputs "
+                    + conf.getNetworkInputs() + " and outputs " + conf.getNetworkOutputs()
+                    + "; build a single-input single-output graph for interpretation");
+        }
+        this.outputName = conf.getNetworkOutputs().get(0);
+        INDArray p = params.get();
+        if (p == null || p.isEmpty()) {
+            throw new IllegalArgumentException("The network has no parameters; call net.init() before interpreting it");
+        }
+        this.dataType = p.dataType();
+        GraphVertex out = conf.getVertices().get(outputName);
+        if (out instanceof LayerVertex && ((LayerVertex) out).getLayerConf().getLayer() instanceof FeedForwardLayer) {
+            this.numClasses = (int) ((FeedForwardLayer) ((LayerVertex) out).getLayerConf().getLayer()).getNOut();
+        } else {
+            this.numClasses = -1;
+        }
+    }
+
+    private synchronized GradientEngine engine() {
+        INDArray p = params.get();
+        if (engine != null && p == boundParams) {
+            return engine;
+        }
+        // First use, or the network's parameter array was replaced (e.g. init() called again): rebind.
+        boundParams = p;
+        List<String> unsupported = Collections.emptyList();
+        if (requested != ExecutionPath.DL4J_LAYERS) {
+            ComputationGraph probe = new ComputationGraph(conf.clone());
+            probe.init(p, false);
+            unsupported = SameDiffMirror.unsupportedLayers(probe);
+            if (unsupported.isEmpty()) {
+                engine = new SameDiffMirror(buildShadow(p));
+                log.info("{} '{}': fast SameDiff path (libnd4j ops) for all layers", kind, outputName);
+                return engine;
+            }
+            if (requested == ExecutionPath.SAMEDIFF) {
+                throw new InterpretException("The SameDiff fast path cannot run these layers: " + unsupported
+                        + ". Use ExecutionPath.AUTO or DL4J_LAYERS to run them through DL4J's own layers.");
+            }
+            log.warn("These layers are not covered by the fast SameDiff path, so the whole network runs on the "
+                    + "slower DL4J-layer path: {}", unsupported);
+        }
+        engine = new LayerLoopEngine(conf, p, outputName, unsupported);
+        return engine;
+    }
+
+    /**
+     * Engine for a ReLU rule. SameDiff M2.1 rebuilds ops from their serialised form when it creates the gradient
+     * function, so an overridden {@code doDiff} is not used there; GUIDED and DECONVNET therefore run on the
+     * DL4J-layer path, whose custom activation backward is verified against hand-computed rules.
+     */
+    private synchronized GradientEngine engine(ReluRule rule) {
+        GradientEngine e = engine();
+        if (rule == ReluRule.NORMAL || e instanceof LayerLoopEngine) {
+            return e;
+        }
+        if (ruleEngine == null || boundParams != params.get()) {
+            ruleEngine = new LayerLoopEngine(conf, boundParams, outputName, List.of());
+        }
+        return ruleEngine;
+    }
+
+    private ComputationGraph buildShadow(INDArray p) {
+        return org.deeplearning4j.interpret.gradient.AnalysisCopies.normal(conf, p, outputName);
+    }
+
+    @Override
+    public synchronized List<LayerInfo> layers() {
+        if (layers == null) {
+            layers = describeLayers();
+        }
+        return layers;
+    }
+
+    private List<LayerInfo> describeLayers() {
+        List<String> order = new ArrayList<>();
+        ComputationGraph probe = new ComputationGraph(conf.clone());
+        probe.init(params.get(), false);
+        for (int idx : probe.topologicalSortOrder()) {
+            org.deeplearning4j.nn.graph.vertex.GraphVertex v = probe.getVertices()[idx];
+            if (!v.isInputVertex()) {
+                order.add(v.getVertexName());
+            }
+        }
+        Map<String, INDArray> acts = null;
+        if (spec.hasSpatialSize() && spec.channels() > 0) {
+            INDArray probeInput = Nd4j.zeros(dataType, 1, spec.channels(), spec.height(), spec.width());
+            acts = engine().forward(probeInput, order);
+        }
+        List<LayerInfo> out = new ArrayList<>();
+        for (String name : order) {
+            GraphVertex cv = conf.getVertices().get(name);
+            String type = cv instanceof LayerVertex ? ((LayerVertex) cv).getLayerConf().getLayer().getClass()
+                    .getSimpleName() : cv.getClass().getSimpleName();
+            long[] shape = acts == null ? null : Arrays.copyOfRange(acts.get(name).shape(), 1, acts.get(name).rank());
+            out.add(new LayerInfo(name, type, shape, name.equals(outputName)));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    @Override
+    public LayerInfo layer(String name) {
+        for (LayerInfo l : layers()) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("Unknown layer '" + name + "'. Valid layer names: "
+                + layers().stream().map(LayerInfo::name).collect(Collectors.joining(", ")));
+    }
+
+    private String resolve(String layer) {
+        if (layer == null) {
+            return outputName;
+        }
+        if (!conf.getVertices().containsKey(layer) || conf.getNetworkInputs().contains(layer)) {
+            layer(layer); // throws with the list of valid names
+        }
+        return layer;
+    }
+
+    @Override
+    public InputSpec inputSpec() {
+        return spec;
+    }
+
+    @Override
+    public String outputLayer() {
+        return outputName;
+    }
+
+    @Override
+    public int numClasses() {
+        return numClasses;
+    }
+
+    @Override
+    public DataType dataType() {
+        return dataType;
+    }
+
+    @Override
+    public ExecutionPath executionPath() {
+        return engine() instanceof SameDiffMirror ? ExecutionPath.SAMEDIFF : ExecutionPath.DL4J_LAYERS;
+    }
+
+    @Override
+    public List<String> fallbackLayers() {
+        return engine().unsupportedLayers();
+    }
+
+    @Override
+    public int maxBatchSize() {
+        return maxBatch;
+    }
+
+    @Override
+    public INDArray prepareInput(INDArray input) {
+        if (input == null) {
+            throw new IllegalArgumentException("Input is null; expected an NCHW array of shape [N, "
+                    + dim(spec.channels()) + ", " + dim(spec.height()) + ", " + dim(spec.width()) + "]");
+        }
+        if (input.rank() != 4) {
+            throw new IllegalArgumentException("Expected an NCHW input of rank 4 [N, " + dim(spec.channels()) + ", "
+                    + dim(spec.height()) + ", " + dim(spec.width()) + "], got rank " + input.rank() + " with shape "
+                    + Arrays.toString(input.shape()) + (input.rank() == 3 ? "; add the batch dimension with "
+                    + "input.reshape(1, c, h, w)" : input.rank() == 2 ? "; reshape flat images to [N, C, H, W]" : ""));
+        }
+        if (input.size(0) == 0) {
+            throw new IllegalArgumentException("Empty batch: the input has 0 examples (shape "
+                    + Arrays.toString(input.shape()) + "); pass at least one image");
+        }
+        if (spec.channels() > 0 && input.size(1) != spec.channels()) {
+            throw new IllegalArgumentException("Expected " + spec.channels() + " input channels, got "
+                    + input.size(1) + " (shape " + Arrays.toString(input.shape()) + ")"
+                    + (input.size(3) == spec.channels() ? "; the input looks NHWC: use input.permute(0, 3, 1, 2)" : ""));
+        }
+        if (spec.hasSpatialSize() && (input.size(2) != spec.height() || input.size(3) != spec.width())) {
+            throw new IllegalArgumentException("Expected input images of " + spec.height() + "x" + spec.width()
+                    + ", got " + input.size(2) + "x" + input.size(3) + "; resize the images first");
+        }
+        if (!input.dataType().isFPType()) {
+            throw new IllegalArgumentException("Expected a floating-point input, got " + input.dataType());
+        }
+        if (BooleanIndexing.or(input, Conditions.isNan()) || BooleanIndexing.or(input, Conditions.isInfinite())) {
+            throw new IllegalArgumentException("The input contains NaN or infinite values; clean or re-normalise "
+                    + "the images before interpreting them");
+        }
+        return input.castTo(dataType).dup();
+    }
+
+    private static String dim(long d) {
+        return d > 0 ? String.valueOf(d) : "?";
+    }
+
+    @Override
+    public INDArray logits(INDArray input) {
+        return activations(input, outputName).get(outputName);
+    }
+
+    @Override
+    public Map<String, INDArray> activations(INDArray input, String... layerNames) {
+        List<String> names = new ArrayList<>();
+        for (String l : layerNames) {
+            names.add(resolve(l));
+        }
+        INDArray x = prepareInput(input);
+        GradientEngine e = engine();
+        Map<String, List<INDArray>> parts = new java.util.LinkedHashMap<>();
+        for (String n : names) {
+            parts.put(n, new ArrayList<>());
+        }
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray chunk = chunk(x, from);
+            Map<String, INDArray> acts = e.forward(chunk, names);
+            for (String n : names) {
+                parts.get(n).add(acts.get(n));
+            }
+        }
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, List<INDArray>> en : parts.entrySet()) {
+            out.put(en.getKey(), concat(en.getValue()));
+        }
+        return out;
+    }
+
+    private INDArray chunk(INDArray x, long from) {
+        long to = Math.min(x.size(0), from + maxBatch);
+        if (from == 0 && to == x.size(0)) {
+            return x;
+        }
+        return x.get(NDArrayIndex.interval(from, to)).dup();
+    }
+
+    private static INDArray concat(List<INDArray> parts) {
+        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
+    @Override
+    public INDArray values(INDArray input, Target target) {
+        String layer = resolve(target.layer());
+        INDArray x = prepareInput(input);
+        List<INDArray> vals = new ArrayList<>();
+        GradientEngine e = engine();
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray chunk = chunk(x, from);
+            INDArray act = e.forward(chunk, List.of(layer)).get(layer);
+            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
+            t.validate(layer, act.shape());
+            vals.add(t.value(act));
+        }
+        return concat(vals);
+    }
+
+    @Override
+    public ObjectiveGradient gradient(INDArray input, Target target, ReluRule rule) {
+        String layer = resolve(target.layer());
+        INDArray x = prepareInput(input);
+        GradientEngine e = engine(rule);
+        List<INDArray> vals = new ArrayList<>();
+        List<INDArray> grads = new ArrayList<>();
+        long[] actShape = knownShape(layer);
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray chunk = chunk(x, from);
+            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
+            INDArray seed;
+            if (t.gradientDependsOnActivation() || actShape == null) {
+                INDArray act = e.forward(chunk, List.of(layer)).get(layer);
+                t.validate(layer, act.shape());
+                actShape = act.shape();
+                seed = t.gradient(act);
+            } else {
+                actShape[0] = chunk.size(0);
+                t.validate(layer, actShape);
+                seed = t.gradient(Nd4j.zeros(dataType, actShape));
+            }
+            INDArray[] r = e.inputGradient(chunk, layer, seed, rule);
+            vals.add(t.value(r[0]));
+            grads.add(r[1]);
+        }
+        return new ObjectiveGradient(concat(vals), concat(grads));
+    }
+
+    private long[] knownShape(String layer) {
+        for (LayerInfo l : layers()) {
+            if (l.name().equals(layer) && l.outputShape() != null) {
+                long[] s = l.outputShape();
+                long[] full = new long[s.length + 1];
+                System.arraycopy(s, 0, full, 1, s.length);
+                return full;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return kind + "[" + outputName + ", " + spec + ", " + dataType + "]";
+    }
+}

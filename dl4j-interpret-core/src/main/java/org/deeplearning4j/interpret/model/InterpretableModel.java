@@ -1,0 +1,97 @@
+package org.deeplearning4j.interpret.model;
+
+import org.deeplearning4j.interpret.gradient.ReluRule;
+import org.deeplearning4j.interpret.target.Target;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network prepared for interpretation: the one place where MultiLayerNetwork, ComputationGraph (and later
+ * SameDiff) differences live. Every call validates its input, works in chunks of at most {@link #maxBatchSize()}
+ * examples, and leaves the underlying network exactly as it was (parameters, updater state, listeners).
+ * The adapter shares the network's parameters, so after further training it sees the new weights.
+ *
+ * <p>Obtain one from {@link Models}.
+ */
+public interface InterpretableModel {
+
+    /** @return the addressable layers in topological order (the input vertex excluded) */
+    List<LayerInfo> layers();
+
+    /**
+     * @param name layer name
+     * @return the layer
+     * @throws IllegalArgumentException listing the valid names if there is no such layer
+     */
+    LayerInfo layer(String name);
+
+    /** @return what the model expects as input */
+    InputSpec inputSpec();
+
+    /** @return the name of the output layer, exposed as pre-softmax logits */
+    String outputLayer();
+
+    /** @return the number of classes (output units) */
+    int numClasses();
+
+    /** @return the model's floating-point data type; inputs are converted to it */
+    DataType dataType();
+
+    /** @return the engine in use: {@link ExecutionPath#SAMEDIFF} or {@link ExecutionPath#DL4J_LAYERS} */
+    ExecutionPath executionPath();
+
+    /** @return layers that forced the DL4J-layer fallback (empty on the fast path) */
+    List<String> fallbackLayers();
+
+    /** @return the largest number of examples run through the network at once */
+    int maxBatchSize();
+
+    /**
+     * Validates an input batch and returns a copy in the model's data type.
+     *
+     * @param input NCHW batch
+     * @return a detached copy
+     * @throws IllegalArgumentException for wrong rank, channels or size, an empty batch, or NaN/Inf values
+     */
+    INDArray prepareInput(INDArray input);
+
+    /**
+     * @param input NCHW batch
+     * @return pre-softmax logits, shape {@code [N, classes]}
+     */
+    INDArray logits(INDArray input);
+
+    /**
+     * @param input NCHW batch
+     * @param layers layer names
+     * @return activations (for the output layer: logits), keyed by name
+     */
+    Map<String, INDArray> activations(INDArray input, String... layers);
+
+    /**
+     * @param input NCHW batch
+     * @param target what to evaluate
+     * @return the target's value per example, shape {@code [N]}
+     */
+    INDArray values(INDArray input, Target target);
+
+    /**
+     * @param input NCHW batch
+     * @param target what to differentiate
+     * @param rule the ReLU backward rule
+     * @return the target's value and its input gradient
+     */
+    ObjectiveGradient gradient(INDArray input, Target target, ReluRule rule);
+
+    /**
+     * @param input NCHW batch
+     * @param target what to differentiate
+     * @return the target's value and its true input gradient
+     */
+    default ObjectiveGradient gradient(INDArray input, Target target) {
+        return gradient(input, target, ReluRule.NORMAL);
+    }
+}

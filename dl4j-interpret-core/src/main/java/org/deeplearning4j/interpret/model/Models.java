@@ -1,0 +1,172 @@
+package org.deeplearning4j.interpret.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Entry point: wraps a trained DL4J network for interpretation. The network is never modified; the adapter shares its
+ * parameter array, so interpretation after further training sees the new weights.
+ *
+ * <pre>{@code
+ * InterpretableModel model = Models.of(net);                       // shape and range inferred where possible
+ * InterpretableModel model = Models.builder(net)
+ *         .inputSpec(InputSpec.builder().shape(3, 64, 64).pixelRange(0, 1).build())
+ *         .maxBatchSize(16).build();
+ * }</pre>
+ */
+public final class Models {
+    /** Default chunk size: at most this many examples run through the network at once. */
+    public static final int DEFAULT_MAX_BATCH_SIZE = 16;
+
+    private Models() {
+    }
+
+    /** @param net a trained (or initialised) network @return the adapter with default options */
+    public static InterpretableModel of(MultiLayerNetwork net) {
+        return builder(net).build();
+    }
+
+    /** @param graph a trained (or initialised) graph @return the adapter with default options */
+    public static InterpretableModel of(ComputationGraph graph) {
+        return builder(graph).build();
+    }
+
+    /** @param net the network @return a builder */
+    public static Builder builder(MultiLayerNetwork net) {
+        if (net == null) {
+            throw new IllegalArgumentException("net is null");
+        }
+        return new Builder("MultiLayerNetwork", toGraph(net.getLayerWiseConfigurations()), net::params,
+                inferSpec(net.getLayerWiseConfigurations()));
+    }
+
+    /** @param graph the graph @return a builder */
+    public static Builder builder(ComputationGraph graph) {
+        if (graph == null) {
+            throw new IllegalArgumentException("graph is null");
+        }
+        return new Builder("ComputationGraph", graph.getConfiguration(), graph::params,
+                inferSpec(graph.getConfiguration()));
+    }
+
+    /** Builds the equivalent single-chain graph configuration of a MultiLayerNetwork (same parameter layout). */
+    static ComputationGraphConfiguration toGraph(MultiLayerConfiguration mc) {
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+                .dataType(mc.getDataType()).graphBuilder().addInputs("input");
+        String prev = "input";
+        Set<String> used = new HashSet<>();
+        used.add(prev);
+        for (int i = 0; i < mc.getConfs().size(); i++) {
+            Layer layer = mc.getConf(i).getLayer().clone();
+            String name = layer.getLayerName() == null || used.contains(layer.getLayerName())
+                    ? "layer" + i : layer.getLayerName();
+            used.add(name);
+            InputPreProcessor pp = mc.getInputPreProcess(i);
+            b.addLayer(name, layer, pp == null ? null : pp.clone(), prev);
+            prev = name;
+        }
+        b.setOutputs(prev);
+        b.validateOutputLayerConfig(false);
+        return b.build();
+    }
+
+    private static InputSpec inferSpec(MultiLayerConfiguration mc) {
+        InputPreProcessor pp = mc.getInputPreProcess(0);
+        if (pp instanceof FeedForwardToCnnPreProcessor) {
+            FeedForwardToCnnPreProcessor f = (FeedForwardToCnnPreProcessor) pp;
+            return InputSpec.builder().shape(f.getNumChannels(), f.getInputHeight(), f.getInputWidth()).build();
+        }
+        Layer first = mc.getConf(0).getLayer();
+        long c = first instanceof ConvolutionLayer ? ((ConvolutionLayer) first).getNIn() : InputSpec.UNKNOWN;
+        return InputSpec.builder().shape(c, InputSpec.UNKNOWN, InputSpec.UNKNOWN).build();
+    }
+
+    private static InputSpec inferSpec(ComputationGraphConfiguration conf) {
+        long c = InputSpec.UNKNOWN;
+        if (conf.getNetworkInputs().size() == 1) {
+            String in = conf.getNetworkInputs().get(0);
+            for (java.util.Map.Entry<String, List<String>> e : conf.getVertexInputs().entrySet()) {
+                GraphVertex v = conf.getVertices().get(e.getKey());
+                if (!e.getValue().contains(in) || !(v instanceof LayerVertex)) {
+                    continue;
+                }
+                LayerVertex lv = (LayerVertex) v;
+                if (lv.getPreProcessor() instanceof FeedForwardToCnnPreProcessor) {
+                    FeedForwardToCnnPreProcessor f = (FeedForwardToCnnPreProcessor) lv.getPreProcessor();
+                    return InputSpec.builder().shape(f.getNumChannels(), f.getInputHeight(), f.getInputWidth())
+                            .build();
+                }
+                if (lv.getLayerConf().getLayer() instanceof ConvolutionLayer) {
+                    c = ((ConvolutionLayer) lv.getLayerConf().getLayer()).getNIn();
+                }
+            }
+        }
+        return InputSpec.builder().shape(c, InputSpec.UNKNOWN, InputSpec.UNKNOWN).build();
+    }
+
+    /** Options for the adapter. {@link #build()} validates. */
+    public static final class Builder {
+        private final String kind;
+        private final ComputationGraphConfiguration conf;
+        private final Supplier<INDArray> params;
+        private InputSpec spec;
+        private ExecutionPath path = ExecutionPath.AUTO;
+        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+
+        private Builder(String kind, ComputationGraphConfiguration conf, Supplier<INDArray> params,
+                InputSpec inferred) {
+            this.kind = kind;
+            this.conf = conf;
+            this.params = params;
+            this.spec = inferred;
+        }
+
+        /**
+         * @param spec input shape, pixel range, channel means and order; unknown dimensions are filled from the
+         *             network configuration where it has them
+         * @return this
+         */
+        public Builder inputSpec(InputSpec spec) {
+            this.spec = spec;
+            return this;
+        }
+
+        /** @param path which engine to use (default {@link ExecutionPath#AUTO}) @return this */
+        public Builder executionPath(ExecutionPath path) {
+            this.path = path;
+            return this;
+        }
+
+        /** @param n most examples run at once (default {@value #DEFAULT_MAX_BATCH_SIZE}) @return this */
+        public Builder maxBatchSize(int n) {
+            this.maxBatchSize = n;
+            return this;
+        }
+
+        /** @return the adapter */
+        public InterpretableModel build() {
+            if (maxBatchSize < 1) {
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
+            }
+            if (spec == null || path == null) {
+                throw new IllegalArgumentException("inputSpec and executionPath must not be null");
+            }
+            return new Dl4jModel(kind, conf, params, spec, path, maxBatchSize);
+        }
+    }
+}
