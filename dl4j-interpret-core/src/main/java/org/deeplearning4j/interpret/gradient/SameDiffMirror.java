@@ -170,7 +170,11 @@ public final class SameDiffMirror implements GradientEngine {
                 SDVariable result;
                 int r;
                 if (v.isInputVertex()) {
-                    result = sd.placeHolder(INPUT, dt, -1, -1, -1, -1);
+                    // SameDiff M2.1 only differentiates ops on a path from the loss to a trainable variable, and a
+                    // placeholder gets a gradient only as a side output of such an op. A unit scale variable on
+                    // the input puts the whole input path on such a path (e.g. a dense layer first).
+                    result = sd.placeHolder(INPUT, dt, -1, -1, -1, -1)
+                            .mul(sd.var("input_scale__", Nd4j.scalar(dt, 1.0)));
                     r = 4;
                 } else {
                     List<SDVariable> ins = new ArrayList<>();
