@@ -102,14 +102,15 @@ public final class Occlusion implements Attribution {
         long c = x.size(1);
         long h = x.size(2);
         long w = x.size(3);
+        target.validateBatch(n);
+        String layer = target.layer() == null ? model.outputLayer() : target.layer();
+        INDArray originalAct = model.activations(x, layer).get(layer);
+        target.validate(layer, originalAct.shape());
         if (windowH > h || windowW > w) {
             throw new IllegalArgumentException("Occlusion window " + windowH + "x" + windowW
                     + " is larger than the input " + h + "x" + w + "; choose a smaller window");
         }
         INDArray patch = baselinePatch(x);
-        String layer = target.layer() == null ? model.outputLayer() : target.layer();
-        INDArray originalAct = model.activations(x, layer).get(layer);
-        target.validate(layer, originalAct.shape());
         Target fixed = target.fixedFor(originalAct);
         INDArray originalValues = fixed.value(originalAct);
         List<Integer> ys = positions(h, windowH, strideH);

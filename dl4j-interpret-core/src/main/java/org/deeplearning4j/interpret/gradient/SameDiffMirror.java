@@ -51,12 +51,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The fast execution path: a SameDiff graph that mirrors the network op for op and <b>wraps the network's own
- * parameter arrays</b> (no copy, so in-place training updates are seen at once). It runs on libnd4j's ops, which use
+ * The fast execution path: a SameDiff graph that mirrors the network op for op. SameDiff M2.1 keeps its own copy of
+ * a variable's array (verified: in-place changes to the array passed to {@code sd.var} are not seen), so every call
+ * first copies the network's current parameters into the mirror; training updates and manual weight edits are
+ * therefore always seen, at the cost of one parameter copy per call (reported by the benchmark). It runs on libnd4j's ops, which use
  * oneDNN on CPU ({@code -onednn} classifier) and cuDNN on CUDA, and computes input gradients by SameDiff autodiff of
  * {@code sum(activation(layer) * seed)}.
  *
- * <p>Covered: convolution (any padding mode but causal, stride, dilation), max/average subsampling, batch
+ * <p>Covered: convolution (same/truncate/strict padding, any stride; dilated convolutions go to the fallback
+ * because oneDNN in the M2.1 CPU build rejects some FP32 dilated descriptors), max/average subsampling, batch
  * normalization (inference statistics), dense, output and loss layers (as logits), activation layers and fused
  * identity/ReLU/leaky ReLU/sigmoid/tanh/ELU/softmax activations, global max/average/sum pooling, zero padding,
  * dropout (identity), element-wise add/subtract/product/average/max, merge, and the CNN/feed-forward preprocessors.
@@ -102,6 +105,7 @@ public final class SameDiffMirror implements GradientEngine {
         String[] names = layers.stream().map(m.vars::get).toArray(String[]::new);
         Map<String, INDArray> out;
         synchronized (m) {
+            m.sync();
             out = m.sd.output(Map.of(INPUT, input), names);
         }
         Map<String, INDArray> res = new HashMap<>();
@@ -123,6 +127,7 @@ public final class SameDiffMirror implements GradientEngine {
         });
         String actName = m.vars.get(layer);
         synchronized (m) {
+            m.sync();
             OutAndGrad r = m.sd.calculateGradientsAndOutputs(Map.of(INPUT, input, SEED, seed), List.of(actName),
                     List.of(INPUT));
             return new INDArray[] {r.getOutputs().get(actName).detach(), r.getGradients().get(INPUT).detach()};
@@ -132,10 +137,19 @@ public final class SameDiffMirror implements GradientEngine {
     private static final class Mirror {
         final SameDiff sd;
         final Map<String, String> vars;
+        final Map<String, INDArray> params;
 
-        Mirror(SameDiff sd, Map<String, String> vars) {
+        Mirror(SameDiff sd, Map<String, String> vars, Map<String, INDArray> params) {
             this.sd = sd;
             this.vars = vars;
+            this.params = params;
+        }
+
+        /** Copies the network's current parameter values into the mirror's variables. */
+        void sync() {
+            for (Map.Entry<String, INDArray> e : params.entrySet()) {
+                sd.getArrForVarName(e.getKey()).assign(e.getValue());
+            }
         }
     }
 
@@ -147,6 +161,7 @@ public final class SameDiffMirror implements GradientEngine {
         private final boolean dryRun;
         private final SameDiff sd = SameDiff.create();
         private final List<String> unsupported = new ArrayList<>();
+        private final Map<String, INDArray> params = new HashMap<>();
         private DataType dt;
         /** Rank of the current layer's input after preprocessing (shapes are not known statically). */
         private int inputRank;
@@ -193,7 +208,7 @@ public final class SameDiffMirror implements GradientEngine {
                 out.put(name, result);
                 names.put(name, result.name());
             }
-            return new Mirror(sd, names);
+            return new Mirror(sd, names, params);
         }
 
         private SDVariable unsupported(String name, String what) {
@@ -272,7 +287,9 @@ public final class SameDiffMirror implements GradientEngine {
         }
 
         private SDVariable param(String name, org.deeplearning4j.nn.api.Layer rt, String key) {
-            return sd.var(name + "__" + key, rt.getParam(key));
+            String varName = name + "__" + key;
+            params.put(varName, rt.getParam(key));
+            return sd.var(varName, rt.getParam(key).dup());
         }
 
         private SDVariable layer(String name, Layer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {
@@ -332,6 +349,10 @@ public final class SameDiffMirror implements GradientEngine {
             int[] s = c.getStride();
             int[] p = c.getPadding();
             int[] d = c.getDilation();
+            if (d[0] != 1 || d[1] != 1) {
+                // oneDNN in the M2.1 CPU build fails to create some FP32 dilated-convolution descriptors
+                return unsupported(name, "dilated ConvolutionLayer");
+            }
             Conv2DConfig cfg = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(p[0]).pW(p[1])
                     .dH(d[0]).dW(d[1]).paddingMode(mode).dataFormat("NCHW").weightsFormat(WeightsFormat.YXIO)
                     .build();

@@ -270,7 +270,7 @@ final class Dl4jModel implements InterpretableModel {
         }
         for (long from = 0; from < x.size(0); from += maxBatch) {
             INDArray chunk = chunk(x, from);
-            Map<String, INDArray> acts = e.forward(chunk, names);
+            Map<String, INDArray> acts = guard(() -> e.forward(chunk, names), chunk);
             for (String n : names) {
                 parts.get(n).add(acts.get(n));
             }
@@ -298,11 +298,12 @@ final class Dl4jModel implements InterpretableModel {
     public INDArray values(INDArray input, Target target) {
         String layer = resolve(target.layer());
         INDArray x = prepareInput(input);
+        target.validateBatch(x.size(0));
         List<INDArray> vals = new ArrayList<>();
         GradientEngine e = engine();
         for (long from = 0; from < x.size(0); from += maxBatch) {
             INDArray chunk = chunk(x, from);
-            INDArray act = e.forward(chunk, List.of(layer)).get(layer);
+            INDArray act = guard(() -> e.forward(chunk, List.of(layer)), chunk).get(layer);
             Target t = target.slice((int) from, (int) (from + chunk.size(0)));
             t.validate(layer, act.shape());
             vals.add(t.value(act));
@@ -314,6 +315,7 @@ final class Dl4jModel implements InterpretableModel {
     public ObjectiveGradient gradient(INDArray input, Target target, ReluRule rule) {
         String layer = resolve(target.layer());
         INDArray x = prepareInput(input);
+        target.validateBatch(x.size(0));
         GradientEngine e = engine(rule);
         List<INDArray> vals = new ArrayList<>();
         List<INDArray> grads = new ArrayList<>();
@@ -323,7 +325,7 @@ final class Dl4jModel implements InterpretableModel {
             Target t = target.slice((int) from, (int) (from + chunk.size(0)));
             INDArray seed;
             if (t.gradientDependsOnActivation() || actShape == null) {
-                INDArray act = e.forward(chunk, List.of(layer)).get(layer);
+                INDArray act = guard(() -> e.forward(chunk, List.of(layer)), chunk).get(layer);
                 t.validate(layer, act.shape());
                 actShape = act.shape();
                 seed = t.gradient(act);
@@ -332,11 +334,30 @@ final class Dl4jModel implements InterpretableModel {
                 t.validate(layer, actShape);
                 seed = t.gradient(Nd4j.zeros(dataType, actShape));
             }
-            INDArray[] r = e.inputGradient(chunk, layer, seed, rule);
+            final INDArray s = seed;
+            INDArray[] r = guard(() -> e.inputGradient(chunk, layer, s, rule), chunk);
             vals.add(t.value(r[0]));
             grads.add(r[1]);
         }
         return new ObjectiveGradient(concat(vals), concat(grads));
+    }
+
+    /** Turns a native failure on an unexpected input size into an error that says what to check. */
+    private <T> T guard(Supplier<T> call, INDArray chunk) {
+        try {
+            return call.get();
+        } catch (IllegalArgumentException | InterpretException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (spec.hasSpatialSize()) {
+                throw new InterpretException("The network failed on an input of shape "
+                        + Arrays.toString(chunk.shape()) + ": " + e.getMessage(), e);
+            }
+            throw new IllegalArgumentException("The network could not process an input of shape "
+                    + Arrays.toString(chunk.shape()) + " (" + e.getMessage() + "). The model's input size is not "
+                    + "recorded in its configuration: pass Models.builder(net).inputSpec(InputSpec.builder()"
+                    + ".shape(c, h, w).build()) with the size it was trained on, and resize images to it", e);
+        }
     }
 
     private long[] knownShape(String layer) {

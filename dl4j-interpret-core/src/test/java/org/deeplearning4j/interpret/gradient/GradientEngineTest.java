@@ -138,6 +138,14 @@ class GradientEngineTest {
     }
 
     @Test
+    void dilatedConvolutionsRunOnTheDl4jLayerPathAndMatchFiniteDifferences() {
+        InterpretableModel m = Models.of(TestNets.dilated(DataType.DOUBLE, 8));
+        assertEquals(ExecutionPath.DL4J_LAYERS, m.executionPath());
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 2, 8, 8);
+        assertFiniteDifferences(m, x, Targets.logit(2), m.gradient(x, Targets.logit(2)).gradient());
+    }
+
+    @Test
     void unsupportedLayersFallBackToDl4jLayersAndStillMatchFiniteDifferences() {
         InterpretableModel m = Models.of(TestNets.withUnsupportedLayer(DataType.DOUBLE, 7));
         assertEquals(ExecutionPath.DL4J_LAYERS, m.executionPath());

@@ -33,7 +33,7 @@ public final class TestNets {
     private TestNets() {
     }
 
-    /** VGG-like stack: same/truncate/dilated convs, max and average pooling, dropout dense, softmax output. */
+    /** VGG-like stack: same/truncate/strided convs, max and average pooling, dropout dense, softmax output. */
     public static MultiLayerNetwork vggLike(DataType dt, long seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(dt)
                 .weightInit(WeightInit.RELU).updater(new Adam(1e-3)).list()
@@ -41,9 +41,9 @@ public final class TestNets {
                         .activation(Activation.RELU).build())
                 .layer(new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(5).activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                .layer(new ConvolutionLayer.Builder(3, 3).dilation(2, 2).padding(2, 2).nOut(6)
+                .layer(new ConvolutionLayer.Builder(3, 3).stride(2, 2).padding(1, 1).nOut(6)
                         .activation(Activation.LEAKYRELU).build())
-                .layer(new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(2, 2).stride(1, 1).build())
                 .layer(new DenseLayer.Builder().nOut(8).activation(Activation.TANH).dropOut(0.5).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build())
@@ -82,6 +82,25 @@ public final class TestNets {
         g.init();
         randomiseBatchNorm(g, seed);
         return g;
+    }
+
+    /** The input spec of {@link #vggLike}: MultiLayerNetworks do not keep their input type, so tests pass it. */
+    public static org.deeplearning4j.interpret.model.InputSpec vggSpec() {
+        return org.deeplearning4j.interpret.model.InputSpec.builder().shape(3, 12, 12).build();
+    }
+
+    /** A dilated convolution: DL4J-layer path (oneDNN rejects some FP32 dilated descriptors in M2.1). */
+    public static MultiLayerNetwork dilated(DataType dt, long seed) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(dt)
+                .weightInit(WeightInit.RELU).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).dilation(2, 2).padding(2, 2).nOut(4)
+                        .activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(8, 8, 2)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
     }
 
     /** A network with a layer the fast path does not cover (local response normalization). */

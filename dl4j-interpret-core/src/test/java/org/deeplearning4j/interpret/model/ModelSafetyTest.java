@@ -1,0 +1,132 @@
+package org.deeplearning4j.interpret.model;
+
+import org.deeplearning4j.interpret.attribution.GradientXInput;
+import org.deeplearning4j.interpret.attribution.Occlusion;
+import org.deeplearning4j.interpret.attribution.Saliency;
+import org.deeplearning4j.interpret.gradient.ReluRule;
+import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.testing.TestNets;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Interpretation never changes the user's model, and interpreting during training never changes what it learns. */
+class ModelSafetyTest {
+
+    private static DataSet data(long seed, long n, long hw, int classes) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, 3, hw, hw);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, i % classes, 1.0);
+        }
+        return new DataSet(x, y);
+    }
+
+    private static void runEveryMethod(InterpretableModel m, INDArray x) {
+        assertEquals(ExecutionPath.SAMEDIFF, m.executionPath());
+        Saliency.of(m).attribute(x, Targets.predicted());
+        GradientXInput.of(m).attribute(x, Targets.probability(1));
+        Occlusion.builder(m).window(4).stride(4).build().attribute(x, Targets.predicted());
+        m.gradient(x, Targets.predicted(), ReluRule.GUIDED);
+        m.gradient(x, Targets.predicted(), ReluRule.DECONVNET);
+        m.activations(x, m.layers().get(0).name());
+    }
+
+    @Test
+    void multiLayerNetworkIsBitForBitUnchangedByEveryMethod() {
+        MultiLayerNetwork net = TestNets.vggLike(DataType.FLOAT, 1);
+        DataSet ds = data(1, 8, 12, 3);
+        net.fit(ds); // so that updater state exists
+        TrainingListener listener = new BaseTrainingListener() { };
+        net.setListeners(listener);
+        INDArray params = net.params().dup();
+        INDArray updater = net.getUpdater().getStateViewArray().dup();
+        INDArray paramsRef = net.params();
+        INDArray input = ds.getFeatures().dup();
+        runEveryMethod(Models.of(net), ds.getFeatures());
+        assertEquals(params, net.params(), "parameters changed");
+        assertSame(paramsRef, net.params(), "parameter array replaced");
+        assertEquals(updater, net.getUpdater().getStateViewArray(), "updater state changed");
+        assertEquals(List.of(listener), new ArrayList<>(net.getListeners()), "listeners changed");
+        assertEquals(input, ds.getFeatures(), "the caller's input array changed");
+    }
+
+    @Test
+    void computationGraphIsBitForBitUnchangedByEveryMethod() {
+        ComputationGraph g = TestNets.resnetLike(DataType.FLOAT, 2);
+        DataSet ds = data(2, 8, 10, 4);
+        g.fit(ds);
+        INDArray params = g.params().dup();
+        INDArray updater = g.getUpdater().getStateViewArray().dup();
+        runEveryMethod(Models.of(g), ds.getFeatures());
+        assertEquals(params, g.params(), "parameters changed");
+        assertEquals(updater, g.getUpdater().getStateViewArray(), "updater state changed");
+    }
+
+    /** Both networks use dropout, so this also checks that interpretation does not consume the global RNG. */
+    @Test
+    void trainingWithInterpretationCallsInBetweenGivesIdenticalParameters() {
+        for (boolean graph : new boolean[] {false, true}) {
+            long hw = graph ? 10 : 12;
+            int classes = graph ? 4 : 3;
+            List<DataSet> batches = new ArrayList<>();
+            for (int it = 0; it < 4; it++) {
+                batches.add(data(10 + it, 6, hw, classes));
+            }
+            Model a = graph ? TestNets.resnetLike(DataType.FLOAT, 3) : TestNets.vggLike(DataType.FLOAT, 3);
+            InterpretableModel ma = graph ? Models.of((ComputationGraph) a) : Models.of((MultiLayerNetwork) a);
+            Nd4j.getRandom().setSeed(77);
+            for (DataSet ds : batches) {
+                fit(a, ds);
+                runEveryMethod(ma, ds.getFeatures());
+            }
+            Model b = graph ? TestNets.resnetLike(DataType.FLOAT, 3) : TestNets.vggLike(DataType.FLOAT, 3);
+            Nd4j.getRandom().setSeed(77);
+            for (DataSet ds : batches) {
+                fit(b, ds);
+            }
+            assertEquals(b.params(), a.params(), "training diverged when interpretation ran in between (graph="
+                    + graph + ")");
+        }
+    }
+
+    private static void fit(Model m, DataSet ds) {
+        if (m instanceof ComputationGraph) {
+            ((ComputationGraph) m).fit(ds);
+        } else {
+            ((MultiLayerNetwork) m).fit(ds);
+        }
+    }
+
+    @Test
+    void adapterSeesWeightsAfterFurtherTraining() {
+        MultiLayerNetwork net = TestNets.vggLike(DataType.FLOAT, 4);
+        InterpretableModel m = Models.of(net);
+        assertEquals(ExecutionPath.SAMEDIFF, m.executionPath());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 12, 12);
+        INDArray before = m.logits(x);
+        for (int i = 0; i < 3; i++) {
+            net.fit(data(20 + i, 8, 12, 3));
+        }
+        INDArray after = m.logits(x);
+        assertNotEquals(before, after, "logits did not change after training");
+        INDArray probs = org.nd4j.linalg.ops.transforms.Transforms.softmax(after, true);
+        assertTrue(probs.equalsWithEps(net.output(x, false), 1e-5), "adapter is stale after training");
+    }
+}
