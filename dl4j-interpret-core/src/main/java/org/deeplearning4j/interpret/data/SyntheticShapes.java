@@ -65,12 +65,12 @@ public final class SyntheticShapes {
             classes[i] = rng.nextInt(CLASS_NAMES.length);
             draw(rng, classes[i], img, masks, i);
         }
-        INDArray features = Nd4j.create(img, new long[] {n, 3, size, size}, 'c');
+        INDArray features = Nd4j.createFromArray(img).reshape('c', n, 3, size, size);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, n, CLASS_NAMES.length);
         for (int i = 0; i < n; i++) {
             labels.putScalar(i, classes[i], 1.0);
         }
-        return new Sample(features, labels, classes, Nd4j.create(masks, new long[] {n, size, size}, 'c'));
+        return new Sample(features, labels, classes, Nd4j.createFromArray(masks).reshape('c', n, size, size));
     }
 
     private void draw(SplittableRandom rng, int cls, float[] img, float[] masks, int i) {

@@ -36,6 +36,9 @@ public final class Npy {
     public static void write(INDArray array, File file) throws IOException {
         boolean f32 = array.dataType() == DataType.FLOAT;
         INDArray a = (f32 ? array : array.castTo(DataType.DOUBLE)).dup('c');
+        if (a.length() > Integer.MAX_VALUE / 8) {
+            throw new IOException("Array too large for .npy export: " + a.length() + " elements");
+        }
         String shape = Arrays.stream(a.shape()).mapToObj(Long::toString)
                 .reduce((x, y) -> x + ", " + y).orElse("");
         if (a.rank() == 1) {
@@ -56,21 +59,17 @@ public final class Npy {
             out.write(MAGIC);
             out.write(new byte[] {1, 0, (byte) (hb.length & 0xff), (byte) (hb.length >> 8)});
             out.write(hb);
-            long n = a.length();
-            ByteBuffer buf = ByteBuffer.allocate(8 * 1024).order(ByteOrder.LITTLE_ENDIAN);
-            INDArray flat = a.reshape('c', n);
-            for (long i = 0; i < n; i++) {
-                if (f32) {
-                    buf.putFloat(flat.getFloat(i));
-                } else {
-                    buf.putDouble(flat.getDouble(i));
-                }
-                if (buf.remaining() < 8) {
-                    out.write(buf.array(), 0, buf.position());
-                    buf.clear();
-                }
+            ByteBuffer buf;
+            if (f32) {
+                float[] v = a.data().asFloat();
+                buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asFloatBuffer().put(v);
+            } else {
+                double[] v = a.data().asDouble();
+                buf = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asDoubleBuffer().put(v);
             }
-            out.write(buf.array(), 0, buf.position());
+            out.write(buf.array());
         }
         if (!tmp.renameTo(file)) {
             java.nio.file.Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -110,11 +109,11 @@ public final class Npy {
             if (f32) {
                 float[] v = new float[(int) n];
                 bb.asFloatBuffer().get(v);
-                return org.nd4j.linalg.factory.Nd4j.create(v, shape, 'c');
+                return org.nd4j.linalg.factory.Nd4j.createFromArray(v).reshape('c', shape);
             }
             double[] v = new double[(int) n];
             bb.asDoubleBuffer().get(v);
-            return org.nd4j.linalg.factory.Nd4j.create(v, shape, 'c');
+            return org.nd4j.linalg.factory.Nd4j.createFromArray(v).reshape('c', shape);
         }
     }
 }

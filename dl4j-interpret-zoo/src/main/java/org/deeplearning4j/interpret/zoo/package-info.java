@@ -1,0 +1,2 @@
+/** DL4J zoo models (VGG, ResNet) with their input conventions, for interpretation. */
+package org.deeplearning4j.interpret.zoo;

@@ -1,0 +1,66 @@
+package org.deeplearning4j.interpret.zoo;
+
+import org.deeplearning4j.interpret.attribution.AttributionResult;
+import org.deeplearning4j.interpret.attribution.Saliency;
+import org.deeplearning4j.interpret.model.ExecutionPath;
+import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Focused checks on the real zoo architectures (random He weights; no download). */
+class ZooModelsTest {
+
+    private static INDArray imagenetLikeInput(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, 1, 3, 224, 224).muli(255).subi(115);
+    }
+
+    private static void runsEntirelyOnTheFastPathAndMatchesDl4j(ComputationGraph g, String name) {
+        InterpretableModel m = ZooModels.interpretable(g);
+        assertEquals(ExecutionPath.SAMEDIFF, m.executionPath(), name + " fell back: " + m.fallbackLayers());
+        INDArray x = imagenetLikeInput(1);
+        INDArray logits = m.logits(x);
+        INDArray ours = Transforms.softmax(logits, true);
+        INDArray dl4j = g.outputSingle(false, x);
+        double maxDiff = ours.sub(dl4j).amaxNumber().doubleValue();
+        assertTrue(maxDiff < 1e-4, name + ": softmax(logits) differs from DL4J's output by " + maxDiff);
+        AttributionResult s = Saliency.of(m).attribute(x, Targets.predicted());
+        double norm = s.map().norm2Number().doubleValue();
+        assertTrue(Double.isFinite(norm) && norm > 0, name + " saliency norm " + norm);
+    }
+
+    @Test
+    void resnet50RunsEntirelyOnTheFastPathAndMatchesDl4jsOwnInference() {
+        runsEntirelyOnTheFastPathAndMatchesDl4j(ZooModels.resnet50Random(42), "ResNet50");
+    }
+
+    @Test
+    void vgg16RunsEntirelyOnTheFastPathAndMatchesDl4jsOwnInference() {
+        runsEntirelyOnTheFastPathAndMatchesDl4j(ZooModels.vgg16Random(42), "VGG16");
+    }
+
+    @Test
+    void pretrainedLoadingThatCannotReachTheWeightsFailsWithInstructions() throws Exception {
+        // Point DL4J's downloader at a closed local port and an empty cache: nothing is downloaded in tests.
+        java.io.File cache = java.nio.file.Files.createTempDirectory("dl4j-interpret-cache").toFile();
+        String previousUrl = org.deeplearning4j.common.resources.DL4JResources.getBaseDownloadURL();
+        org.deeplearning4j.common.resources.DL4JResources.setBaseDirectory(cache);
+        org.deeplearning4j.common.resources.DL4JResources.setBaseDownloadURL("http://127.0.0.1:9/");
+        try {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    ZooModels::resnet50Pretrained);
+            assertTrue(e.getMessage().contains("resnet50_dl4j_inference.v3.zip"), e.getMessage());
+        } finally {
+            org.deeplearning4j.common.resources.DL4JResources.resetBaseDirectoryLocation();
+            org.deeplearning4j.common.resources.DL4JResources.setBaseDownloadURL(previousUrl);
+        }
+    }
+}
