@@ -1,0 +1,107 @@
+package org.deeplearning4j.interpret.examples.bench;
+
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.interpret.attribution.Occlusion;
+import org.deeplearning4j.interpret.attribution.Saliency;
+import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Benchmark harness (not a test): forward, saliency and occlusion (32-pixel window, stride 16) on the zoo's VGG16 and
+ * ResNet50 at 224x224 with random He weights, batch 1 and 8. Prints medians and the ratios that the performance
+ * goals are stated in, all measured in one run on one machine:
+ * <ul>
+ *   <li>saliency / forward (our forward through the same engine), goal at most 3;</li>
+ *   <li>occlusion / (windows x batched forward), goal at most 1 ("no slower than one batched forward per window").</li>
+ * </ul>
+ * Usage: {@code mvn -pl dl4j-interpret-examples exec:exec -Dexample=org.deeplearning4j.interpret.examples.bench.AttributionBenchmark -Dexample.args="vgg16,resnet50 1,8 3"}
+ * (models, batch sizes, repetitions; occlusion always runs once per configuration because it is long).
+ */
+public final class AttributionBenchmark {
+    private static final int WINDOW = 32;
+    private static final int STRIDE = 16;
+
+    private AttributionBenchmark() {
+    }
+
+    /** @param args models (comma separated), batch sizes (comma separated), repetitions */
+    public static void main(String[] args) {
+        String[] models = (args.length > 0 ? args[0] : "vgg16,resnet50").split(",");
+        int[] batches = Arrays.stream((args.length > 1 ? args[1] : "1,8").split(",")).mapToInt(Integer::parseInt)
+                .toArray();
+        int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        boolean occlusion = args.length <= 3 || !args[3].equals("no-occlusion");
+        AtomicLong peak = new AtomicLong();
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "rss-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        System.out.println("backend: " + Nd4j.getExecutioner().getClass().getSimpleName() + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch"));
+        System.out.println("| model | batch | DL4J output (s) | our forward (s) | saliency (s) | saliency / forward "
+                + "| occlusion (s) | windows | occlusion / (windows x forward) | peak RSS (GB) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (String name : models) {
+            ComputationGraph g = name.equals("vgg16") ? ZooModels.vgg16Random(1) : ZooModels.resnet50Random(1);
+            InterpretableModel m = ZooModels.interpretable(g);
+            for (int batch : batches) {
+                peak.set(0);
+                Nd4j.getRandom().setSeed(batch);
+                INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 224, 224).muli(255).subi(115);
+                Target target = Targets.logit(3);
+                double dl4j = median(reps, () -> g.outputSingle(false, x));
+                double fwd = median(reps, () -> m.logits(x));
+                double sal = median(reps, () -> Saliency.of(m).attribute(x, target));
+                int windows = (int) Math.pow((224 - WINDOW) / STRIDE + 1, 2);
+                double occ = Double.NaN;
+                if (occlusion) {
+                    occ = timeOnce(() -> Occlusion.builder(m).window(WINDOW).stride(STRIDE).maxBatch(8).build()
+                            .attribute(x, target));
+                }
+                System.out.println(String.format(Locale.ROOT,
+                        "| %s | %d | %.3f | %.3f | %.3f | %.2f | %.1f | %d | %.2f | %.2f |", name, batch, dl4j, fwd,
+                        sal, sal / fwd, occ, windows, occ / (windows * fwd), peak.get() / 1e9));
+            }
+        }
+        sampler.interrupt();
+    }
+
+    private static double timeOnce(Supplier<?> op) {
+        long t0 = System.nanoTime();
+        op.get();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double median(int reps, Supplier<?> op) {
+        op.get(); // warm-up: builds the mirror and JIT-compiles
+        List<Double> t = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            op.get();
+            t.add((System.nanoTime() - t0) / 1e9);
+        }
+        t.sort(Double::compare);
+        return t.get(t.size() / 2);
+    }
+}
