@@ -76,7 +76,7 @@ final class Dl4jModel implements InterpretableModel {
 
     private synchronized GradientEngine engine() {
         INDArray p = params.get();
-        if (engine != null && p == boundParams) {
+        if (engine != null && sameStorage(p, boundParams)) {
             return engine;
         }
         // First use, or the network's parameter array was replaced (e.g. init() called again): rebind.
@@ -112,10 +112,25 @@ final class Dl4jModel implements InterpretableModel {
         if (rule == ReluRule.NORMAL || e instanceof LayerLoopEngine) {
             return e;
         }
-        if (ruleEngine == null || boundParams != params.get()) {
+        if (ruleEngine == null || !sameStorage(boundParams, params.get())) {
             ruleEngine = new LayerLoopEngine(conf, boundParams, outputName, List.of());
         }
         return ruleEngine;
+    }
+
+    /**
+     * DL4J's {@code params()} returns a new rank-1 view on every call, so identity is checked on the native storage:
+     * the same memory address and length mean the same parameters (updated in place by training).
+     */
+    static boolean sameStorage(INDArray a, INDArray b) {
+        if (a == b) {
+            return true;
+        }
+        if (a == null || b == null || a.length() != b.length() || a.dataType() != b.dataType()) {
+            return false;
+        }
+        return a.data().address() + a.offset() * a.dataType().width()
+                == b.data().address() + b.offset() * b.dataType().width();
     }
 
     private ComputationGraph buildShadow(INDArray p) {

@@ -115,6 +115,23 @@ class ModelSafetyTest {
     }
 
     @Test
+    void engineIsReusedAcrossCallsAndSeesInPlaceWeightEdits() {
+        MultiLayerNetwork net = TestNets.vggLike(DataType.FLOAT, 5);
+        assertTrue(Dl4jModel.sameStorage(net.params(), net.params()), "params() views of one array must match");
+        INDArray other = net.params().dup();
+        assertTrue(!Dl4jModel.sameStorage(net.params(), other), "a copy is different storage");
+        InterpretableModel m = Models.of(net);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 12, 12);
+        m.logits(x);
+        INDArray before = m.logits(x);
+        net.setParams(other.addi(0.01f)); // a manual in-place weight edit, not training
+        INDArray after = m.logits(x);
+        assertTrue(!before.equalsWithEps(after, 1e-6), "adapter did not see the edited weights");
+        assertTrue(org.nd4j.linalg.ops.transforms.Transforms.softmax(after, true)
+                .equalsWithEps(net.output(x, false), 1e-5));
+    }
+
+    @Test
     void adapterSeesWeightsAfterFurtherTraining() {
         MultiLayerNetwork net = TestNets.vggLike(DataType.FLOAT, 4);
         InterpretableModel m = Models.of(net);
