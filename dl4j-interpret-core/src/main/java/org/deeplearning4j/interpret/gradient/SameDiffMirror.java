@@ -27,6 +27,7 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationELU;
@@ -51,10 +52,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The fast execution path: a SameDiff graph that mirrors the network op for op. SameDiff M2.1 keeps its own copy of
- * a variable's array (verified: in-place changes to the array passed to {@code sd.var} are not seen), so every call
- * first copies the network's current parameters into the mirror; training updates and manual weight edits are
- * therefore always seen, at the cost of one parameter copy per call (reported by the benchmark). It runs on libnd4j's ops, which use
+ * The fast execution path: a SameDiff graph that mirrors the network op for op and <b>wraps the network's own
+ * parameter arrays</b>. SameDiff's default thread-safe array holder stores a per-device copy of each variable's array
+ * (verified: in-place changes to the array passed to {@code sd.var} are then not seen), so the mirror installs
+ * single-thread array holders, which keep the very arrays; training updates and manual weight edits are seen at once
+ * with no copy. Calls on one mirror are serialised. It runs on libnd4j's ops, which use
  * oneDNN on CPU ({@code -onednn} classifier) and cuDNN on CUDA, and computes input gradients by SameDiff autodiff of
  * {@code sum(activation(layer) * seed)}.
  *
@@ -105,7 +107,6 @@ public final class SameDiffMirror implements GradientEngine {
         String[] names = layers.stream().map(m.vars::get).toArray(String[]::new);
         Map<String, INDArray> out;
         synchronized (m) {
-            m.sync();
             out = m.sd.output(Map.of(INPUT, input), names);
         }
         Map<String, INDArray> res = new HashMap<>();
@@ -127,7 +128,6 @@ public final class SameDiffMirror implements GradientEngine {
         });
         String actName = m.vars.get(layer);
         synchronized (m) {
-            m.sync();
             OutAndGrad r = m.sd.calculateGradientsAndOutputs(Map.of(INPUT, input, SEED, seed), List.of(actName),
                     List.of(INPUT));
             return new INDArray[] {r.getOutputs().get(actName).detach(), r.getGradients().get(INPUT).detach()};
@@ -137,19 +137,10 @@ public final class SameDiffMirror implements GradientEngine {
     private static final class Mirror {
         final SameDiff sd;
         final Map<String, String> vars;
-        final Map<String, INDArray> params;
 
-        Mirror(SameDiff sd, Map<String, String> vars, Map<String, INDArray> params) {
+        Mirror(SameDiff sd, Map<String, String> vars) {
             this.sd = sd;
             this.vars = vars;
-            this.params = params;
-        }
-
-        /** Copies the network's current parameter values into the mirror's variables. */
-        void sync() {
-            for (Map.Entry<String, INDArray> e : params.entrySet()) {
-                sd.getArrForVarName(e.getKey()).assign(e.getValue());
-            }
         }
     }
 
@@ -161,13 +152,14 @@ public final class SameDiffMirror implements GradientEngine {
         private final boolean dryRun;
         private final SameDiff sd = SameDiff.create();
         private final List<String> unsupported = new ArrayList<>();
-        private final Map<String, INDArray> params = new HashMap<>();
         private DataType dt;
         /** Rank of the current layer's input after preprocessing (shapes are not known statically). */
         private int inputRank;
         private final Map<String, Integer> ranks = new HashMap<>();
 
         Builder(ComputationGraph g, ReluRule rule, boolean dryRun) {
+            // keep references to the network's parameter views instead of per-device copies
+            sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
             this.g = g;
             this.conf = g.getConfiguration();
             this.rule = rule;
@@ -208,7 +200,7 @@ public final class SameDiffMirror implements GradientEngine {
                 out.put(name, result);
                 names.put(name, result.name());
             }
-            return new Mirror(sd, names, params);
+            return new Mirror(sd, names);
         }
 
         private SDVariable unsupported(String name, String what) {
@@ -287,9 +279,7 @@ public final class SameDiffMirror implements GradientEngine {
         }
 
         private SDVariable param(String name, org.deeplearning4j.nn.api.Layer rt, String key) {
-            String varName = name + "__" + key;
-            params.put(varName, rt.getParam(key));
-            return sd.var(varName, rt.getParam(key).dup());
+            return sd.var(name + "__" + key, rt.getParam(key));
         }
 
         private SDVariable layer(String name, Layer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {

@@ -57,8 +57,13 @@ public final class AttributionBenchmark {
         }, "rss-sampler");
         sampler.setDaemon(true);
         sampler.start();
-        System.out.println("backend: " + Nd4j.getExecutioner().getClass().getSimpleName() + ", "
-                + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch"));
+        String executioner = Nd4j.getExecutioner().getClass().getSimpleName(); // loads the backend first
+        String build = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+        System.out.println("backend: " + executioner + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
+                + ", oneDNN " + (build.contains("ONEDNN") ? "linked" : "absent") + ", cuDNN "
+                + (build.contains("CUDNN") ? "linked" : "absent") + ", helpers "
+                + (Nd4j.getEnvironment().helpersAllowed() ? "allowed" : "off"));
         System.out.println("| model | batch | DL4J output (s) | our forward (s) | saliency (s) | saliency / forward "
                 + "| occlusion (s) | windows | occlusion / (windows x forward) | peak RSS (GB) |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
