@@ -26,7 +26,6 @@ import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.activations.IActivation;
@@ -39,46 +38,68 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2DDerivative;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 
 /**
- * The fast execution path: a SameDiff graph that mirrors the network op for op and <b>wraps the network's own
- * parameter arrays</b>. SameDiff's default thread-safe array holder stores a per-device copy of each variable's array
- * (verified: in-place changes to the array passed to {@code sd.var} are then not seen), so the mirror installs
- * single-thread array holders, which keep the very arrays; training updates and manual weight edits are seen at once
- * with no copy. Calls on one mirror are serialised. It runs on libnd4j's ops, which use
- * oneDNN on CPU ({@code -onednn} classifier) and cuDNN on CUDA, and computes input gradients by SameDiff autodiff of
- * {@code sum(activation(layer) * seed)}.
+ * The fast execution path: a SameDiff graph that mirrors the network op for op on libnd4j's ops (oneDNN on CPU with
+ * the {@code -onednn} classifier, cuDNN on CUDA) and <b>wraps the network's own parameter arrays</b>.
  *
- * <p>Covered: convolution (same/truncate/strict padding, any stride; dilated convolutions go to the fallback
- * because oneDNN in the M2.1 CPU build rejects some FP32 dilated descriptors), max/average subsampling, batch
- * normalization (inference statistics), dense, output and loss layers (as logits), activation layers and fused
+ * <p>Two M2.1 facts shape it (both verified):
+ * <ul>
+ *   <li>SameDiff's default thread-safe array holder keeps a per-device copy of each variable's array, so in-place
+ *       weight updates would not be seen; the mirror installs single-thread array holders, which keep the very
+ *       parameter views (no copy; training and manual weight edits are seen at once).</li>
+ *   <li>SameDiff autodiff computes weight gradients it does not need (conv2d_bp always produces dW) and re-creates
+ *       ops from their serialised form when it builds a gradient function, so overridden backward rules are lost.
+ *       The mirror therefore writes the <b>backward pass itself as forward ops</b>: transposed convolution for a
+ *       convolution's input gradient, libnd4j's pooling derivative, and element-wise rules for activations (where
+ *       the {@link ReluRule} applies), batch normalization, dense layers, pooling, padding and vertices. One
+ *       {@code output()} call computes activations and the input gradient, without weight gradients, for every
+ *       ReLU rule.</li>
+ * </ul>
+ *
+ * <p>Covered: convolution (same/truncate/strict padding, any stride; dilated convolutions go to the fallback because
+ * oneDNN in the M2.1 CPU build rejects some FP32 dilated descriptors), max/average subsampling, batch normalization
+ * (inference statistics), dense, output and loss layers (as logits), activation layers and fused
  * identity/ReLU/leaky ReLU/sigmoid/tanh/ELU/softmax activations, global max/average/sum pooling, zero padding,
  * dropout (identity), element-wise add/subtract/product/average/max, merge, and the CNN/feed-forward preprocessors.
  * {@link #unsupportedLayers(ComputationGraph)} names anything else, and the model then uses {@link LayerLoopEngine}.
+ * Calls on one mirror are serialised.
  */
 public final class SameDiffMirror implements GradientEngine {
     private static final String INPUT = "input__";
-    private static final String SEED = "seed__";
-    private static final String LOSS = "loss__";
-    private static final String FORWARD_KEY = "<forward>";
 
-    private final ComputationGraph base;
-    private final Map<String, Mirror> mirrors = new ConcurrentHashMap<>();
+    private final SameDiff sd;
+    private final Map<String, Node> nodes;
+    private final List<String> order;
+    private final DataType dt;
+    /** Static shapes (batch dimension 1) of every recorded variable, per input spatial size "HxW". */
+    private final Map<String, Map<String, long[]>> shapesBySize = new HashMap<>();
+    /** Backward subgraphs: key "rule|layer|HxW" to {seed placeholder, gradient variable}. */
+    private final Map<String, String[]> backward = new HashMap<>();
 
     /** @param base an analysis copy built with {@link ReluRule#NORMAL} that shares the model's parameters */
     public SameDiffMirror(ComputationGraph base) {
-        this.base = base;
+        Builder b = new Builder(base, false);
+        b.build();
+        this.sd = b.sd;
+        this.nodes = b.nodes;
+        this.order = b.order;
+        this.dt = b.dt;
     }
 
     /**
@@ -86,7 +107,7 @@ public final class SameDiffMirror implements GradientEngine {
      * @return "name (Type)" for every vertex the mirror cannot express; empty when the fast path covers the network
      */
     public static List<String> unsupportedLayers(ComputationGraph base) {
-        Builder b = new Builder(base, ReluRule.NORMAL, true);
+        Builder b = new Builder(base, true);
         b.build();
         return b.unsupported;
     }
@@ -102,108 +123,166 @@ public final class SameDiffMirror implements GradientEngine {
     }
 
     @Override
-    public Map<String, INDArray> forward(INDArray input, Collection<String> layers) {
-        Mirror m = mirrors.computeIfAbsent(FORWARD_KEY, k -> new Builder(base, ReluRule.NORMAL, false).build());
-        String[] names = layers.stream().map(m.vars::get).toArray(String[]::new);
-        Map<String, INDArray> out;
-        synchronized (m) {
-            out = m.sd.output(Map.of(INPUT, input), names);
-        }
+    public synchronized Map<String, INDArray> forward(INDArray input, Collection<String> layers) {
+        String[] names = layers.stream().map(l -> nodes.get(l).out.name()).toArray(String[]::new);
+        Map<String, INDArray> out = sd.output(Map.of(INPUT, input), names);
         Map<String, INDArray> res = new HashMap<>();
         for (String l : layers) {
-            res.put(l, out.get(m.vars.get(l)).detach());
+            res.put(l, out.get(nodes.get(l).out.name()).detach());
         }
         return res;
     }
 
     @Override
-    public INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule) {
-        Mirror m = mirrors.computeIfAbsent(rule + "|" + layer, k -> {
-            Mirror built = new Builder(base, rule, false).build();
-            SDVariable act = built.sd.getVariable(built.vars.get(layer));
-            SDVariable s = built.sd.placeHolder(SEED, act.dataType());
-            built.sd.sum(LOSS, act.mul(s));
-            built.sd.setLossVariables(LOSS);
-            return built;
+    public synchronized INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule) {
+        String size = input.size(2) + "x" + input.size(3);
+        String[] names = backward.computeIfAbsent(rule + "|" + layer + "|" + size,
+                k -> buildBackward(layer, rule, shapes(input)));
+        String act = nodes.get(layer).out.name();
+        Map<String, INDArray> out = sd.output(Map.of(INPUT, input, names[0], seed), act, names[1]);
+        return new INDArray[] {out.get(act).detach(), out.get(names[1]).detach()};
+    }
+
+    /** Records the static shape of every variable the backward rules need, from one batch-1 forward pass. */
+    private Map<String, long[]> shapes(INDArray input) {
+        String size = input.size(2) + "x" + input.size(3);
+        return shapesBySize.computeIfAbsent(size, k -> {
+            Set<String> vars = new LinkedHashSet<>();
+            for (Node n : nodes.values()) {
+                vars.add(n.out.name());
+                for (SDVariable v : n.shapeOf) {
+                    vars.add(v.name());
+                }
+            }
+            INDArray probe = Nd4j.zeros(dt, 1, input.size(1), input.size(2), input.size(3));
+            Map<String, INDArray> out = sd.output(Map.of(INPUT, probe), vars.toArray(new String[0]));
+            Map<String, long[]> shapes = new HashMap<>();
+            for (Map.Entry<String, INDArray> e : out.entrySet()) {
+                shapes.put(e.getKey(), e.getValue().shape());
+            }
+            return shapes;
         });
-        String actName = m.vars.get(layer);
-        synchronized (m) {
-            OutAndGrad r = m.sd.calculateGradientsAndOutputs(Map.of(INPUT, input, SEED, seed), List.of(actName),
-                    List.of(INPUT));
-            return new INDArray[] {r.getOutputs().get(actName).detach(), r.getGradients().get(INPUT).detach()};
+    }
+
+    private String[] buildBackward(String layer, ReluRule rule, Map<String, long[]> shapes) {
+        String seedName = "seed__" + backward.size() + "__" + layer;
+        SDVariable seed = sd.placeHolder(seedName, dt);
+        Map<String, SDVariable> eps = new HashMap<>();
+        eps.put(layer, seed);
+        SDVariable grad = null;
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(order.get(i));
+            SDVariable e = eps.remove(n.name);
+            if (e == null) {
+                continue;
+            }
+            if (n.inputs.isEmpty()) {
+                grad = e;
+                continue;
+            }
+            List<SDVariable> ins = n.backward.apply(e, rule, shapes);
+            for (int j = 0; j < ins.size(); j++) {
+                String src = n.inputs.get(j);
+                SDVariable prev = eps.get(src);
+                eps.put(src, prev == null ? ins.get(j) : prev.add(ins.get(j)));
+            }
+        }
+        if (grad == null) {
+            grad = sd.zerosLike(nodes.get(order.get(0)).out);
+        }
+        grad = sd.identity("grad__" + backward.size() + "__" + layer, grad);
+        return new String[] {seedName, grad.name()};
+    }
+
+    /** Backward rule of one vertex: the seed at its output to the seeds at its inputs. */
+    private interface Backward {
+        List<SDVariable> apply(SDVariable eps, ReluRule rule, Map<String, long[]> shapes);
+    }
+
+    private static final class Node {
+        final String name;
+        final List<String> inputs;
+        final SDVariable out;
+        final Backward backward;
+        /** Variables whose static shapes the backward rule reads. */
+        final List<SDVariable> shapeOf;
+
+        Node(String name, List<String> inputs, SDVariable out, Backward backward, List<SDVariable> shapeOf) {
+            this.name = name;
+            this.inputs = inputs;
+            this.out = out;
+            this.backward = backward;
+            this.shapeOf = shapeOf;
         }
     }
 
-    private static final class Mirror {
-        final SameDiff sd;
-        final Map<String, String> vars;
+    /** A layer's forward output plus its backward rule. */
+    private static final class Piece {
+        final SDVariable out;
+        final Backward backward;
+        final List<SDVariable> shapeOf;
 
-        Mirror(SameDiff sd, Map<String, String> vars) {
-            this.sd = sd;
-            this.vars = vars;
+        Piece(SDVariable out, Backward backward, SDVariable... shapeOf) {
+            this.out = out;
+            this.backward = backward;
+            this.shapeOf = Arrays.asList(shapeOf);
         }
     }
 
-    /** Translates the analysis copy vertex by vertex. */
+    /** Translates the analysis copy vertex by vertex, forward ops and backward rules together. */
     private static final class Builder {
         private final ComputationGraph g;
         private final ComputationGraphConfiguration conf;
-        private final ReluRule rule;
         private final boolean dryRun;
         private final SameDiff sd = SameDiff.create();
         private final List<String> unsupported = new ArrayList<>();
+        private final Map<String, Node> nodes = new HashMap<>();
+        private final List<String> order = new ArrayList<>();
         private DataType dt;
         /** Rank of the current layer's input after preprocessing (shapes are not known statically). */
         private int inputRank;
         private final Map<String, Integer> ranks = new HashMap<>();
 
-        Builder(ComputationGraph g, ReluRule rule, boolean dryRun) {
+        Builder(ComputationGraph g, boolean dryRun) {
             // keep references to the network's parameter views instead of per-device copies
             sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
             this.g = g;
             this.conf = g.getConfiguration();
-            this.rule = rule;
             this.dryRun = dryRun;
         }
 
-        Mirror build() {
+        void build() {
             dt = g.params().dataType();
-            Map<String, SDVariable> out = new HashMap<>();
-            Map<String, String> names = new HashMap<>();
             GraphVertex[] vs = g.getVertices();
             for (int idx : g.topologicalSortOrder()) {
                 GraphVertex v = vs[idx];
                 String name = v.getVertexName();
-                SDVariable result;
-                int r;
+                Piece piece;
+                List<String> inputNames = new ArrayList<>();
                 if (v.isInputVertex()) {
-                    // SameDiff M2.1 only differentiates ops on a path from the loss to a trainable variable, and a
-                    // placeholder gets a gradient only as a side output of such an op. A unit scale variable on
-                    // the input puts the whole input path on such a path (e.g. a dense layer first).
-                    result = sd.placeHolder(INPUT, dt, -1, -1, -1, -1)
-                            .mul(sd.var("input_scale__", Nd4j.scalar(dt, 1.0)));
-                    r = 4;
+                    piece = new Piece(sd.placeHolder(INPUT, dt, -1, -1, -1, -1), null);
+                    inputRank = 4;
                 } else {
                     List<SDVariable> ins = new ArrayList<>();
                     VertexIndices[] src = v.getInputVertices();
                     for (VertexIndices vi : src) {
-                        ins.add(out.get(vs[vi.getVertexIndex()].getVertexName()));
+                        String in = vs[vi.getVertexIndex()].getVertexName();
+                        inputNames.add(in);
+                        ins.add(nodes.get(in).out);
                     }
-                    inputRank = ranks.get(vs[src[0].getVertexIndex()].getVertexName());
-                    result = vertex(v, ins);
-                    r = inputRank;
+                    inputRank = ranks.get(inputNames.get(0));
+                    piece = vertex(v, ins);
+                    if (piece == null) {
+                        piece = new Piece(sd.placeHolder("unsupported__" + name, dt, -1, -1, -1, -1), null);
+                    }
                 }
-                if (result == null) {
-                    result = sd.placeHolder("unsupported__" + name, dt, -1, -1, -1, -1);
-                }
-                ranks.put(name, r);
-                out.put(name, result);
-                names.put(name, result.name());
+                ranks.put(name, inputRank);
+                nodes.put(name, new Node(name, inputNames, piece.out, piece.backward, piece.shapeOf));
+                order.add(name);
             }
-            return new Mirror(sd, names);
         }
 
-        private SDVariable unsupported(String name, String what) {
+        private Piece unsupported(String name, String what) {
             unsupported.add(name + " (" + what + ")");
             if (!dryRun) {
                 throw new IllegalStateException("fast path cannot express " + name + " (" + what + ")");
@@ -211,51 +290,117 @@ public final class SameDiffMirror implements GradientEngine {
             return null;
         }
 
-        private SDVariable vertex(GraphVertex v, List<SDVariable> ins) {
+        private Piece vertex(GraphVertex v, List<SDVariable> ins) {
             String name = v.getVertexName();
             org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(name);
             if (cv instanceof ElementWiseVertex) {
                 return elementWise(name, ((ElementWiseVertex) cv).getOp(), ins);
             }
             if (cv instanceof MergeVertex) {
-                int axis = ((MergeVertex) cv).getMergeAxis();
-                return sd.concat(axis, ins.toArray(new SDVariable[0]));
+                return merge((MergeVertex) cv, ins);
             }
             if (!(cv instanceof org.deeplearning4j.nn.conf.graph.LayerVertex)) {
                 return unsupported(name, cv.getClass().getSimpleName());
             }
             org.deeplearning4j.nn.conf.graph.LayerVertex lv = (org.deeplearning4j.nn.conf.graph.LayerVertex) cv;
-            SDVariable x = preprocess(name, lv.getPreProcessor(), ins.get(0));
+            SDVariable raw = ins.get(0);
+            InputPreProcessor pp = lv.getPreProcessor();
+            SDVariable x = preprocess(name, pp, raw);
             if (x == null) {
                 return null;
             }
-            return layer(name, lv.getLayerConf().getLayer(), x, v.getLayer());
+            Piece layer = layer(name, lv.getLayerConf().getLayer(), x, v.getLayer());
+            if (layer == null || pp == null) {
+                return layer;
+            }
+            // chain the preprocessor's backward (a reshape back to the raw input's shape)
+            Backward inner = layer.backward;
+            Backward outer = (e, rule, shapes) -> List.of(reshapeLike(inner.apply(e, rule, shapes).get(0), raw,
+                    shapes));
+            List<SDVariable> shapeOf = new ArrayList<>(layer.shapeOf);
+            shapeOf.add(raw);
+            return new Piece(layer.out, outer, shapeOf.toArray(new SDVariable[0]));
         }
 
-        private SDVariable elementWise(String name, ElementWiseVertex.Op op, List<SDVariable> ins) {
+        private SDVariable reshapeLike(SDVariable e, SDVariable like, Map<String, long[]> shapes) {
+            long[] s = shapes.get(like.name()).clone();
+            s[0] = -1;
+            return e.reshape(s);
+        }
+
+        private Piece elementWise(String name, ElementWiseVertex.Op op, List<SDVariable> ins) {
             SDVariable acc = ins.get(0);
+            int n = ins.size();
             switch (op) {
                 case Add:
                 case Average:
-                    for (int i = 1; i < ins.size(); i++) {
+                    for (int i = 1; i < n; i++) {
                         acc = acc.add(ins.get(i));
                     }
-                    return op == ElementWiseVertex.Op.Average ? acc.div(ins.size()) : acc;
+                    boolean avg = op == ElementWiseVertex.Op.Average;
+                    return new Piece(avg ? acc.div(n) : acc, (e, r, s) -> {
+                        SDVariable each = avg ? e.div(n) : e;
+                        List<SDVariable> out = new ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            out.add(each);
+                        }
+                        return out;
+                    });
                 case Subtract:
-                    return acc.sub(ins.get(1));
+                    return new Piece(acc.sub(ins.get(1)), (e, r, s) -> List.of(e, e.neg()));
                 case Product:
-                    for (int i = 1; i < ins.size(); i++) {
+                    for (int i = 1; i < n; i++) {
                         acc = acc.mul(ins.get(i));
                     }
-                    return acc;
+                    return new Piece(acc, (e, r, s) -> {
+                        List<SDVariable> out = new ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            SDVariable others = e;
+                            for (int j = 0; j < n; j++) {
+                                if (j != i) {
+                                    others = others.mul(ins.get(j));
+                                }
+                            }
+                            out.add(others);
+                        }
+                        return out;
+                    });
                 case Max:
-                    for (int i = 1; i < ins.size(); i++) {
+                    for (int i = 1; i < n; i++) {
                         acc = sd.math().max(acc, ins.get(i));
                     }
-                    return acc;
+                    SDVariable max = acc;
+                    return new Piece(max, (e, r, s) -> {
+                        List<SDVariable> out = new ArrayList<>();
+                        for (SDVariable in : ins) {
+                            out.add(e.mul(in.eq(max).castTo(dt)));
+                        }
+                        return out;
+                    });
                 default:
                     return unsupported(name, "ElementWiseVertex " + op);
             }
+        }
+
+        private Piece merge(MergeVertex mv, List<SDVariable> ins) {
+            int axis = mv.getMergeAxis();
+            SDVariable out = sd.concat(axis, ins.toArray(new SDVariable[0]));
+            return new Piece(out, (e, r, shapes) -> {
+                List<SDVariable> parts = new ArrayList<>();
+                int start = 0;
+                int rank = shapes.get(out.name()).length;
+                for (SDVariable in : ins) {
+                    int size = (int) shapes.get(in.name())[axis];
+                    int[] begin = new int[rank];
+                    int[] len = new int[rank];
+                    Arrays.fill(len, -1);
+                    begin[axis] = start;
+                    len[axis] = size;
+                    parts.add(sd.slice(e, begin, len));
+                    start += size;
+                }
+                return parts;
+            }, ins.toArray(new SDVariable[0]));
         }
 
         private SDVariable preprocess(String name, InputPreProcessor pp, SDVariable x) {
@@ -265,7 +410,8 @@ public final class SameDiffMirror implements GradientEngine {
             if (pp instanceof CnnToFeedForwardPreProcessor) {
                 CnnToFeedForwardPreProcessor p = (CnnToFeedForwardPreProcessor) pp;
                 if (p.getFormat() != CNN2DFormat.NCHW) {
-                    return unsupported(name, "NHWC CnnToFeedForwardPreProcessor");
+                    unsupported(name, "NHWC CnnToFeedForwardPreProcessor");
+                    return null;
                 }
                 inputRank = 2;
                 return x.reshape(-1, p.getNumChannels() * p.getInputHeight() * p.getInputWidth());
@@ -275,14 +421,15 @@ public final class SameDiffMirror implements GradientEngine {
                 inputRank = 4;
                 return x.reshape(-1, p.getNumChannels(), p.getInputHeight(), p.getInputWidth());
             }
-            return unsupported(name, pp.getClass().getSimpleName());
+            unsupported(name, pp.getClass().getSimpleName());
+            return null;
         }
 
         private SDVariable param(String name, org.deeplearning4j.nn.api.Layer rt, String key) {
             return sd.var(name + "__" + key, rt.getParam(key));
         }
 
-        private SDVariable layer(String name, Layer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {
+        private Piece layer(String name, Layer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {
             Class<?> k = c.getClass();
             if (k == ConvolutionLayer.class) {
                 return conv(name, (ConvolutionLayer) c, x, rt);
@@ -295,22 +442,32 @@ public final class SameDiffMirror implements GradientEngine {
             }
             if (k == DenseLayer.class || k == OutputLayer.class) {
                 inputRank = 2;
-                org.deeplearning4j.nn.conf.layers.BaseLayer bl = (org.deeplearning4j.nn.conf.layers.BaseLayer) c;
-                SDVariable z = x.mmul(param(name, rt, "W"));
+                IActivation act = ((org.deeplearning4j.nn.conf.layers.BaseLayer) c).getActivationFn();
+                if (!activationSupported(act)) {
+                    return unsupported(name, "activation " + act);
+                }
+                SDVariable w = param(name, rt, "W");
+                SDVariable z = x.mmul(w);
                 boolean hasBias = !(c instanceof DenseLayer) || ((DenseLayer) c).hasBias();
                 if (hasBias) {
                     z = z.add(param(name, rt, "b"));
                 }
-                return activation(name, bl.getActivationFn(), z);
+                SDVariable pre = z;
+                SDVariable y = activation(act, pre);
+                return new Piece(y, (e, r, s) -> List.of(sd.mmul(activationBackward(act, pre, y, e, r), w, false,
+                        true, false)));
             }
-            if (k == LossLayer.class) {
-                return x; // logits: the shadow already replaced the output activation by identity
+            if (k == LossLayer.class || k == DropoutLayer.class) {
+                // loss layer: logits (the analysis copy already replaced the output activation by identity)
+                return new Piece(x, (e, r, s) -> List.of(e));
             }
             if (k == ActivationLayer.class) {
-                return activation(name, ((ActivationLayer) c).getActivationFn(), x);
-            }
-            if (k == DropoutLayer.class) {
-                return x;
+                IActivation act = ((ActivationLayer) c).getActivationFn();
+                if (!activationSupported(act)) {
+                    return unsupported(name, "activation " + act);
+                }
+                SDVariable y = activation(act, x);
+                return new Piece(y, (e, r, s) -> List.of(activationBackward(act, x, y, e, r)));
             }
             if (k == GlobalPoolingLayer.class) {
                 return globalPool(name, (GlobalPoolingLayer) c, x);
@@ -322,18 +479,22 @@ public final class SameDiffMirror implements GradientEngine {
                 }
                 int[] p = z.getPadding();
                 INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {p[0], p[1]}, {p[2], p[3]}});
-                return sd.nn().pad(x, sd.constant(pads), 0.0);
+                SDVariable out = sd.nn().pad(x, sd.constant(pads), 0.0);
+                return new Piece(out, (e, r, s) -> {
+                    long[] in = s.get(x.name());
+                    return List.of(sd.slice(e, new int[] {0, 0, p[0], p[2]}, -1, -1, (int) in[2], (int) in[3]));
+                }, x);
             }
             return unsupported(name, k.getSimpleName());
         }
 
-        private SDVariable conv(String name, ConvolutionLayer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {
+        private Piece conv(String name, ConvolutionLayer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {
             if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
                 return unsupported(name, "NHWC ConvolutionLayer");
             }
-            PaddingMode mode = paddingMode(c.getConvolutionMode());
-            if (mode == null) {
-                return unsupported(name, "ConvolutionLayer with " + c.getConvolutionMode() + " mode");
+            ConvolutionMode mode = c.getConvolutionMode();
+            if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate && mode != ConvolutionMode.Strict) {
+                return unsupported(name, "ConvolutionLayer with " + mode + " mode");
             }
             int[] k = c.getKernelSize();
             int[] s = c.getStride();
@@ -343,16 +504,44 @@ public final class SameDiffMirror implements GradientEngine {
                 // oneDNN in the M2.1 CPU build fails to create some FP32 dilated-convolution descriptors
                 return unsupported(name, "dilated ConvolutionLayer");
             }
+            IActivation act = c.getActivationFn();
+            if (!activationSupported(act)) {
+                return unsupported(name, "activation " + act);
+            }
+            boolean same = mode == ConvolutionMode.Same;
             Conv2DConfig cfg = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(p[0]).pW(p[1])
-                    .dH(d[0]).dW(d[1]).paddingMode(mode).dataFormat("NCHW").weightsFormat(WeightsFormat.YXIO)
-                    .build();
-            // DL4J stores [oC, iC, kH, kW]; libnd4j's conv2d_bp shape check fails for OIYX weights with dilation,
-            // so the mirror feeds the YXIO layout (a permuted view; same values).
+                    .dH(1).dW(1).paddingMode(same ? PaddingMode.SAME : PaddingMode.VALID).dataFormat("NCHW")
+                    .weightsFormat(WeightsFormat.YXIO).build();
+            // DL4J stores [oC, iC, kH, kW]; a permuted view gives libnd4j's [kH, kW, iC, oC] layout, which is also
+            // the layout deconv2d expects for the transposed convolution of the backward pass
             SDVariable w = param(name, rt, "W").permute(2, 3, 1, 0);
             SDVariable z = c.hasBias()
                     ? sd.cnn().conv2d(x, w, param(name, rt, "b").reshape(-1), cfg)
                     : sd.cnn().conv2d(x, w, cfg);
-            return activation(name, c.getActivationFn(), z);
+            SDVariable y = activation(act, z);
+            DeConv2DConfig dcfg = DeConv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(0).pW(0).dH(1)
+                    .dW(1).isSameMode(false).dataFormat("NCHW").build();
+            return new Piece(y, (e, r, shapes) -> {
+                SDVariable ez = activationBackward(act, z, y, e, r);
+                long[] in = shapes.get(x.name());
+                long[] out = shapes.get(z.name());
+                // gradient w.r.t. the padded input = transposed convolution without padding; then crop the padding
+                SDVariable full = sd.cnn().deconv2d(ez, w, dcfg);
+                int[] top = new int[2];
+                int[] extra = new int[2];
+                for (int a = 0; a < 2; a++) {
+                    long size = in[2 + a];
+                    long covered = (out[2 + a] - 1) * s[a] + k[a];
+                    long total = same ? Math.max(0, covered - size) : 2L * p[a];
+                    top[a] = (int) (same ? total / 2 : p[a]);
+                    extra[a] = (int) (size + total - covered);
+                }
+                if (extra[0] > 0 || extra[1] > 0) {
+                    INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, extra[0]}, {0, extra[1]}});
+                    full = sd.nn().pad(full, sd.constant(pads), 0.0);
+                }
+                return List.of(sd.slice(full, new int[] {0, 0, top[0], top[1]}, -1, -1, (int) in[2], (int) in[3]));
+            }, x, z);
         }
 
         private static PaddingMode paddingMode(ConvolutionMode m) {
@@ -367,7 +556,7 @@ public final class SameDiffMirror implements GradientEngine {
             }
         }
 
-        private SDVariable pool(String name, SubsamplingLayer c, SDVariable x) {
+        private Piece pool(String name, SubsamplingLayer c, SDVariable x) {
             if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
                 return unsupported(name, "NHWC SubsamplingLayer");
             }
@@ -386,10 +575,12 @@ public final class SameDiffMirror implements GradientEngine {
                     .divisor(c.isAvgPoolIncludePadInDivisor() ? Pooling2D.Divisor.INCLUDE_PADDING
                             : Pooling2D.Divisor.EXCLUDE_PADDING)
                     .build();
-            return t == PoolingType.MAX ? sd.cnn().maxPooling2d(x, cfg) : sd.cnn().avgPooling2d(x, cfg);
+            SDVariable out = t == PoolingType.MAX ? sd.cnn().maxPooling2d(x, cfg) : sd.cnn().avgPooling2d(x, cfg);
+            return new Piece(out, (e, r, s2) -> List.of(Pooling2DDerivative.derivativeBuilder().sameDiff(sd)
+                    .inputs(new SDVariable[] {x, e}).config(cfg).build().outputVariables()[0]));
         }
 
-        private SDVariable batchNorm(String name, BatchNormalization c, SDVariable x,
+        private Piece batchNorm(String name, BatchNormalization c, SDVariable x,
                 org.deeplearning4j.nn.api.Layer rt) {
             if (c.getCnn2DFormat() != CNN2DFormat.NCHW) {
                 return unsupported(name, "NHWC BatchNormalization");
@@ -400,8 +591,8 @@ public final class SameDiffMirror implements GradientEngine {
             SDVariable var;
             if (c.isUseLogStd()) {
                 SDVariable log10s = param(name, rt, BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-                SDVariable s = sd.math().exp(log10s.mul(Math.log(10.0)));
-                var = s.mul(s);
+                SDVariable sdev = sd.math().exp(log10s.mul(Math.log(10.0)));
+                var = sdev.mul(sdev);
             } else {
                 var = param(name, rt, BatchNormalizationParamInitializer.GLOBAL_VAR);
             }
@@ -412,39 +603,66 @@ public final class SameDiffMirror implements GradientEngine {
             SDVariable beta = c.isLockGammaBeta()
                     ? sd.constant(Nd4j.valueArrayOf(bshape, LayerLoopEngine.lockedBeta(c), dt))
                     : param(name, rt, BatchNormalizationParamInitializer.BETA).reshape(bshape);
+            SDVariable scale = gamma.div(std);
             // DL4J's BatchNormalization ignores its configured activation function; so does the mirror.
-            return x.sub(mean).mul(gamma.div(std)).add(beta);
+            return new Piece(x.sub(mean).mul(scale).add(beta), (e, r, s) -> List.of(e.mul(scale)));
         }
 
-        private SDVariable globalPool(String name, GlobalPoolingLayer c, SDVariable x) {
+        private Piece globalPool(String name, GlobalPoolingLayer c, SDVariable x) {
             int[] dims = c.getPoolingDimensions() == null ? new int[] {2, 3} : c.getPoolingDimensions();
             boolean keep = !c.isCollapseDimensions();
+            int rankIn = inputRank;
             inputRank = keep ? inputRank : inputRank - dims.length;
-            switch (c.getPoolingType()) {
+            PoolingType t = c.getPoolingType();
+            SDVariable out;
+            switch (t) {
                 case MAX:
-                    return sd.max(x, keep, dims);
+                    out = sd.max(x, keep, dims);
+                    break;
                 case AVG:
-                    return sd.mean(x, keep, dims);
+                    out = sd.mean(x, keep, dims);
+                    break;
                 case SUM:
-                    return sd.sum(x, keep, dims);
+                    out = sd.sum(x, keep, dims);
+                    break;
                 default:
-                    return unsupported(name, "GlobalPoolingLayer " + c.getPoolingType());
+                    return unsupported(name, "GlobalPoolingLayer " + t);
             }
+            SDVariable pooled = out;
+            return new Piece(out, (e, r, shapes) -> {
+                long[] in = shapes.get(x.name());
+                long[] kept = in.clone();
+                kept[0] = -1;
+                long count = 1;
+                for (int dim : dims) {
+                    kept[dim] = 1;
+                    count *= in[dim];
+                }
+                SDVariable e4 = e.reshape(kept);
+                switch (t) {
+                    case AVG:
+                        return List.of(sd.onesLike(x).mul(e4.div(count)));
+                    case SUM:
+                        return List.of(sd.onesLike(x).mul(e4));
+                    default:
+                        return List.of(x.eq(pooled.reshape(kept)).castTo(dt).mul(e4));
+                }
+            }, x);
         }
 
-        private SDVariable activation(String name, IActivation a, SDVariable z) {
+        private static boolean activationSupported(IActivation a) {
+            return a == null || a instanceof ActivationIdentity || AnalysisCopies.isPlainRelu(a)
+                    || a instanceof ActivationSigmoid || a instanceof ActivationTanH || a instanceof ActivationLReLU
+                    || a instanceof ActivationSoftmax
+                    || (a instanceof ActivationELU && ((ActivationELU) a).getAlpha() == 1.0);
+        }
+
+        private SDVariable activation(IActivation a, SDVariable z) {
             if (a == null || a instanceof ActivationIdentity) {
                 return z;
             }
             if (AnalysisCopies.isPlainRelu(a)) {
-                switch (rule) {
-                    case GUIDED:
-                        return new GuidedReluOp(sd, z).outputVariable();
-                    case DECONVNET:
-                        return new DeconvReluOp(sd, z).outputVariable();
-                    default:
-                        return sd.nn().relu(z, 0.0);
-                }
+                return sd.nn().relu(z, 0.0);
             }
             if (a instanceof ActivationSigmoid) {
                 return sd.nn().sigmoid(z);
@@ -458,10 +676,42 @@ public final class SameDiffMirror implements GradientEngine {
             if (a instanceof ActivationSoftmax) {
                 return sd.nn().softmax(z, 1);
             }
-            if (a instanceof ActivationELU && ((ActivationELU) a).getAlpha() == 1.0) {
-                return sd.nn().elu(z);
+            return sd.nn().elu(z);
+        }
+
+        /** {@code d loss / d z} from {@code d loss / d y} for {@code y = a(z)}; the ReLU rule applies to ReLUs. */
+        private SDVariable activationBackward(IActivation a, SDVariable z, SDVariable y, SDVariable e, ReluRule r) {
+            if (a == null || a instanceof ActivationIdentity) {
+                return e;
             }
-            return unsupported(name, "activation " + a);
+            if (AnalysisCopies.isPlainRelu(a)) {
+                SDVariable active = z.gt(0.0).castTo(dt);
+                switch (r) {
+                    case GUIDED:
+                        return sd.nn().relu(e, 0.0).mul(active);
+                    case DECONVNET:
+                        return sd.nn().relu(e, 0.0);
+                    default:
+                        return e.mul(active);
+                }
+            }
+            if (a instanceof ActivationSigmoid) {
+                return e.mul(y).mul(y.rsub(1.0));
+            }
+            if (a instanceof ActivationTanH) {
+                return e.mul(y.mul(y).rsub(1.0));
+            }
+            if (a instanceof ActivationLReLU) {
+                double alpha = ((ActivationLReLU) a).getAlpha();
+                SDVariable active = z.gt(0.0).castTo(dt);
+                return e.mul(active.mul(1.0 - alpha).add(alpha));
+            }
+            if (a instanceof ActivationSoftmax) {
+                return y.mul(e.sub(e.mul(y).sum(true, 1)));
+            }
+            // ELU with alpha 1: derivative 1 for z > 0, else exp(z) = y + 1
+            SDVariable active = z.gt(0.0).castTo(dt);
+            return e.mul(active.add(active.rsub(1.0).mul(y.add(1.0))));
         }
     }
 }

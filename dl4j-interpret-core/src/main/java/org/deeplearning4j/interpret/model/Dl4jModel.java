@@ -44,7 +44,6 @@ final class Dl4jModel implements InterpretableModel {
 
     private INDArray boundParams;
     private GradientEngine engine;
-    private GradientEngine ruleEngine;
     private List<LayerInfo> layers;
 
     Dl4jModel(String kind, ComputationGraphConfiguration conf, Supplier<INDArray> params, InputSpec spec,
@@ -100,22 +99,6 @@ final class Dl4jModel implements InterpretableModel {
         }
         engine = new LayerLoopEngine(conf, p, outputName, unsupported);
         return engine;
-    }
-
-    /**
-     * Engine for a ReLU rule. SameDiff M2.1 rebuilds ops from their serialised form when it creates the gradient
-     * function, so an overridden {@code doDiff} is not used there; GUIDED and DECONVNET therefore run on the
-     * DL4J-layer path, whose custom activation backward is verified against hand-computed rules.
-     */
-    private synchronized GradientEngine engine(ReluRule rule) {
-        GradientEngine e = engine();
-        if (rule == ReluRule.NORMAL || e instanceof LayerLoopEngine) {
-            return e;
-        }
-        if (ruleEngine == null || !sameStorage(boundParams, params.get())) {
-            ruleEngine = new LayerLoopEngine(conf, boundParams, outputName, List.of());
-        }
-        return ruleEngine;
     }
 
     /**
@@ -331,7 +314,7 @@ final class Dl4jModel implements InterpretableModel {
         String layer = resolve(target.layer());
         INDArray x = prepareInput(input);
         target.validateBatch(x.size(0));
-        GradientEngine e = engine(rule);
+        GradientEngine e = engine();
         List<INDArray> vals = new ArrayList<>();
         List<INDArray> grads = new ArrayList<>();
         long[] actShape = knownShape(layer);
