@@ -21,6 +21,7 @@ public final class AttributionResult {
     private final INDArray map;
     private final INDArray targetValues;
     private final boolean signed;
+    private final INDArray convergenceDelta;
 
     /**
      * @param method method name
@@ -33,6 +34,21 @@ public final class AttributionResult {
      */
     public AttributionResult(String method, String target, Map<String, String> options, INDArray attributions,
             INDArray map, INDArray targetValues, boolean signed) {
+        this(method, target, options, attributions, map, targetValues, signed, null);
+    }
+
+    /**
+     * @param method method name
+     * @param target target description
+     * @param options the options used, for provenance
+     * @param attributions raw attribution, {@code [N, C, H, W]} (layer methods: the layer's {@code [N, K, h, w]})
+     * @param map per-pixel map, {@code [N, H, W]}
+     * @param targetValues the target's value per example on the unmodified input, {@code [N]}
+     * @param signed whether the map can be negative
+     * @param convergenceDelta per-example completeness gap {@code sum(attributions) - (f(x) - f(baseline))}, or null
+     */
+    public AttributionResult(String method, String target, Map<String, String> options, INDArray attributions,
+            INDArray map, INDArray targetValues, boolean signed, INDArray convergenceDelta) {
         if (attributions.rank() != 4 || map.rank() != 3 || map.size(0) != attributions.size(0)) {
             throw new IllegalArgumentException("attributions must be [N,C,H,W] and map [N,H,W]");
         }
@@ -43,6 +59,20 @@ public final class AttributionResult {
         this.map = map.dup();
         this.targetValues = targetValues.dup();
         this.signed = signed;
+        this.convergenceDelta = convergenceDelta == null ? null : convergenceDelta.dup();
+    }
+
+    /**
+     * @return for path methods (integrated gradients), the per-example completeness gap
+     *         {@code sum(attributions) - (f(x) - f(baseline))}, shape {@code [N]}; empty for other methods
+     */
+    public java.util.Optional<INDArray> convergenceDelta() {
+        return convergenceDelta == null ? java.util.Optional.empty() : java.util.Optional.of(convergenceDelta.dup());
+    }
+
+    /** @return per-channel totals of the attribution (sum over positions), shape {@code [N, C]} */
+    public INDArray channelTotals() {
+        return attributions.sum(2, 3);
     }
 
     /** @return the method name */

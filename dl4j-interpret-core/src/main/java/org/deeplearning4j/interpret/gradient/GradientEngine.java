@@ -36,6 +36,34 @@ public interface GradientEngine {
      */
     INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule);
 
+    /**
+     * Computes the gradient of {@code sum(activation(layer) * seed)} with respect to the activation of
+     * {@code wrtLayer}, optionally with {@code wrtLayer}'s activation replaced by {@code override} (every other
+     * path, e.g. a skip connection around it, still starts from {@code input}).
+     *
+     * @param input NCHW input batch
+     * @param layer the layer at which the seed is given
+     * @param seed {@code d objective / d activation(layer)}
+     * @param wrtLayer the layer to differentiate with respect to (upstream of {@code layer}, or {@code layer})
+     * @param override replacement activation for {@code wrtLayer}, or null to compute it from the input
+     * @param rule the ReLU backward rule
+     * @return element 0: activation of {@code layer}; 1: activation of {@code wrtLayer} (the override if given);
+     *         2: the gradient, same shape as element 1
+     */
+    INDArray[] layerGradient(INDArray input, String layer, INDArray seed, String wrtLayer, INDArray override,
+            ReluRule rule);
+
+    /**
+     * Forward pass with one layer's activation replaced.
+     *
+     * @param input NCHW input batch
+     * @param layers layers whose activations to return
+     * @param overrideLayer the layer whose activation is replaced
+     * @param override the replacement activation
+     * @return detached activations keyed by layer name
+     */
+    Map<String, INDArray> forward(INDArray input, Collection<String> layers, String overrideLayer, INDArray override);
+
     /** @return a short name of the execution path, e.g. "samediff" or "dl4j-layers" */
     String name();
 

@@ -67,9 +67,15 @@ public final class LayerLoopEngine implements GradientEngine {
 
     @Override
     public Map<String, INDArray> forward(INDArray input, Collection<String> layers) {
+        return forward(input, layers, null, null);
+    }
+
+    @Override
+    public Map<String, INDArray> forward(INDArray input, Collection<String> layers, String overrideLayer,
+            INDArray override) {
         ComputationGraph g = shadow(ReluRule.NORMAL);
         synchronized (g) {
-            Map<String, INDArray> acts = runForward(g, input, new HashSet<>(layers));
+            Map<String, INDArray> acts = runForward(g, input, new HashSet<>(layers), overrideLayer, override);
             Map<String, INDArray> out = new HashMap<>();
             for (String l : layers) {
                 out.put(l, acts.get(l));
@@ -83,14 +89,31 @@ public final class LayerLoopEngine implements GradientEngine {
     public INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule) {
         ComputationGraph g = shadow(rule);
         synchronized (g) {
-            Map<String, INDArray> acts = runForward(g, input, Set.of(layer));
-            INDArray grad = runBackward(g, layer, seed);
+            Map<String, INDArray> acts = runForward(g, input, Set.of(layer), null, null);
+            INDArray grad = runBackward(g, layer, seed, null);
             clear(g);
             return new INDArray[] {acts.get(layer), grad};
         }
     }
 
-    private static Map<String, INDArray> runForward(ComputationGraph g, INDArray x, Set<String> keep) {
+    @Override
+    public INDArray[] layerGradient(INDArray input, String layer, INDArray seed, String wrtLayer, INDArray override,
+            ReluRule rule) {
+        ComputationGraph g = shadow(rule);
+        synchronized (g) {
+            Map<String, INDArray> acts = runForward(g, input, Set.of(layer, wrtLayer),
+                    override == null ? null : wrtLayer, override);
+            INDArray grad = runBackward(g, layer, seed, wrtLayer);
+            clear(g);
+            if (grad == null) {
+                grad = Nd4j.zerosLike(acts.get(wrtLayer));
+            }
+            return new INDArray[] {acts.get(layer), acts.get(wrtLayer), grad};
+        }
+    }
+
+    private static Map<String, INDArray> runForward(ComputationGraph g, INDArray x, Set<String> keep,
+            String overrideLayer, INDArray override) {
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         g.setInputs(x);
         Map<String, INDArray> kept = new HashMap<>();
@@ -98,6 +121,9 @@ public final class LayerLoopEngine implements GradientEngine {
         for (int idx : g.topologicalSortOrder()) {
             GraphVertex v = vs[idx];
             INDArray out = v.isInputVertex() ? x : v.doForward(false, mgr);
+            if (v.getVertexName().equals(overrideLayer)) {
+                out = override.dup();
+            }
             if (keep.contains(v.getVertexName())) {
                 kept.put(v.getVertexName(), out.dup());
             }
@@ -120,7 +146,8 @@ public final class LayerLoopEngine implements GradientEngine {
         return v.hasLayer() && v.getLayer() instanceof org.deeplearning4j.nn.layers.ActivationLayer;
     }
 
-    private INDArray runBackward(ComputationGraph g, String layer, INDArray seed) {
+    /** @return the gradient at {@code stopAt} (the input if null); null if the target does not depend on it */
+    private INDArray runBackward(ComputationGraph g, String layer, INDArray seed, String stopAt) {
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         if (g.getGradientsViewArray() == null) {
             g.initGradientsView();
@@ -136,6 +163,9 @@ public final class LayerLoopEngine implements GradientEngine {
             if (e == null) {
                 continue;
             }
+            if (v.getVertexName().equals(stopAt)) {
+                return e;
+            }
             if (v.isInputVertex()) {
                 result = e;
                 continue;
@@ -150,10 +180,10 @@ public final class LayerLoopEngine implements GradientEngine {
                 eps[s] = eps[s] == null ? in[j].dup() : eps[s].addi(in[j]);
             }
         }
-        if (result == null) {
+        if (result == null && stopAt == null) {
             return Nd4j.zeros(g.getInputs()[0].dataType(), g.getInputs()[0].shape());
         }
-        return result;
+        return stopAt == null ? result : null;
     }
 
     private static INDArray[] backwardOne(GraphVertex v, INDArray e, LayerWorkspaceMgr mgr) {

@@ -82,7 +82,12 @@ import java.util.Set;
  */
 public final class SameDiffMirror implements GradientEngine {
     private static final String INPUT = "input__";
+    private static final String INJECT = "inject__";
 
+    private final ComputationGraph base;
+    private final String injectAt;
+    /** Mirrors with one layer's activation fed from a placeholder, keyed by layer (they share the parameters). */
+    private final Map<String, SameDiffMirror> injected = new HashMap<>();
     private final SameDiff sd;
     private final Map<String, Node> nodes;
     private final List<String> order;
@@ -94,7 +99,14 @@ public final class SameDiffMirror implements GradientEngine {
 
     /** @param base an analysis copy built with {@link ReluRule#NORMAL} that shares the model's parameters */
     public SameDiffMirror(ComputationGraph base) {
+        this(base, null);
+    }
+
+    private SameDiffMirror(ComputationGraph base, String injectAt) {
+        this.base = base;
+        this.injectAt = injectAt;
         Builder b = new Builder(base, false);
+        b.injectAt = injectAt;
         b.build();
         this.sd = b.sd;
         this.nodes = b.nodes;
@@ -123,9 +135,32 @@ public final class SameDiffMirror implements GradientEngine {
     }
 
     @Override
-    public synchronized Map<String, INDArray> forward(INDArray input, Collection<String> layers) {
+    public Map<String, INDArray> forward(INDArray input, Collection<String> layers) {
+        return run(input, null, layers);
+    }
+
+    @Override
+    public Map<String, INDArray> forward(INDArray input, Collection<String> layers, String overrideLayer,
+            INDArray override) {
+        return injectedMirror(overrideLayer).run(input, override, layers);
+    }
+
+    private synchronized SameDiffMirror injectedMirror(String layer) {
+        return injected.computeIfAbsent(layer, l -> new SameDiffMirror(base, l));
+    }
+
+    private Map<String, INDArray> feeds(INDArray input, INDArray override) {
+        Map<String, INDArray> feeds = new HashMap<>();
+        feeds.put(INPUT, input);
+        if (injectAt != null) {
+            feeds.put(INJECT, override);
+        }
+        return feeds;
+    }
+
+    private synchronized Map<String, INDArray> run(INDArray input, INDArray override, Collection<String> layers) {
         String[] names = layers.stream().map(l -> nodes.get(l).out.name()).toArray(String[]::new);
-        Map<String, INDArray> out = sd.output(Map.of(INPUT, input), names);
+        Map<String, INDArray> out = sd.output(feeds(input, override), names);
         Map<String, INDArray> res = new HashMap<>();
         for (String l : layers) {
             res.put(l, out.get(nodes.get(l).out.name()).detach());
@@ -134,17 +169,33 @@ public final class SameDiffMirror implements GradientEngine {
     }
 
     @Override
-    public synchronized INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule) {
+    public INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule) {
+        INDArray[] r = gradient(input, null, layer, seed, order.get(0), rule);
+        return new INDArray[] {r[0], r[2]};
+    }
+
+    @Override
+    public INDArray[] layerGradient(INDArray input, String layer, INDArray seed, String wrtLayer, INDArray override,
+            ReluRule rule) {
+        SameDiffMirror m = override == null ? this : injectedMirror(wrtLayer);
+        return m.gradient(input, override, layer, seed, wrtLayer, rule);
+    }
+
+    private synchronized INDArray[] gradient(INDArray input, INDArray override, String layer, INDArray seed,
+            String wrt, ReluRule rule) {
         String size = input.size(2) + "x" + input.size(3);
-        String[] names = backward.computeIfAbsent(rule + "|" + layer + "|" + size,
-                k -> buildBackward(layer, rule, shapes(input)));
+        String[] names = backward.computeIfAbsent(rule + "|" + layer + "|" + wrt + "|" + size,
+                k -> buildBackward(layer, rule, shapes(input, override), wrt));
         String act = nodes.get(layer).out.name();
-        Map<String, INDArray> out = sd.output(Map.of(INPUT, input, names[0], seed), act, names[1]);
-        return new INDArray[] {out.get(act).detach(), out.get(names[1]).detach()};
+        String wrtAct = nodes.get(wrt).out.name();
+        Map<String, INDArray> feeds = feeds(input, override);
+        feeds.put(names[0], seed);
+        Map<String, INDArray> out = sd.output(feeds, act, wrtAct, names[1]);
+        return new INDArray[] {out.get(act).detach(), out.get(wrtAct).detach(), out.get(names[1]).detach()};
     }
 
     /** Records the static shape of every variable the backward rules need, from one batch-1 forward pass. */
-    private Map<String, long[]> shapes(INDArray input) {
+    private Map<String, long[]> shapes(INDArray input, INDArray override) {
         String size = input.size(2) + "x" + input.size(3);
         return shapesBySize.computeIfAbsent(size, k -> {
             Set<String> vars = new LinkedHashSet<>();
@@ -155,7 +206,14 @@ public final class SameDiffMirror implements GradientEngine {
                 }
             }
             INDArray probe = Nd4j.zeros(dt, 1, input.size(1), input.size(2), input.size(3));
-            Map<String, INDArray> out = sd.output(Map.of(INPUT, probe), vars.toArray(new String[0]));
+            Map<String, INDArray> feeds = new HashMap<>();
+            feeds.put(INPUT, probe);
+            if (injectAt != null) {
+                long[] os = override.shape().clone();
+                os[0] = 1;
+                feeds.put(INJECT, Nd4j.zeros(dt, os));
+            }
+            Map<String, INDArray> out = sd.output(feeds, vars.toArray(new String[0]));
             Map<String, long[]> shapes = new HashMap<>();
             for (Map.Entry<String, INDArray> e : out.entrySet()) {
                 shapes.put(e.getKey(), e.getValue().shape());
@@ -164,7 +222,7 @@ public final class SameDiffMirror implements GradientEngine {
         });
     }
 
-    private String[] buildBackward(String layer, ReluRule rule, Map<String, long[]> shapes) {
+    private String[] buildBackward(String layer, ReluRule rule, Map<String, long[]> shapes, String wrt) {
         String seedName = "seed__" + backward.size() + "__" + layer;
         SDVariable seed = sd.placeHolder(seedName, dt);
         Map<String, SDVariable> eps = new HashMap<>();
@@ -176,8 +234,11 @@ public final class SameDiffMirror implements GradientEngine {
             if (e == null) {
                 continue;
             }
-            if (n.inputs.isEmpty()) {
+            if (n.name.equals(wrt)) {
                 grad = e;
+                break;
+            }
+            if (n.inputs.isEmpty()) {
                 continue;
             }
             List<SDVariable> ins = n.backward.apply(e, rule, shapes);
@@ -188,7 +249,7 @@ public final class SameDiffMirror implements GradientEngine {
             }
         }
         if (grad == null) {
-            grad = sd.zerosLike(nodes.get(order.get(0)).out);
+            grad = sd.zerosLike(nodes.get(wrt).out); // the target does not depend on that layer
         }
         grad = sd.identity("grad__" + backward.size() + "__" + layer, grad);
         return new String[] {seedName, grad.name()};
@@ -242,6 +303,8 @@ public final class SameDiffMirror implements GradientEngine {
         /** Rank of the current layer's input after preprocessing (shapes are not known statically). */
         private int inputRank;
         private final Map<String, Integer> ranks = new HashMap<>();
+        /** Layer whose activation is fed from the {@code inject__} placeholder, or null. */
+        private String injectAt;
 
         Builder(ComputationGraph g, boolean dryRun) {
             // keep references to the network's parameter views instead of per-device copies
@@ -272,6 +335,10 @@ public final class SameDiffMirror implements GradientEngine {
                     }
                     inputRank = ranks.get(inputNames.get(0));
                     piece = vertex(v, ins);
+                    if (name.equals(injectAt) && piece != null) {
+                        piece = new Piece(sd.placeHolder(INJECT, dt), piece.backward,
+                                piece.shapeOf.toArray(new SDVariable[0]));
+                    }
                     if (piece == null) {
                         piece = new Piece(sd.placeHolder("unsupported__" + name, dt, -1, -1, -1, -1), null);
                     }

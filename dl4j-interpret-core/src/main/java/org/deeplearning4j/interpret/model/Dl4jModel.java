@@ -340,6 +340,75 @@ final class Dl4jModel implements InterpretableModel {
         return new ObjectiveGradient(concat(vals), concat(grads));
     }
 
+    @Override
+    public LayerGradient layerGradient(INDArray input, Target target, String layer, INDArray override,
+            ReluRule rule) {
+        String tl = resolve(target.layer());
+        String wl = resolve(layer);
+        INDArray x = prepareInput(input);
+        target.validateBatch(x.size(0));
+        checkOverride(x, wl, override);
+        GradientEngine e = engine();
+        List<INDArray> vals = new ArrayList<>();
+        List<INDArray> acts = new ArrayList<>();
+        List<INDArray> grads = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray chunk = chunk(x, from);
+            INDArray ov = override == null ? null : chunk(override, from);
+            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
+            INDArray act = guard(() -> ov == null ? e.forward(chunk, List.of(tl)) : e.forward(chunk, List.of(tl), wl,
+                    ov), chunk).get(tl);
+            t.validate(tl, act.shape());
+            INDArray seed = t.gradient(act);
+            INDArray[] r = guard(() -> e.layerGradient(chunk, tl, seed, wl, ov, rule), chunk);
+            vals.add(t.value(r[0]));
+            acts.add(r[1]);
+            grads.add(r[2]);
+        }
+        return new LayerGradient(concat(vals), concat(acts), concat(grads));
+    }
+
+    @Override
+    public INDArray values(INDArray input, Target target, String layer, INDArray override) {
+        String tl = resolve(target.layer());
+        String wl = resolve(layer);
+        INDArray x = prepareInput(input);
+        target.validateBatch(x.size(0));
+        if (override == null) {
+            throw new IllegalArgumentException("override is null; use values(input, target) without an override");
+        }
+        checkOverride(x, wl, override);
+        GradientEngine e = engine();
+        List<INDArray> vals = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray chunk = chunk(x, from);
+            INDArray ov = chunk(override, from);
+            INDArray act = guard(() -> e.forward(chunk, List.of(tl), wl, ov), chunk).get(tl);
+            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
+            t.validate(tl, act.shape());
+            vals.add(t.value(act));
+        }
+        return concat(vals);
+    }
+
+    private void checkOverride(INDArray x, String layer, INDArray override) {
+        if (override == null) {
+            return;
+        }
+        long[] expected = knownShape(layer);
+        if (expected != null) {
+            expected[0] = x.size(0);
+        }
+        if (override.size(0) != x.size(0) || (expected != null && !Arrays.equals(expected, override.shape()))) {
+            throw new IllegalArgumentException("Override for layer '" + layer + "' has shape "
+                    + Arrays.toString(override.shape()) + " but the layer's activation for this batch has shape "
+                    + (expected == null ? "[" + x.size(0) + ", ...]" : Arrays.toString(expected)));
+        }
+        if (override.dataType() != dataType) {
+            throw new IllegalArgumentException("Override must be " + dataType + ", got " + override.dataType());
+        }
+    }
+
     /** Turns a native failure on an unexpected input size into an error that says what to check. */
     private <T> T guard(Supplier<T> call, INDArray chunk) {
         try {

@@ -87,6 +87,38 @@ public interface InterpretableModel {
     ObjectiveGradient gradient(INDArray input, Target target, ReluRule rule);
 
     /**
+     * Gradient of a target with respect to a hidden layer's activation (Grad-CAM, layer attribution).
+     *
+     * @param input NCHW batch
+     * @param target what to differentiate
+     * @param layer the layer to differentiate with respect to
+     * @param override replacement activation for {@code layer} ({@code [N, ...]}), or null to compute it; other
+     *                 paths (e.g. skip connections around the layer) still start from the input
+     * @param rule the ReLU backward rule
+     * @return the target's value, the layer's activation and the gradient
+     */
+    LayerGradient layerGradient(INDArray input, Target target, String layer, INDArray override, ReluRule rule);
+
+    /**
+     * @param input NCHW batch
+     * @param target what to differentiate
+     * @param layer the layer to differentiate with respect to
+     * @return the target's value, the layer's activation and the true gradient
+     */
+    default LayerGradient layerGradient(INDArray input, Target target, String layer) {
+        return layerGradient(input, target, layer, null, ReluRule.NORMAL);
+    }
+
+    /**
+     * @param input NCHW batch
+     * @param target what to evaluate
+     * @param layer the layer whose activation is replaced
+     * @param override the replacement activation {@code [N, ...]}
+     * @return the target's value per example with that layer's activation replaced
+     */
+    INDArray values(INDArray input, Target target, String layer, INDArray override);
+
+    /**
      * @param input NCHW batch
      * @param target what to differentiate
      * @return the target's value and its true input gradient

@@ -37,6 +37,20 @@ class LocalizationTest {
         chance = dilated(test.masks()).meanNumber().doubleValue();
     }
 
+    static INDArray dilatedMasks(INDArray masks) {
+        return dilated(masks);
+    }
+
+    static double pointingRate(AttributionResult r, INDArray masks) {
+        int hits = 0;
+        for (int i = 0; i < r.size(); i++) {
+            INDArray m = r.map(i);
+            long arg = m.reshape(m.length()).argMax().getLong(0);
+            hits += masks.getDouble(i, arg / m.size(1), arg % m.size(1)) > 0 ? 1 : 0;
+        }
+        return hits / (double) r.size();
+    }
+
     static INDArray dilated(INDArray masks) {
         INDArray out = masks.dup();
         long h = masks.size(1);
@@ -62,14 +76,7 @@ class LocalizationTest {
     }
 
     static double pointingRate(AttributionResult r) {
-        INDArray masks = dilated(test.masks());
-        int hits = 0;
-        for (int i = 0; i < r.size(); i++) {
-            INDArray m = r.map(i);
-            long arg = m.reshape(m.length()).argMax().getLong(0);
-            hits += masks.getDouble(i, arg / m.size(1), arg % m.size(1)) > 0 ? 1 : 0;
-        }
-        return hits / (double) r.size();
+        return pointingRate(r, dilated(test.masks()));
     }
 
     @Test

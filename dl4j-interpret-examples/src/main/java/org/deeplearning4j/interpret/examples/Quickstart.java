@@ -1,6 +1,13 @@
 package org.deeplearning4j.interpret.examples;
 
 import org.deeplearning4j.interpret.attribution.AttributionResult;
+import org.deeplearning4j.interpret.attribution.Deconvnet;
+import org.deeplearning4j.interpret.attribution.GradCam;
+import org.deeplearning4j.interpret.attribution.GuidedBackprop;
+import org.deeplearning4j.interpret.attribution.GuidedGradCam;
+import org.deeplearning4j.interpret.attribution.IntegratedGradients;
+import org.deeplearning4j.interpret.attribution.NoiseTunnel;
+import org.deeplearning4j.interpret.attribution.ScoreCam;
 import org.deeplearning4j.interpret.attribution.GradientXInput;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.attribution.Saliency;
@@ -26,7 +33,9 @@ import java.util.List;
 
 /**
  * The quickstart: trains a small CNN on synthetic shapes (no download, under a minute on 2 cores), explains a few
- * held-out images with saliency, gradient x input and occlusion, and writes PNGs, .npy arrays and an HTML report.
+ * held-out images with every attribution method (saliency, gradient x input, occlusion, integrated gradients,
+ * SmoothGrad, guided backprop, deconvnet, Grad-CAM, Grad-CAM++, guided Grad-CAM, Score-CAM), and writes PNGs, .npy
+ * arrays and an HTML report.
  *
  * <pre>mvn -q -pl dl4j-interpret-examples -am install -DskipTests &amp;&amp; mvn -q -pl dl4j-interpret-examples exec:java</pre>
  *
@@ -42,6 +51,21 @@ public final class Quickstart {
     private static final int CELL = 128;
 
     private Quickstart() {
+    }
+
+    /** One column of the report. */
+    private static final class Method {
+        final String caption;
+        final AttributionResult result;
+        final Colormap cmap;
+        final boolean overlay;
+
+        Method(String caption, AttributionResult result, Colormap cmap, boolean overlay) {
+            this.caption = caption;
+            this.result = result;
+            this.cmap = cmap;
+            this.overlay = overlay;
+        }
     }
 
     /** @param args optional output folder */
@@ -62,25 +86,55 @@ public final class Quickstart {
         AttributionResult occlusion = Occlusion.builder(model).window(6).stride(2).build()
                 .attribute(images, Targets.predictedProbability());
         // ----------------------------------
+        log.info("Running the rest of the attribution family...");
+        List<Method> methods = new ArrayList<>();
+        methods.add(new Method("saliency", saliency, Colormap.INFERNO, true));
+        methods.add(new Method("gradient x input", gxi, Colormap.RDBU, false));
+        methods.add(new Method("occlusion 6x6/2", occlusion, Colormap.VIRIDIS, true));
+        methods.add(new Method("IG 50 GL steps", IntegratedGradients.of(model).attribute(images, Targets.predicted()),
+                Colormap.RDBU, false));
+        methods.add(new Method("SmoothGrad 25x15%", NoiseTunnel.builder(model, Saliency.of(model)).seed(1).build()
+                .attribute(images, Targets.predicted()), Colormap.INFERNO, true));
+        methods.add(new Method("guided backprop", GuidedBackprop.of(model).attribute(images, Targets.predicted()),
+                Colormap.INFERNO, true));
+        methods.add(new Method("deconvnet", Deconvnet.of(model).attribute(images, Targets.predicted()),
+                Colormap.INFERNO, true));
+        GradCam gradCam = GradCam.builder(model).layer("relu3").build();
+        methods.add(new Method("Grad-CAM relu3", gradCam.attribute(images, Targets.predicted()), Colormap.VIRIDIS,
+                true));
+        methods.add(new Method("Grad-CAM++ relu3", GradCam.builder(model).layer("relu3")
+                .variant(GradCam.Variant.PLUS_PLUS).build().attribute(images, Targets.predicted()), Colormap.VIRIDIS,
+                true));
+        methods.add(new Method("guided Grad-CAM", GuidedGradCam.of(model, gradCam)
+                .attribute(images, Targets.predicted()), Colormap.INFERNO, true));
+        methods.add(new Method("Score-CAM relu3", ScoreCam.builder(model).layer("relu3").build()
+                .attribute(images, Targets.predictedProbability()), Colormap.VIRIDIS, true));
 
         int[] predicted = model.logits(images).argMax(1).toIntVector();
         HtmlReport.Builder report = HtmlReport.builder("dl4j-interpret quickstart: why does the CNN see a shape?")
                 .section("Setup", "A 3-conv CNN trained on synthetic shapes (square, disk, triangle, plus) on textured "
                         + "backgrounds; the class depends only on the shape. Execution path: " + model.executionPath()
-                        + ". Each row: input, saliency (Simonyan 2013), gradient x input (signed, blue negative / red "
-                        + "positive) and occlusion (drop in probability when a 6x6 grey patch covers a pixel).");
+                        + ". Each row: the input, then one map per method for the predicted class (signed maps: blue "
+                        + "negative, red positive; occlusion: drop in probability when a 6x6 grey patch covers a "
+                        + "pixel; Score-CAM uses probabilities).");
         List<BufferedImage> cells = new ArrayList<>();
         List<String> captions = new ArrayList<>();
+        List<BufferedImage> readmeCells = new ArrayList<>();
+        List<String> readmeCaptions = new ArrayList<>();
         for (int i = 0; i < SHOWN; i++) {
             BufferedImage input = Heatmaps.scale(Heatmaps.inputImage(images.slice(i), model.inputSpec()), CELL, CELL);
-            BufferedImage sal = Heatmaps.overlay(input, Heatmaps.heatmap(saliency.map(i), Colormap.INFERNO), 0.6);
-            BufferedImage gx = Heatmaps.heatmap(gxi.map(i), Colormap.RDBU);
-            BufferedImage occ = Heatmaps.overlay(input, Heatmaps.heatmap(occlusion.map(i), Colormap.VIRIDIS), 0.6);
             String label = SyntheticShapes.CLASS_NAMES[predicted[i]];
-            List<BufferedImage> row = List.of(input, sal, gx, occ);
-            List<String> rowCaptions = List.of("input: " + label, "saliency", "gradient x input", "occlusion");
+            List<BufferedImage> row = new ArrayList<>(List.of(input));
+            List<String> rowCaptions = new ArrayList<>(List.of("input: " + label));
+            for (Method m : methods) {
+                BufferedImage heat = Heatmaps.heatmap(m.result.map(i), m.cmap);
+                row.add(m.overlay ? Heatmaps.overlay(input, heat, 0.6) : Heatmaps.scale(heat, CELL, CELL));
+                rowCaptions.add(m.caption);
+            }
             cells.addAll(row);
             captions.addAll(rowCaptions);
+            readmeCells.addAll(row.subList(0, 4));
+            readmeCaptions.addAll(rowCaptions.subList(0, 4));
             report.section("Example " + (i + 1) + ": predicted " + label + " (true "
                     + SyntheticShapes.CLASS_NAMES[test.classes()[i]] + ")", "");
             for (int k = 0; k < row.size(); k++) {
@@ -88,7 +142,8 @@ public final class Quickstart {
                 Heatmaps.writePng(row.get(k), new File(out, "example" + (i + 1) + "_" + k + ".png"));
             }
         }
-        Heatmaps.writePng(Heatmaps.grid(cells, captions, 4, CELL), new File(out, "grid.png"));
+        Heatmaps.writePng(Heatmaps.grid(cells, captions, methods.size() + 1, CELL), new File(out, "all_methods.png"));
+        Heatmaps.writePng(Heatmaps.grid(readmeCells, readmeCaptions, 4, CELL), new File(out, "grid.png"));
         saliency.saveAttributionsNpy(new File(out, "saliency.npy"));
         gxi.saveAttributionsNpy(new File(out, "gradient_x_input.npy"));
         occlusion.saveMapNpy(new File(out, "occlusion_map.npy"));

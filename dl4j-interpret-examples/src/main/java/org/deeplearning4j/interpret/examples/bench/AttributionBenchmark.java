@@ -1,6 +1,8 @@
 package org.deeplearning4j.interpret.examples.bench;
 
 import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.interpret.attribution.IntegratedGradients;
+import org.deeplearning4j.interpret.attribution.NoiseTunnel;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.model.InterpretableModel;
@@ -25,20 +27,28 @@ import java.util.function.Supplier;
  * goals are stated in, all measured in one run on one machine:
  * <ul>
  *   <li>saliency / forward (our forward through the same engine), goal at most 3;</li>
- *   <li>occlusion / (windows x batched forward), goal at most 1 ("no slower than one batched forward per window").</li>
+ *   <li>occlusion / (windows x batched forward), goal at most 1 ("no slower than one batched forward per window");</li>
+ *   <li>integrated gradients (32 steps) and SmoothGrad (16 samples) / saliency, goal at most 32 and 16 (no more than
+ *       that many saliency passes).</li>
  * </ul>
  * Usage: {@code mvn -pl dl4j-interpret-examples exec:exec -Dexample=org.deeplearning4j.interpret.examples.bench.AttributionBenchmark -Dexample.args="vgg16,resnet50 1,8 3"}
- * (models, batch sizes, repetitions; occlusion always runs once per configuration because it is long).
+ * (models, batch sizes, repetitions; IG, SmoothGrad and occlusion run once per configuration because they are long;
+ * a fourth argument {@code no-occlusion} skips occlusion).
  */
 public final class AttributionBenchmark {
     private static final int WINDOW = 32;
     private static final int STRIDE = 16;
+    private static final int IG_STEPS = 32;
+    private static final int SG_SAMPLES = 16;
 
     private AttributionBenchmark() {
     }
 
     /** @param args models (comma separated), batch sizes (comma separated), repetitions */
-    public static void main(String[] args) {
+    public static void main(String[] rawArgs) {
+        // exec:exec passes -Dexample.args as one argument: split it on whitespace
+        String[] args = String.join(" ", rawArgs).trim().isEmpty() ? new String[0]
+                : String.join(" ", rawArgs).trim().split("\\s+");
         String[] models = (args.length > 0 ? args[0] : "vgg16,resnet50").split(",");
         int[] batches = Arrays.stream((args.length > 1 ? args[1] : "1,8").split(",")).mapToInt(Integer::parseInt)
                 .toArray();
@@ -65,8 +75,9 @@ public final class AttributionBenchmark {
                 + (build.contains("CUDNN") ? "linked" : "absent") + ", helpers "
                 + (Nd4j.getEnvironment().helpersAllowed() ? "allowed" : "off"));
         System.out.println("| model | batch | DL4J output (s) | our forward (s) | saliency (s) | saliency / forward "
+                + "| IG-32 (s) | IG-32 / saliency | SmoothGrad-16 (s) | SmoothGrad-16 / saliency "
                 + "| occlusion (s) | windows | occlusion / (windows x forward) | peak RSS (GB) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String name : models) {
             ComputationGraph g = name.equals("vgg16") ? ZooModels.vgg16Random(1) : ZooModels.resnet50Random(1);
             InterpretableModel m = ZooModels.interpretable(g);
@@ -78,6 +89,10 @@ public final class AttributionBenchmark {
                 double dl4j = median(reps, () -> g.outputSingle(false, x));
                 double fwd = median(reps, () -> m.logits(x));
                 double sal = median(reps, () -> Saliency.of(m).attribute(x, target));
+                double ig = timeOnce(() -> IntegratedGradients.builder(m).steps(IG_STEPS).build()
+                        .attribute(x, target));
+                double sg = timeOnce(() -> NoiseTunnel.builder(m, Saliency.of(m)).samples(SG_SAMPLES).build()
+                        .attribute(x, target));
                 int windows = (int) Math.pow((224 - WINDOW) / STRIDE + 1, 2);
                 double occ = Double.NaN;
                 if (occlusion) {
@@ -85,8 +100,9 @@ public final class AttributionBenchmark {
                             .attribute(x, target));
                 }
                 System.out.println(String.format(Locale.ROOT,
-                        "| %s | %d | %.3f | %.3f | %.3f | %.2f | %.1f | %d | %.2f | %.2f |", name, batch, dl4j, fwd,
-                        sal, sal / fwd, occ, windows, occ / (windows * fwd), peak.get() / 1e9));
+                        "| %s | %d | %.3f | %.3f | %.3f | %.2f | %.2f | %.1f | %.2f | %.1f | %.1f | %d | %.2f | %.2f |",
+                        name, batch, dl4j, fwd, sal, sal / fwd, ig, ig / sal, sg, sg / sal, occ, windows,
+                        occ / (windows * fwd), peak.get() / 1e9));
             }
         }
         sampler.interrupt();

@@ -1,0 +1,70 @@
+package org.deeplearning4j.interpret.attribution;
+
+import org.deeplearning4j.interpret.internal.Resize;
+import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.model.LayerInfo;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Layer choice, validation and upsampling shared by the CAM family. */
+final class CamLayers {
+    private CamLayers() {
+    }
+
+    /** @return the last layer with a 4-D (spatial) activation, the usual Grad-CAM choice */
+    static String lastSpatial(InterpretableModel model) {
+        List<LayerInfo> layers = model.layers();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (layers.get(i).isSpatial()) {
+                return layers.get(i).name();
+            }
+        }
+        throw new IllegalArgumentException("The model has no layer with a spatial (4-D) activation, so CAM methods "
+                + "cannot be used; if the input size is unknown, pass an InputSpec with it to Models.builder");
+    }
+
+    static String resolve(InterpretableModel model, String layer) {
+        String name = layer == null ? lastSpatial(model) : layer;
+        LayerInfo info = model.layer(name);
+        if (info.outputShape() != null && !info.isSpatial()) {
+            throw new IllegalArgumentException("Layer '" + name + "' gives shape "
+                    + Arrays.toString(info.outputShape()) + " per example; CAM methods need a convolutional layer "
+                    + "with a 4-D [N, C, H, W] activation. Spatial layers: " + model.layers().stream()
+                    .filter(LayerInfo::isSpatial).map(LayerInfo::name).collect(Collectors.joining(", ")));
+        }
+        return name;
+    }
+
+    static void checkSpatial(String layer, INDArray act) {
+        if (act.rank() != 4) {
+            throw new IllegalArgumentException("Layer '" + layer + "' gives shape " + Arrays.toString(act.shape())
+                    + "; CAM methods need a 4-D [N, C, H, W] activation");
+        }
+    }
+
+    /** @return {@code sum_k w[n,k] * A[n,k]} as {@code [N, h, w]} */
+    static INDArray weightedSum(INDArray a, INDArray weights) {
+        INDArray cam = Nd4j.zeros(a.dataType(), a.size(0), a.size(2), a.size(3));
+        for (int k = 0; k < a.size(1); k++) {
+            INDArray ak = a.get(NDArrayIndex.all(), NDArrayIndex.point(k));
+            INDArray wk = weights.getColumn(k).reshape(a.size(0), 1, 1);
+            cam.addi(ak.mul(wk));
+        }
+        return cam;
+    }
+
+    /** Upsamples {@code [N, h, w]} to the input size and broadcasts it over the input's channels. */
+    static INDArray[] toInputSpace(INDArray cam, INDArray x) {
+        INDArray map = Resize.bilinear(cam, x.size(2), x.size(3));
+        INDArray attr = Nd4j.create(x.dataType(), x.shape());
+        for (int c = 0; c < x.size(1); c++) {
+            attr.get(NDArrayIndex.all(), NDArrayIndex.point(c)).assign(map);
+        }
+        return new INDArray[] {attr, map};
+    }
+}

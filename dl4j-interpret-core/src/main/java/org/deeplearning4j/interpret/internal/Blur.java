@@ -1,0 +1,63 @@
+package org.deeplearning4j.interpret.internal;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Separable Gaussian blur of NCHW images, per channel, edges clamped. Internal: not API. */
+public final class Blur {
+    /** Kernel radius in standard deviations. */
+    private static final double RADIUS_SIGMAS = 3.0;
+
+    private Blur() {
+    }
+
+    /**
+     * @param x {@code [N, C, H, W]}
+     * @param sigma standard deviation in pixels (&gt; 0)
+     * @return a blurred copy
+     */
+    public static INDArray gaussian(INDArray x, double sigma) {
+        int r = Math.max(1, (int) Math.ceil(RADIUS_SIGMAS * sigma));
+        double[] k = new double[2 * r + 1];
+        double sum = 0;
+        for (int i = -r; i <= r; i++) {
+            k[i + r] = Math.exp(-i * i / (2 * sigma * sigma));
+            sum += k[i + r];
+        }
+        for (int i = 0; i < k.length; i++) {
+            k[i] /= sum;
+        }
+        INDArray out = x.dup();
+        int h = (int) x.size(2);
+        int w = (int) x.size(3);
+        for (int n = 0; n < x.size(0); n++) {
+            for (int c = 0; c < x.size(1); c++) {
+                double[][] img = new double[h][w];
+                for (int y = 0; y < h; y++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        img[y][xx] = x.getDouble(n, c, y, xx);
+                    }
+                }
+                double[][] tmp = new double[h][w];
+                for (int y = 0; y < h; y++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        double v = 0;
+                        for (int i = -r; i <= r; i++) {
+                            v += k[i + r] * img[y][Math.max(0, Math.min(w - 1, xx + i))];
+                        }
+                        tmp[y][xx] = v;
+                    }
+                }
+                for (int y = 0; y < h; y++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        double v = 0;
+                        for (int i = -r; i <= r; i++) {
+                            v += k[i + r] * tmp[Math.max(0, Math.min(h - 1, y + i))][xx];
+                        }
+                        out.putScalar(new long[] {n, c, y, xx}, v);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
