@@ -94,6 +94,47 @@ class GradientEngineTest {
         assertEquals(0, failures, msg.toString());
     }
 
+    static Stream<Arguments> layerCases() {
+        return Stream.of(ExecutionPath.SAMEDIFF, ExecutionPath.DL4J_LAYERS).flatMap(p -> Stream.of(
+                Arguments.of("vgg", p, Targets.logit(1), "layer1"),
+                Arguments.of("vgg", p, Targets.probability(2), "layer5"),
+                Arguments.of("resnet", p, Targets.logit(2), "add"),
+                Arguments.of("resnet", p, Targets.channel("fc", 3), "stem_relu"),
+                Arguments.of("resnet", p, Targets.logit(0), "merge")));
+    }
+
+    /** Gradient with respect to a hidden activation, checked by perturbing that activation through the override. */
+    @ParameterizedTest(name = "{0} {1} {2} wrt {3}")
+    @MethodSource("layerCases")
+    void layerGradientMatchesFiniteDifferencesOfTheOverriddenActivation(String net, ExecutionPath path,
+            Target target, String layer) {
+        InterpretableModel model = net.equals("vgg") ? vgg(path) : resnet(path);
+        long hw = net.equals("vgg") ? 12 : 10;
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 3, hw, hw);
+        org.deeplearning4j.interpret.model.LayerGradient lg = model.layerGradient(x, target, layer);
+        INDArray a = lg.activation().dup();
+        // the override reproduces the plain forward pass
+        assertTrue(model.values(x, target, layer, a).equalsWithEps(model.values(x, target), 1e-12));
+        // jitter the activation so that ReLU zeros do not create max-pooling ties (where the derivative is one-sided)
+        INDArray base = a.add(Nd4j.rand(DataType.DOUBLE, a.shape()).muli(0.05));
+        INDArray analytic = model.layerGradient(x, target, layer, base, ReluRule.NORMAL).gradient();
+        Random rng = new Random(3);
+        for (int k = 0; k < CHECKED_ENTRIES; k++) {
+            long i = rng.nextInt((int) base.length());
+            double orig = base.getDouble(i);
+            base.putScalar(i, orig + FD_EPS);
+            double plus = model.values(x, target, layer, base).sumNumber().doubleValue();
+            base.putScalar(i, orig - FD_EPS);
+            double minus = model.values(x, target, layer, base).sumNumber().doubleValue();
+            base.putScalar(i, orig);
+            double fd = (plus - minus) / (2 * FD_EPS);
+            double an = analytic.getDouble(i);
+            double abs = Math.abs(fd - an);
+            assertTrue(abs < MIN_ABS_ERROR || abs / Math.max(Math.abs(fd), Math.abs(an)) < MAX_REL_ERROR,
+                    "entry " + i + ": analytic " + an + " fd " + fd);
+        }
+    }
+
     @Test
     void fastPathAndFallbackAgreeOnGradientsAndActivations() {
         MultiLayerNetwork net = TestNets.vggLike(DataType.DOUBLE, 3);

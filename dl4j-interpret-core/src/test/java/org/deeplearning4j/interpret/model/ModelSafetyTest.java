@@ -46,6 +46,14 @@ class ModelSafetyTest {
         m.gradient(x, Targets.predicted(), ReluRule.GUIDED);
         m.gradient(x, Targets.predicted(), ReluRule.DECONVNET);
         m.activations(x, m.layers().get(0).name());
+        org.deeplearning4j.interpret.attribution.IntegratedGradients.builder(m).steps(3).build()
+                .attribute(x, Targets.predicted());
+        org.deeplearning4j.interpret.attribution.NoiseTunnel.builder(m, Saliency.of(m)).samples(2).build()
+                .attribute(x, Targets.predicted());
+        org.deeplearning4j.interpret.attribution.GradCam.of(m).attribute(x, Targets.predicted());
+        org.deeplearning4j.interpret.attribution.LayerAttribution.builder(m, m.layers().get(1).name())
+                .method(org.deeplearning4j.interpret.attribution.LayerAttribution.Method.INTEGRATED_GRADIENTS)
+                .steps(2).build().attribute(x, Targets.predicted());
     }
 
     @Test
@@ -59,7 +67,7 @@ class ModelSafetyTest {
         INDArray updater = net.getUpdater().getStateViewArray().dup();
         INDArray paramsRef = net.params();
         INDArray input = ds.getFeatures().dup();
-        runEveryMethod(Models.of(net), ds.getFeatures());
+        runEveryMethod(Models.builder(net).inputSpec(TestNets.vggSpec()).build(), ds.getFeatures());
         assertEquals(params, net.params(), "parameters changed");
         assertSame(paramsRef, net.params(), "parameter array replaced");
         assertEquals(updater, net.getUpdater().getStateViewArray(), "updater state changed");
@@ -74,7 +82,8 @@ class ModelSafetyTest {
         g.fit(ds);
         INDArray params = g.params().dup();
         INDArray updater = g.getUpdater().getStateViewArray().dup();
-        runEveryMethod(Models.of(g), ds.getFeatures());
+        runEveryMethod(Models.builder(g).inputSpec(InputSpec.builder().shape(3, 10, 10).build()).build(),
+                ds.getFeatures());
         assertEquals(params, g.params(), "parameters changed");
         assertEquals(updater, g.getUpdater().getStateViewArray(), "updater state changed");
     }
@@ -90,7 +99,9 @@ class ModelSafetyTest {
                 batches.add(data(10 + it, 6, hw, classes));
             }
             Model a = graph ? TestNets.resnetLike(DataType.FLOAT, 3) : TestNets.vggLike(DataType.FLOAT, 3);
-            InterpretableModel ma = graph ? Models.of((ComputationGraph) a) : Models.of((MultiLayerNetwork) a);
+            InterpretableModel ma = graph
+                    ? Models.builder((ComputationGraph) a).inputSpec(InputSpec.builder().shape(3, 10, 10).build()).build()
+                    : Models.builder((MultiLayerNetwork) a).inputSpec(TestNets.vggSpec()).build();
             Nd4j.getRandom().setSeed(77);
             for (DataSet ds : batches) {
                 fit(a, ds);
