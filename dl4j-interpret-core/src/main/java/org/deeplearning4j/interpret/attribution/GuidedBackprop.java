@@ -55,11 +55,7 @@ public final class GuidedBackprop implements Attribution {
     static AttributionResult ruleAttribution(InterpretableModel model, INDArray input, Target target, ReluRule rule,
             String name, ChannelReduction reduction) {
         INDArray x = model.prepareInput(input);
-        String layer = target.layer() == null ? model.outputLayer() : target.layer();
-        target.validateBatch(x.size(0));
-        INDArray act = model.activations(x, layer).get(layer);
-        target.validate(layer, act.shape());
-        Target fixed = target.fixedFor(act);
+        Target fixed = PinnedTarget.of(model, x, target).target;
         ObjectiveGradient g = model.gradient(x, fixed, rule);
         return new AttributionResult(name, fixed.description(), Map.of("reluRule", rule.name(), "channelReduction",
                 reduction.name()), g.gradient(), reduction.reduce(g.gradient()), g.values(), reduction.isSigned());

@@ -45,11 +45,7 @@ public final class GuidedGradCam implements Attribution {
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
         INDArray x = model.prepareInput(input);
-        String layer = target.layer() == null ? model.outputLayer() : target.layer();
-        target.validateBatch(x.size(0));
-        INDArray act = model.activations(x, layer).get(layer);
-        target.validate(layer, act.shape());
-        Target fixed = target.fixedFor(act);
+        Target fixed = PinnedTarget.of(model, x, target).target;
         AttributionResult cam = gradCam.attribute(x, fixed);
         AttributionResult guided = GuidedBackprop.of(model).attribute(x, fixed);
         INDArray attr = guided.attributions();

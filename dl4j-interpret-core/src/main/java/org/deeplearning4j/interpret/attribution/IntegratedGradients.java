@@ -69,12 +69,9 @@ public final class IntegratedGradients implements Attribution {
     public AttributionResult attribute(INDArray input, Target target) {
         INDArray x = model.prepareInput(input);
         long n = x.size(0);
-        target.validateBatch(n);
-        String layer = target.layer() == null ? model.outputLayer() : target.layer();
-        INDArray act = model.activations(x, layer).get(layer);
-        target.validate(layer, act.shape());
-        Target fixed = target.fixedFor(act);
-        INDArray fx = fixed.value(act);
+        PinnedTarget pinned = PinnedTarget.of(model, x, target);
+        Target fixed = pinned.target;
+        INDArray fx = pinned.values;
         double[][] rule = integration.rule(steps);
         INDArray attr = Nd4j.zeros(x.dataType(), x.shape());
         INDArray delta = Nd4j.zeros(x.dataType(), n);

@@ -66,11 +66,7 @@ public final class LayerAttribution implements Attribution {
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
         INDArray x = model.prepareInput(input);
-        String tl = target.layer() == null ? model.outputLayer() : target.layer();
-        target.validateBatch(x.size(0));
-        INDArray act = model.activations(x, tl).get(tl);
-        target.validate(tl, act.shape());
-        Target fixed = target.fixedFor(act);
+        Target fixed = PinnedTarget.of(model, x, target).target;
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("layer", layer);
         INDArray attr;

@@ -70,11 +70,8 @@ public final class NoiseTunnel implements Attribution {
     public AttributionResult attribute(INDArray input, Target target) {
         INDArray x = model.prepareInput(input);
         long n = x.size(0);
-        target.validateBatch(n);
-        String layer = target.layer() == null ? model.outputLayer() : target.layer();
-        INDArray act = model.activations(x, layer).get(layer);
-        target.validate(layer, act.shape());
-        Target fixed = target.fixedFor(act);
+        PinnedTarget pinned = PinnedTarget.of(model, x, target);
+        Target fixed = pinned.target;
         Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         long[] one = {1, x.size(1), x.size(2), x.size(3)};
         INDArray attr = null;
@@ -103,7 +100,7 @@ public final class NoiseTunnel implements Attribution {
         opts.put("samples", String.valueOf(samples));
         opts.put("noiseLevel", String.valueOf(noiseLevel));
         opts.put("seed", String.valueOf(seed));
-        return new AttributionResult(name(), fixed.description(), opts, attr, map, model.values(x, fixed), signed);
+        return new AttributionResult(name(), fixed.description(), opts, attr, map, pinned.values, signed);
     }
 
     private static long[] prepend(long n, long[] shape) {

@@ -102,17 +102,14 @@ public final class Occlusion implements Attribution {
         long c = x.size(1);
         long h = x.size(2);
         long w = x.size(3);
-        target.validateBatch(n);
-        String layer = target.layer() == null ? model.outputLayer() : target.layer();
-        INDArray originalAct = model.activations(x, layer).get(layer);
-        target.validate(layer, originalAct.shape());
+        PinnedTarget pinned = PinnedTarget.of(model, x, target);
         if (windowH > h || windowW > w) {
             throw new IllegalArgumentException("Occlusion window " + windowH + "x" + windowW
                     + " is larger than the input " + h + "x" + w + "; choose a smaller window");
         }
         INDArray patch = baselinePatch(x);
-        Target fixed = target.fixedFor(originalAct);
-        INDArray originalValues = fixed.value(originalAct);
+        Target fixed = pinned.target;
+        INDArray originalValues = pinned.values;
         List<Integer> ys = positions(h, windowH, strideH);
         List<Integer> xs = positions(w, windowW, strideW);
         int windows = ys.size() * xs.size();

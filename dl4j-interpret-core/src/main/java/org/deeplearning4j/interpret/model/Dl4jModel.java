@@ -45,6 +45,7 @@ final class Dl4jModel implements InterpretableModel {
     private INDArray boundParams;
     private GradientEngine engine;
     private List<LayerInfo> layers;
+    private ReceptiveFields receptiveFields;
 
     Dl4jModel(String kind, ComputationGraphConfiguration conf, Supplier<INDArray> params, InputSpec spec,
             ExecutionPath requested, int maxBatch) {
@@ -152,6 +153,35 @@ final class Dl4jModel implements InterpretableModel {
             out.add(new LayerInfo(name, type, shape, name.equals(outputName)));
         }
         return Collections.unmodifiableList(out);
+    }
+
+    @Override
+    public synchronized ReceptiveField receptiveField(String layer, long y, long x) {
+        LayerInfo info = layer(layer);
+        if (!spec.hasSpatialSize()) {
+            throw new IllegalStateException("Receptive fields need the input size: pass Models.builder(net)"
+                    + ".inputSpec(InputSpec.builder().shape(c, h, w).build())");
+        }
+        long[] shape = info.outputShape();
+        long h = shape.length == 3 ? shape[1] : 1;
+        long w = shape.length == 3 ? shape[2] : 1;
+        if (y < 0 || x < 0 || y >= h || x >= w) {
+            throw new IllegalArgumentException("Unit position (" + y + ", " + x + ") is outside layer '" + layer
+                    + "' of spatial size " + h + "x" + w);
+        }
+        if (receptiveFields == null) {
+            Map<String, long[]> sizes = new java.util.HashMap<>();
+            List<String> order = new ArrayList<>();
+            order.add(conf.getNetworkInputs().get(0));
+            sizes.put(conf.getNetworkInputs().get(0), new long[] {spec.height(), spec.width()});
+            for (LayerInfo l : layers()) {
+                order.add(l.name());
+                long[] s = l.outputShape();
+                sizes.put(l.name(), s.length == 3 ? new long[] {s[1], s[2]} : null);
+            }
+            receptiveFields = new ReceptiveFields(conf, order, sizes);
+        }
+        return receptiveFields.field(layer, y, x, spec.height(), spec.width());
     }
 
     @Override

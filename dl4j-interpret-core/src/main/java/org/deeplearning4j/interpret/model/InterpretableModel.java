@@ -28,6 +28,17 @@ public interface InterpretableModel {
      */
     LayerInfo layer(String name);
 
+    /**
+     * The input region one unit of a hidden layer sees, from the architecture (kernels, strides, padding, dilation,
+     * every branch). Needs the input size in the {@link InputSpec}.
+     *
+     * @param layer layer name
+     * @param y unit row (0 for dense layers)
+     * @param x unit column (0 for dense layers)
+     * @return the unclipped field; {@link ReceptiveField#clip(long, long)} gives the part inside the image
+     */
+    ReceptiveField receptiveField(String layer, long y, long x);
+
     /** @return what the model expects as input */
     InputSpec inputSpec();
 

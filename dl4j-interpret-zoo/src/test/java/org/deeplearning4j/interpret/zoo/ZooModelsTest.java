@@ -44,7 +44,14 @@ class ZooModelsTest {
 
     @Test
     void vgg16RunsEntirelyOnTheFastPathAndMatchesDl4jsOwnInference() {
-        runsEntirelyOnTheFastPathAndMatchesDl4j(ZooModels.vgg16Random(42), "VGG16");
+        ComputationGraph g = ZooModels.vgg16Random(42);
+        runsEntirelyOnTheFastPathAndMatchesDl4j(g, "VGG16");
+        // receptive fields: conv5_3 (layer "16", 14x14) sees 196x196 pixels; pool5 ("17") 212x212
+        InterpretableModel m = ZooModels.interpretable(g);
+        assertEquals(196, m.receptiveField("16", 7, 7).height());
+        assertEquals(196, m.receptiveField("16", 7, 7).width());
+        assertEquals(212, m.receptiveField("17", 3, 3).height());
+        assertEquals(-90, m.receptiveField("16", 0, 0).top());
     }
 
     @Test

@@ -1,0 +1,370 @@
+package org.deeplearning4j.interpret.dataset;
+
+import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.model.LayerInfo;
+import org.deeplearning4j.interpret.model.ReceptiveField;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * Dataset-example search: streams a dataset once, in batches, and keeps for every requested unit the top-k examples
+ * (optionally the bottom-k and a seeded random sample for contrast) with the crop of the input each unit sees.
+ * Several layers are read in the same forward pass; memory is bounded by k x units (never by the dataset length).
+ * A channel's value is its maximum (default) or mean over space; its crop is taken at the arg-max position.
+ *
+ * <p>Erhan, Bengio, Courville &amp; Vincent 2009; Zeiler &amp; Fergus 2014 (top-9 patches per channel);
+ * Olah, Mordvintsev &amp; Schubert, "Feature Visualization", Distill 2017 (dataset examples beside optimisation).
+ *
+ * <pre>{@code
+ * ExampleSearchResult r = ExampleSearch.builder(model).channels("conv3").k(9).build().search(iterator);
+ * r.top(Unit.channel("conv3", 12)).get(0).crop();
+ * }</pre>
+ */
+public final class ExampleSearch {
+    private static final Logger log = LoggerFactory.getLogger(ExampleSearch.class);
+
+    /** How a channel is reduced over space. */
+    public enum Reduction { MAX, MEAN }
+
+    /** Default number of examples per unit (Zeiler &amp; Fergus show 9). */
+    public static final int DEFAULT_K = 9;
+    /** Progress is logged every this many batches. */
+    private static final int PROGRESS_EVERY = 20;
+
+    private final InterpretableModel model;
+    private final List<Unit> units;
+    private final int k;
+    private final boolean bottom;
+    private final int randomCount;
+    private final long seed;
+    private final Reduction reduction;
+
+    private ExampleSearch(Builder b, List<Unit> units) {
+        this.model = b.model;
+        this.units = units;
+        this.k = b.k;
+        this.bottom = b.bottom;
+        this.randomCount = b.randomCount;
+        this.seed = b.seed;
+        this.reduction = b.reduction;
+    }
+
+    /** @param model the model @return a builder */
+    public static Builder builder(InterpretableModel model) {
+        return new Builder(model);
+    }
+
+    /**
+     * @param data a DL4J iterator (features are used; labels ignored); reset first if it supports it
+     * @return the result
+     */
+    public ExampleSearchResult search(DataSetIterator data) {
+        if (data.resetSupported()) {
+            data.reset();
+        }
+        Iterator<INDArray> it = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return data.hasNext();
+            }
+
+            @Override
+            public INDArray next() {
+                return data.next().getFeatures();
+            }
+        };
+        return search(it);
+    }
+
+    /**
+     * @param batches NCHW batches in the model's input space
+     * @return the result
+     * @throws IllegalArgumentException if the stream is empty
+     */
+    public ExampleSearchResult search(Iterator<INDArray> batches) {
+        Map<Unit, PriorityQueue<Hit>> tops = new LinkedHashMap<>();
+        Map<Unit, PriorityQueue<Hit>> bottoms = new LinkedHashMap<>();
+        for (Unit u : units) {
+            // heads are the hits to evict first: among equal values, the later example
+            tops.put(u, new PriorityQueue<>(ExampleSearch::worstFirstForTop));
+            bottoms.put(u, new PriorityQueue<>(ExampleSearch::worstFirstForBottom));
+        }
+        // reservoir of random example positions, shared by all units (seeded)
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<Unit, Hit[]> randoms = new LinkedHashMap<>();
+        for (Unit u : units) {
+            randoms.put(u, new Hit[randomCount]);
+        }
+        String[] layers = new LinkedHashSet<>(units.stream().map(Unit::layer).toList()).toArray(new String[0]);
+        long seen = 0;
+        int batchCount = 0;
+        while (batches.hasNext()) {
+            INDArray x = model.prepareInput(batches.next());
+            Map<String, INDArray> acts = model.activations(x, layers);
+            int n = (int) x.size(0);
+            int[] reservoirSlot = new int[n];
+            for (int i = 0; i < n; i++) {
+                long idx = seen + i;
+                reservoirSlot[i] = idx < randomCount ? (int) idx : (int) rng.nextLong(idx + 1);
+                if (reservoirSlot[i] >= randomCount) {
+                    reservoirSlot[i] = -1;
+                }
+            }
+            for (String layer : layers) {
+                INDArray a = acts.get(layer);
+                Values v = values(a, layer);
+                for (Unit u : units) {
+                    if (!u.layer().equals(layer)) {
+                        continue;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        double val = v.value(u, i);
+                        offer(tops.get(u), val, seen + i, u, v, i, x, false);
+                        if (bottom) {
+                            offer(bottoms.get(u), val, seen + i, u, v, i, x, true);
+                        }
+                        if (reservoirSlot[i] >= 0) {
+                            randoms.get(u)[reservoirSlot[i]] = hit(val, seen + i, u, v, i, x);
+                        }
+                    }
+                }
+            }
+            seen += n;
+            if (++batchCount % PROGRESS_EVERY == 0) {
+                log.info("Example search: {} examples", seen);
+            }
+        }
+        if (seen == 0) {
+            throw new IllegalArgumentException("The dataset is empty: no examples to search");
+        }
+        log.info("Example search done: {} examples, {} units", seen, units.size());
+        Map<Unit, List<Hit>> top = new LinkedHashMap<>();
+        Map<Unit, List<Hit>> bot = new LinkedHashMap<>();
+        Map<Unit, List<Hit>> rnd = new LinkedHashMap<>();
+        for (Unit u : units) {
+            top.put(u, sorted(tops.get(u), true));
+            bot.put(u, bottom ? sorted(bottoms.get(u), false) : List.of());
+            List<Hit> r = new ArrayList<>();
+            for (Hit h : randoms.get(u)) {
+                if (h != null) {
+                    r.add(h);
+                }
+            }
+            rnd.put(u, r);
+        }
+        Map<String, String> opts = new LinkedHashMap<>();
+        opts.put("k", String.valueOf(k));
+        opts.put("reduction", reduction.name());
+        opts.put("bottom", String.valueOf(bottom));
+        opts.put("random", String.valueOf(randomCount));
+        opts.put("seed", String.valueOf(seed));
+        return new ExampleSearchResult(top, bot, rnd, seen, opts);
+    }
+
+    /** Ties are broken by stream position (earlier wins), so results do not depend on batch boundaries. */
+    private static int worstFirstForTop(Hit a, Hit b) {
+        int c = Double.compare(a.value(), b.value());
+        return c != 0 ? c : Long.compare(b.index(), a.index());
+    }
+
+    private static int worstFirstForBottom(Hit a, Hit b) {
+        int c = Double.compare(b.value(), a.value());
+        return c != 0 ? c : Long.compare(b.index(), a.index());
+    }
+
+    private void offer(PriorityQueue<Hit> heap, double val, long idx, Unit u, Values v, int i, INDArray x,
+            boolean lowest) {
+        if (heap.size() < k) {
+            heap.add(hit(val, idx, u, v, i, x));
+            return;
+        }
+        Hit worst = heap.peek();
+        boolean better = lowest ? val < worst.value() : val > worst.value();
+        if (better) {
+            heap.poll();
+            heap.add(hit(val, idx, u, v, i, x));
+        }
+    }
+
+    /** Best first: highest (top) or lowest (bottom) value, earlier example first among equal values. */
+    private static List<Hit> sorted(PriorityQueue<Hit> heap, boolean top) {
+        List<Hit> l = new ArrayList<>(heap);
+        l.sort(top ? (a, b) -> worstFirstForTop(b, a) : (a, b) -> worstFirstForBottom(b, a));
+        return l;
+    }
+
+    private Hit hit(double val, long idx, Unit u, Values v, int i, INDArray x) {
+        int[] pos = v.position(u, i);
+        ReceptiveField f = model.receptiveField(u.layer(), pos[0], pos[1]).clip(x.size(2), x.size(3));
+        INDArray crop = x.get(NDArrayIndex.point(i), NDArrayIndex.all(),
+                NDArrayIndex.interval(f.top(), f.top() + f.height()),
+                NDArrayIndex.interval(f.left(), f.left() + f.width())).dup();
+        return new Hit(idx, val, pos[0], pos[1], f, crop);
+    }
+
+    private Values values(INDArray a, String layer) {
+        return new Values(a, reduction);
+    }
+
+    /** Per-batch unit values and arg-max positions, copied to Java arrays once per layer. */
+    private static final class Values {
+        final INDArray act;
+        final double[][] channel;
+        final int[][] argmax;
+        final long w;
+
+        Values(INDArray a, Reduction reduction) {
+            this.act = a;
+            if (a.rank() == 4) {
+                long n = a.size(0);
+                long c = a.size(1);
+                INDArray flat = a.reshape(n, c, a.size(2) * a.size(3));
+                this.channel = (reduction == Reduction.MAX ? flat.max(2) : flat.mean(2)).toDoubleMatrix();
+                this.argmax = Nd4j.argMax(flat, 2).toIntMatrix();
+                this.w = a.size(3);
+            } else {
+                this.channel = a.toDoubleMatrix();
+                this.argmax = null;
+                this.w = 1;
+            }
+        }
+
+        double value(Unit u, int i) {
+            return u.isNeuron() ? act.getDouble(i, u.channel(), u.y(), u.x()) : channel[i][u.channel()];
+        }
+
+        int[] position(Unit u, int i) {
+            if (u.isNeuron()) {
+                return new int[] {u.y(), u.x()};
+            }
+            if (argmax == null) {
+                return new int[] {0, 0};
+            }
+            int p = argmax[i][u.channel()];
+            return new int[] {(int) (p / w), (int) (p % w)};
+        }
+    }
+
+    /** Options; {@link #build()} validates units against the model's layers. */
+    public static final class Builder {
+        private final InterpretableModel model;
+        private final List<Unit> units = new ArrayList<>();
+        private final List<String> allChannels = new ArrayList<>();
+        private int k = DEFAULT_K;
+        private boolean bottom;
+        private int randomCount;
+        private long seed = 12345L;
+        private Reduction reduction = Reduction.MAX;
+
+        private Builder(InterpretableModel model) {
+            if (model == null) {
+                throw new IllegalArgumentException("model is null");
+            }
+            this.model = model;
+        }
+
+        /** @param layer a layer whose every channel is searched @return this */
+        public Builder channels(String layer) {
+            allChannels.add(layer);
+            return this;
+        }
+
+        /** @param layer layer @param channels channel indices @return this */
+        public Builder channels(String layer, int... channels) {
+            for (int c : channels) {
+                units.add(Unit.channel(layer, c));
+            }
+            return this;
+        }
+
+        /** @param u units (channels or neurons) @return this */
+        public Builder units(Unit... u) {
+            units.addAll(Arrays.asList(u));
+            return this;
+        }
+
+        /** @param k examples kept per unit (default {@value #DEFAULT_K}) @return this */
+        public Builder k(int k) {
+            this.k = k;
+            return this;
+        }
+
+        /** @param keep also keep the k lowest (most negative) examples @return this */
+        public Builder bottom(boolean keep) {
+            this.bottom = keep;
+            return this;
+        }
+
+        /** @param n size of a seeded random sample kept per unit, for contrast @return this */
+        public Builder randomSample(int n) {
+            this.randomCount = n;
+            return this;
+        }
+
+        /** @param s seed of the random sample @return this */
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /** @param r channel reduction over space (default MAX) @return this */
+        public Builder reduction(Reduction r) {
+            this.reduction = r;
+            return this;
+        }
+
+        /** @return the search */
+        public ExampleSearch build() {
+            if (k <= 0) {
+                throw new IllegalArgumentException("k must be >= 1, got " + k);
+            }
+            if (randomCount < 0) {
+                throw new IllegalArgumentException("randomSample must be >= 0, got " + randomCount);
+            }
+            if (reduction == null) {
+                throw new IllegalArgumentException("reduction must not be null");
+            }
+            List<Unit> all = new ArrayList<>();
+            for (String layer : allChannels) {
+                LayerInfo info = model.layer(layer);
+                for (int c = 0; c < info.channels(); c++) {
+                    all.add(Unit.channel(layer, c));
+                }
+            }
+            all.addAll(units);
+            if (all.isEmpty()) {
+                throw new IllegalArgumentException("No units requested: call channels(...) or units(...)");
+            }
+            for (Unit u : all) {
+                LayerInfo info = model.layer(u.layer());
+                long[] s = info.outputShape();
+                if (s == null) {
+                    throw new IllegalStateException("Layer shapes are unknown: pass an InputSpec with the input size");
+                }
+                if (u.channel() < 0 || u.channel() >= s[0]) {
+                    throw new IllegalArgumentException("Channel " + u.channel() + " is outside layer '" + u.layer()
+                            + "' with " + s[0] + " channels (valid 0.." + (s[0] - 1) + ")");
+                }
+                if (u.isNeuron() && (s.length != 3 || u.y() >= s[1] || u.x() >= s[2])) {
+                    throw new IllegalArgumentException("Neuron " + u + " is outside layer '" + u.layer()
+                            + "' of shape " + Arrays.toString(s));
+                }
+            }
+            return new ExampleSearch(this, List.copyOf(new LinkedHashSet<>(all)));
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package org.deeplearning4j.interpret.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Receptive-field arithmetic over a graph configuration, per axis: for every vertex, the jump (input pixels between
+ * adjacent units), the field size and the first unit's top-left offset. A window layer with kernel {@code k},
+ * dilation {@code d}, stride {@code s} and leading padding {@code p} maps (jump j, size r, start t) to
+ * (j s, r + (d (k - 1)) j, t - p j); vertices with several inputs (add, merge) take the union of their inputs'
+ * fields; dense and global-pooling layers see the whole image.
+ */
+final class ReceptiveFields {
+    /** Per axis: jump, size, start; whole = true when the unit sees the whole input. */
+    static final class Axis {
+        final long jump;
+        final long size;
+        final long start;
+        final boolean whole;
+
+        Axis(long jump, long size, long start, boolean whole) {
+            this.jump = jump;
+            this.size = size;
+            this.start = start;
+            this.whole = whole;
+        }
+    }
+
+    private final Map<String, Axis[]> fields = new HashMap<>();
+    private final Map<String, long[]> sizes;
+
+    /**
+     * @param conf graph configuration
+     * @param order vertex names in topological order, the input first
+     * @param outputSizes spatial size {h, w} of every vertex's activation (for SAME padding), input included
+     */
+    ReceptiveFields(ComputationGraphConfiguration conf, List<String> order, Map<String, long[]> outputSizes) {
+        this.sizes = outputSizes;
+        String input = conf.getNetworkInputs().get(0);
+        fields.put(input, new Axis[] {new Axis(1, 1, 0, false), new Axis(1, 1, 0, false)});
+        for (String name : order) {
+            if (name.equals(input)) {
+                continue;
+            }
+            List<String> ins = conf.getVertexInputs().get(name);
+            Axis[] f = fields.get(ins.get(0));
+            for (int i = 1; i < ins.size(); i++) {
+                f = union(f, fields.get(ins.get(i)));
+            }
+            GraphVertex v = conf.getVertices().get(name);
+            if (v instanceof LayerVertex) {
+                f = layer(((LayerVertex) v).getLayerConf().getLayer(), f, sizes.get(ins.get(0)),
+                        sizes.get(name));
+            }
+            fields.put(name, f);
+        }
+    }
+
+    private static Axis[] union(Axis[] a, Axis[] b) {
+        Axis[] out = new Axis[2];
+        for (int i = 0; i < 2; i++) {
+            if (a[i].whole || b[i].whole) {
+                out[i] = new Axis(a[i].jump, 0, 0, true);
+                continue;
+            }
+            long start = Math.min(a[i].start, b[i].start);
+            long end = Math.max(a[i].start + a[i].size, b[i].start + b[i].size);
+            out[i] = new Axis(Math.max(a[i].jump, b[i].jump), end - start, start, false);
+        }
+        return out;
+    }
+
+    private static Axis[] layer(Layer l, Axis[] f, long[] inSize, long[] outSize) {
+        int[] k;
+        int[] s;
+        int[] p;
+        int[] d;
+        ConvolutionMode mode;
+        if (l instanceof ConvolutionLayer) {
+            ConvolutionLayer c = (ConvolutionLayer) l;
+            k = c.getKernelSize();
+            s = c.getStride();
+            p = c.getPadding();
+            d = c.getDilation();
+            mode = c.getConvolutionMode();
+        } else if (l instanceof SubsamplingLayer) {
+            SubsamplingLayer c = (SubsamplingLayer) l;
+            k = c.getKernelSize();
+            s = c.getStride();
+            p = c.getPadding();
+            d = c.getDilation();
+            mode = c.getConvolutionMode();
+        } else if (l instanceof ZeroPaddingLayer) {
+            int[] pad = ((ZeroPaddingLayer) l).getPadding();
+            return new Axis[] {shift(f[0], pad[0]), shift(f[1], pad[2])};
+        } else if (l instanceof GlobalPoolingLayer || (l instanceof FeedForwardLayer
+                && !(l instanceof ConvolutionLayer) && outSize == null)) {
+            return new Axis[] {new Axis(f[0].jump, 0, 0, true), new Axis(f[1].jump, 0, 0, true)};
+        } else {
+            return f; // batch norm, activation, dropout, ...: unit-to-unit
+        }
+        Axis[] out = new Axis[2];
+        for (int i = 0; i < 2; i++) {
+            long effective = (long) d[i] * (k[i] - 1) + 1;
+            long lead = p[i];
+            if (mode == ConvolutionMode.Same && inSize != null && outSize != null) {
+                long total = Math.max(0, (outSize[i] - 1) * s[i] + effective - inSize[i]);
+                lead = total / 2;
+            }
+            if (f[i].whole) {
+                out[i] = f[i];
+            } else {
+                out[i] = new Axis(f[i].jump * s[i], f[i].size + (effective - 1) * f[i].jump,
+                        f[i].start - lead * f[i].jump, false);
+            }
+        }
+        return out;
+    }
+
+    private static Axis shift(Axis a, int pad) {
+        return a.whole ? a : new Axis(a.jump, a.size, a.start - (long) pad * a.jump, false);
+    }
+
+    /**
+     * @param layer vertex name
+     * @param y unit row
+     * @param x unit column
+     * @param imageH input height
+     * @param imageW input width
+     * @return the unit's field (unclipped)
+     */
+    ReceptiveField field(String layer, long y, long x, long imageH, long imageW) {
+        Axis[] f = fields.get(layer);
+        long top = f[0].whole ? 0 : f[0].start + y * f[0].jump;
+        long left = f[1].whole ? 0 : f[1].start + x * f[1].jump;
+        long h = f[0].whole ? imageH : f[0].size;
+        long w = f[1].whole ? imageW : f[1].size;
+        return new ReceptiveField(top, left, h, w);
+    }
+}
