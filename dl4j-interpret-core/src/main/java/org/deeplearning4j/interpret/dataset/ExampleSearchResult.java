@@ -110,6 +110,10 @@ public final class ExampleSearchResult {
      * @throws IOException on failure
      */
     public void save(File file) throws IOException {
+        File parent = file.getAbsoluteFile().getParentFile();
+        if (parent != null && !parent.isDirectory() && !parent.mkdirs()) {
+            throw new IOException("Cannot create directory " + parent);
+        }
         File tmp = new File(file.getPath() + ".tmp");
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(tmp)))) {
             out.writeInt(MAGIC);
