@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
 /**
  * Dataset-example search: streams a dataset once, in batches, and keeps for every requested unit the top-k examples
  * (optionally the bottom-k and a seeded random sample for contrast) with the crop of the input each unit sees.
- * Several layers are read in the same forward pass; memory is bounded by k x units (never by the dataset length).
+ * Several layers are read in the same forward pass; memory is bounded by k x units (never by the dataset length):
+ * while streaming, a kept example's image is stored once and shared by every unit that keeps it, and crops are cut
+ * only for the final hits.
  * A channel's value is its maximum (default) or mean over space; its crop is taken at the arg-max position.
  *
  * <p>Erhan, Bengio, Courville &amp; Vincent 2009; Zeiler &amp; Fergus 2014 (top-9 patches per channel);
@@ -96,8 +98,8 @@ public final class ExampleSearch {
      * @throws IllegalArgumentException if the stream is empty
      */
     public ExampleSearchResult search(Iterator<INDArray> batches) {
-        Map<Unit, PriorityQueue<Hit>> tops = new LinkedHashMap<>();
-        Map<Unit, PriorityQueue<Hit>> bottoms = new LinkedHashMap<>();
+        Map<Unit, PriorityQueue<Candidate>> tops = new LinkedHashMap<>();
+        Map<Unit, PriorityQueue<Candidate>> bottoms = new LinkedHashMap<>();
         for (Unit u : units) {
             // heads are the hits to evict first: among equal values, the later example
             tops.put(u, new PriorityQueue<>(ExampleSearch::worstFirstForTop));
@@ -105,9 +107,9 @@ public final class ExampleSearch {
         }
         // reservoir of random example positions, shared by all units (seeded)
         SplittableRandom rng = new SplittableRandom(seed);
-        Map<Unit, Hit[]> randoms = new LinkedHashMap<>();
+        Map<Unit, Candidate[]> randoms = new LinkedHashMap<>();
         for (Unit u : units) {
-            randoms.put(u, new Hit[randomCount]);
+            randoms.put(u, new Candidate[randomCount]);
         }
         String[] layers = new LinkedHashSet<>(units.stream().map(Unit::layer).toList()).toArray(new String[0]);
         long seen = 0;
@@ -116,6 +118,7 @@ public final class ExampleSearch {
             INDArray x = model.prepareInput(batches.next());
             Map<String, INDArray> acts = model.activations(x, layers);
             int n = (int) x.size(0);
+            Images images = new Images(x);
             int[] reservoirSlot = new int[n];
             for (int i = 0; i < n; i++) {
                 long idx = seen + i;
@@ -133,12 +136,12 @@ public final class ExampleSearch {
                     }
                     for (int i = 0; i < n; i++) {
                         double val = v.value(u, i);
-                        offer(tops.get(u), val, seen + i, u, v, i, x, false);
+                        offer(tops.get(u), val, seen + i, u, v, i, images, false);
                         if (bottom) {
-                            offer(bottoms.get(u), val, seen + i, u, v, i, x, true);
+                            offer(bottoms.get(u), val, seen + i, u, v, i, images, true);
                         }
                         if (reservoirSlot[i] >= 0) {
-                            randoms.get(u)[reservoirSlot[i]] = hit(val, seen + i, u, v, i, x);
+                            randoms.get(u)[reservoirSlot[i]] = candidate(val, seen + i, u, v, i, images);
                         }
                     }
                 }
@@ -155,16 +158,17 @@ public final class ExampleSearch {
         Map<Unit, List<Hit>> top = new LinkedHashMap<>();
         Map<Unit, List<Hit>> bot = new LinkedHashMap<>();
         Map<Unit, List<Hit>> rnd = new LinkedHashMap<>();
+        Map<String, ReceptiveField> fields = new java.util.HashMap<>();
         for (Unit u : units) {
-            top.put(u, sorted(tops.get(u), true));
-            bot.put(u, bottom ? sorted(bottoms.get(u), false) : List.of());
-            List<Hit> r = new ArrayList<>();
-            for (Hit h : randoms.get(u)) {
-                if (h != null) {
-                    r.add(h);
+            top.put(u, toHits(sorted(tops.get(u), true), u, fields));
+            bot.put(u, bottom ? toHits(sorted(bottoms.get(u), false), u, fields) : List.of());
+            List<Candidate> r = new ArrayList<>();
+            for (Candidate c : randoms.get(u)) {
+                if (c != null) {
+                    r.add(c);
                 }
             }
-            rnd.put(u, r);
+            rnd.put(u, toHits(r, u, fields));
         }
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("k", String.valueOf(k));
@@ -176,44 +180,93 @@ public final class ExampleSearch {
     }
 
     /** Ties are broken by stream position (earlier wins), so results do not depend on batch boundaries. */
-    private static int worstFirstForTop(Hit a, Hit b) {
-        int c = Double.compare(a.value(), b.value());
-        return c != 0 ? c : Long.compare(b.index(), a.index());
+    private static int worstFirstForTop(Candidate a, Candidate b) {
+        int c = Double.compare(a.value, b.value);
+        return c != 0 ? c : Long.compare(b.index, a.index);
     }
 
-    private static int worstFirstForBottom(Hit a, Hit b) {
-        int c = Double.compare(b.value(), a.value());
-        return c != 0 ? c : Long.compare(b.index(), a.index());
+    private static int worstFirstForBottom(Candidate a, Candidate b) {
+        int c = Double.compare(b.value, a.value);
+        return c != 0 ? c : Long.compare(b.index, a.index);
     }
 
-    private void offer(PriorityQueue<Hit> heap, double val, long idx, Unit u, Values v, int i, INDArray x,
+    /**
+     * A hit while streaming: the crop is not cut yet; the example's image is shared by every unit that keeps it, so
+     * memory is bounded by the distinct examples retained (at most k x units), and nothing is copied for a unit.
+     */
+    private static final class Candidate {
+        final double value;
+        final long index;
+        final int y;
+        final int x;
+        final INDArray image;
+
+        Candidate(double value, long index, int y, int x, INDArray image) {
+            this.value = value;
+            this.index = index;
+            this.y = y;
+            this.x = x;
+            this.image = image;
+        }
+    }
+
+    /** The batch's images, copied out one example at a time and only when some unit keeps that example. */
+    private static final class Images {
+        final INDArray batch;
+        final INDArray[] copies;
+
+        Images(INDArray batch) {
+            this.batch = batch;
+            this.copies = new INDArray[(int) batch.size(0)];
+        }
+
+        INDArray get(int i) {
+            if (copies[i] == null) {
+                copies[i] = batch.get(NDArrayIndex.point(i)).dup();
+            }
+            return copies[i];
+        }
+    }
+
+    private List<Hit> toHits(List<Candidate> cands, Unit u, Map<String, ReceptiveField> fields) {
+        List<Hit> hits = new ArrayList<>();
+        for (Candidate c : cands) {
+            long h = c.image.size(1);
+            long w = c.image.size(2);
+            ReceptiveField f = fields.computeIfAbsent(u.layer() + "|" + c.y + "|" + c.x,
+                    k -> model.receptiveField(u.layer(), c.y, c.x).clip(h, w));
+            // a view: the crop shares the example's image with every other hit on that example
+            INDArray crop = c.image.get(NDArrayIndex.all(), NDArrayIndex.interval(f.top(), f.top() + f.height()),
+                    NDArrayIndex.interval(f.left(), f.left() + f.width()));
+            hits.add(new Hit(c.index, c.value, c.y, c.x, f, crop));
+        }
+        return hits;
+    }
+
+    private void offer(PriorityQueue<Candidate> heap, double val, long idx, Unit u, Values v, int i, Images images,
             boolean lowest) {
         if (heap.size() < k) {
-            heap.add(hit(val, idx, u, v, i, x));
+            heap.add(candidate(val, idx, u, v, i, images));
             return;
         }
-        Hit worst = heap.peek();
-        boolean better = lowest ? val < worst.value() : val > worst.value();
+        Candidate worst = heap.peek();
+        boolean better = lowest ? val < worst.value : val > worst.value;
         if (better) {
             heap.poll();
-            heap.add(hit(val, idx, u, v, i, x));
+            heap.add(candidate(val, idx, u, v, i, images));
         }
     }
 
     /** Best first: highest (top) or lowest (bottom) value, earlier example first among equal values. */
-    private static List<Hit> sorted(PriorityQueue<Hit> heap, boolean top) {
-        List<Hit> l = new ArrayList<>(heap);
+    private static List<Candidate> sorted(PriorityQueue<Candidate> heap, boolean top) {
+        List<Candidate> l = new ArrayList<>(heap);
         l.sort(top ? (a, b) -> worstFirstForTop(b, a) : (a, b) -> worstFirstForBottom(b, a));
         return l;
     }
 
-    private Hit hit(double val, long idx, Unit u, Values v, int i, INDArray x) {
+    private static Candidate candidate(double val, long idx, Unit u, Values v, int i, Images images) {
         int[] pos = v.position(u, i);
-        ReceptiveField f = model.receptiveField(u.layer(), pos[0], pos[1]).clip(x.size(2), x.size(3));
-        INDArray crop = x.get(NDArrayIndex.point(i), NDArrayIndex.all(),
-                NDArrayIndex.interval(f.top(), f.top() + f.height()),
-                NDArrayIndex.interval(f.left(), f.left() + f.width())).dup();
-        return new Hit(idx, val, pos[0], pos[1], f, crop);
+        return new Candidate(val, idx, pos[0], pos[1], images.get(i));
     }
 
     private Values values(INDArray a, String layer) {

@@ -90,13 +90,22 @@ public final class ExampleSearchResult {
         return options;
     }
 
-    /** @return the number of crop values held (bounded by k x units, independent of the dataset length) */
+    /**
+     * @return the number of values held in memory for the crops; crops of one example share its image, so this is
+     *         bounded by the distinct examples kept (at most k x units), independent of the dataset length
+     */
     public long retainedValues() {
+        Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         long n = 0;
         for (Map<Unit, List<Hit>> m : List.of(top, bottom, random)) {
             for (List<Hit> l : m.values()) {
                 for (Hit h : l) {
-                    n += h.cropRef().length();
+                    org.nd4j.linalg.api.buffer.DataBuffer b = h.cropRef().data();
+                    org.nd4j.linalg.api.buffer.DataBuffer base = b.originalDataBuffer() != null
+                            ? b.originalDataBuffer() : b;
+                    if (seen.add(base)) {
+                        n += base.length();
+                    }
                 }
             }
         }

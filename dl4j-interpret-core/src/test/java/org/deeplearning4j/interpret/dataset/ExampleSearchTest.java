@@ -134,7 +134,7 @@ class ExampleSearchTest {
         ExampleSearchResult longRun = s.search(stream(1500));
         System.gc();
         long after = rt.totalMemory() - rt.freeMemory();
-        long bound = 32L * 3 * 3 * 18 * 18; // units x k x channels x largest crop
+        long bound = 32L * 3 * 3 * 32 * 32; // units x k distinct images at most, of 3 x 32 x 32 values
         log.info("retained crop values: {} after 50 examples, {} after 1500 (bound {}); heap change {} MB",
                 shortRun.retainedValues(), longRun.retainedValues(), bound, (after - before) / 1e6);
         assertTrue(shortRun.retainedValues() <= bound && longRun.retainedValues() <= bound);
@@ -231,6 +231,59 @@ class ExampleSearchTest {
         INDArray crop = full.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.interval(f.top(),
                 f.top() + f.height()), NDArrayIndex.interval(f.left(), f.left() + f.width()));
         assertTrue(crop.equalsWithEps(proj.get(0), 1e-5));
+    }
+
+    @Test
+    void meanReductionAndImageFoldersWork() throws Exception {
+        ExampleSearchResult r = ExampleSearch.builder(model).channels("relu3", 2).k(1)
+                .reduction(ExampleSearch.Reduction.MEAN).build().search(batches(data, 16));
+        INDArray a = model.activations(data, "relu3").get("relu3");
+        INDArray means = a.get(NDArrayIndex.all(), NDArrayIndex.point(2)).reshape(N, -1).mean(1);
+        Hit best = r.top(Unit.channel("relu3", 2)).get(0);
+        assertEquals(means.argMax(0).getLong(0), best.index());
+        assertEquals(means.maxNumber().doubleValue(), best.value(), 1e-5);
+        // an image folder streams PNGs in name order, converted to the model's input space
+        File folder = dir.resolve("images").toFile();
+        for (int i = 0; i < 3; i++) {
+            BufferedImage img = org.deeplearning4j.interpret.render.Heatmaps.inputImage(data.slice(i),
+                    model.inputSpec());
+            org.deeplearning4j.interpret.render.Heatmaps.writePng(img, new File(folder, "img" + i + ".png"));
+        }
+        ImageFolder images = new ImageFolder(folder, model.inputSpec(), 2);
+        INDArray first = images.iterator().next();
+        assertEquals(2, first.size(0));
+        assertTrue(first.slice(0).equalsWithEps(data.slice(0), 1.0 / 255 + 1e-6), "PNG round trip off by > 1/255");
+        ExampleSearchResult fr = ExampleSearch.builder(model).channels("relu3", 2).k(2).build()
+                .search(images.iterator());
+        assertEquals(3, fr.examples());
+    }
+
+    @Test
+    void receptiveFieldsFollowResidualBranchesAndBoundGradientsAndProjections() {
+        InterpretableModel g = Models.builder(org.deeplearning4j.interpret.testing.TestNets.resnetLike(
+                org.nd4j.linalg.api.buffer.DataType.DOUBLE, 5)).inputSpec(InputSpec.builder().shape(3, 10, 10).build())
+                .build();
+        // stem 3x3 (3 px) -> residual branch b_conv 3x3 (5 px); add = union; merge with 1x1 side; pad 1; pool 3x3/2
+        assertEquals(new ReceptiveField(-1 + 4, -1 + 2, 3, 3), g.receptiveField("stem_relu", 4, 2));
+        assertEquals(new ReceptiveField(-2 + 4, -2 + 2, 5, 5), g.receptiveField("add", 4, 2));
+        assertEquals(new ReceptiveField(-2 + 4, -2 + 2, 5, 5), g.receptiveField("merge", 4, 2));
+        assertEquals(new ReceptiveField(-3 + 2 * 2, -3 + 2 * 3, 7, 7), g.receptiveField("pool", 2, 3));
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 1, 3, 10, 10);
+        ReceptiveField f = g.receptiveField("pool", 2, 3);
+        for (int c = 0; c < 6; c++) {
+            INDArray grad = g.gradient(x, Targets.neuron("pool", c, 2, 3)).gradient();
+            INDArray proj = DeconvProjection.of(g).project(x, "pool", c, 2, 3).attributions();
+            for (INDArray m : List.of(grad, proj)) {
+                INDArray s = org.nd4j.linalg.ops.transforms.Transforms.abs(m.slice(0)).sum(0);
+                for (int y = 0; y < 10; y++) {
+                    for (int xx = 0; xx < 10; xx++) {
+                        if (!f.contains(y, xx)) {
+                            assertEquals(0.0, s.getDouble(y, xx), 0.0, "nonzero outside the field at " + y + "," + xx);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test
