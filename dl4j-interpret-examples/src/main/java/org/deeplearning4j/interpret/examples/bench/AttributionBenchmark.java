@@ -55,9 +55,11 @@ public final class AttributionBenchmark {
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         boolean occlusion = args.length <= 3 || !args[3].equals("no-occlusion");
         AtomicLong peak = new AtomicLong();
+        AtomicLong peakOffHeap = new AtomicLong();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
+                peakOffHeap.accumulateAndGet(Pointer.totalBytes(), Math::max);
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
@@ -76,13 +78,14 @@ public final class AttributionBenchmark {
                 + (Nd4j.getEnvironment().helpersAllowed() ? "allowed" : "off"));
         System.out.println("| model | batch | DL4J output (s) | our forward (s) | saliency (s) | saliency / forward "
                 + "| IG-32 (s) | IG-32 / saliency | SmoothGrad-16 (s) | SmoothGrad-16 / saliency "
-                + "| occlusion (s) | windows | occlusion / (windows x forward) | peak RSS (GB) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + "| occlusion (s) | windows | occlusion / (windows x forward) | peak off-heap (GB) | peak RSS (GB) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String name : models) {
             ComputationGraph g = name.equals("vgg16") ? ZooModels.vgg16Random(1) : ZooModels.resnet50Random(1);
             InterpretableModel m = ZooModels.interpretable(g);
             for (int batch : batches) {
                 peak.set(0);
+                peakOffHeap.set(0);
                 Nd4j.getRandom().setSeed(batch);
                 INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 224, 224).muli(255).subi(115);
                 Target target = Targets.logit(3);
@@ -100,9 +103,9 @@ public final class AttributionBenchmark {
                             .attribute(x, target));
                 }
                 System.out.println(String.format(Locale.ROOT,
-                        "| %s | %d | %.3f | %.3f | %.3f | %.2f | %.2f | %.1f | %.2f | %.1f | %.1f | %d | %.2f | %.2f |",
+                        "| %s | %d | %.3f | %.3f | %.3f | %.2f | %.2f | %.1f | %.2f | %.1f | %.1f | %d | %.2f | %.2f | %.2f |",
                         name, batch, dl4j, fwd, sal, sal / fwd, ig, ig / sal, sg, sg / sal, occ, windows,
-                        occ / (windows * fwd), peak.get() / 1e9));
+                        occ / (windows * fwd), peakOffHeap.get() / 1e9, peak.get() / 1e9));
             }
         }
         sampler.interrupt();
