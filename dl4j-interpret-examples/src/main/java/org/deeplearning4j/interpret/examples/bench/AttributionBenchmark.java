@@ -28,6 +28,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>saliency / forward (our forward through the same engine), goal at most 3;</li>
  *   <li>occlusion / (windows x batched forward), goal at most 1 ("no slower than one batched forward per window");</li>
+ *   <li>peak off-heap memory = resident memory minus the JVM's committed heap (ND4J's CPU buffers are not counted
+ *       by JavaCPP's {@code Pointer.totalBytes()});</li>
  *   <li>integrated gradients (32 steps) and SmoothGrad (16 samples) / saliency, goal at most 32 and 16 (no more than
  *       that many saliency passes).</li>
  * </ul>
@@ -59,7 +61,10 @@ public final class AttributionBenchmark {
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
-                peakOffHeap.accumulateAndGet(Pointer.totalBytes(), Math::max);
+                // ND4J's CPU buffers are not tracked by JavaCPP's counters (Pointer.totalBytes() stays 0), so
+                // off-heap is measured as resident memory minus the JVM's committed heap
+                peakOffHeap.accumulateAndGet(Pointer.physicalBytes() - Runtime.getRuntime().totalMemory(),
+                        Math::max);
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
