@@ -69,11 +69,23 @@ public final class GradCam implements Attribution {
      * @return the class activation map at the layer's resolution, {@code [N, h, w]} (before upsampling)
      */
     public INDArray layerMap(INDArray input, Target target) {
-        return cam(model.prepareInput(input), target)[0];
+        return cam(model.prepareInput(input), target).map;
     }
 
-    /** @return {cam [N,h,w], target values, fixed target description} */
-    private Object[] camAndValues(INDArray x, Target target) {
+    /** The map at the layer's resolution, the target values and the layer used. */
+    private static final class Cam {
+        final INDArray map;
+        final INDArray values;
+        final String layer;
+
+        Cam(INDArray map, INDArray values, String layer) {
+            this.map = map;
+            this.values = values;
+            this.layer = layer;
+        }
+    }
+
+    private Cam cam(INDArray x, Target target) {
         String l = CamLayers.resolve(model, layer);
         LayerGradient lg = model.layerGradient(x, target, l);
         INDArray a = lg.activation();
@@ -95,24 +107,19 @@ public final class GradCam implements Attribution {
         if (relu) {
             cam = Transforms.relu(cam, false);
         }
-        return new Object[] {cam, lg.values(), l};
-    }
-
-    private INDArray[] cam(INDArray x, Target target) {
-        Object[] r = camAndValues(x, target);
-        return new INDArray[] {(INDArray) r[0], (INDArray) r[1]};
+        return new Cam(cam, lg.values(), l);
     }
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
         INDArray x = model.prepareInput(input);
-        Object[] r = camAndValues(x, target);
-        INDArray[] up = CamLayers.toInputSpace((INDArray) r[0], x);
+        Cam c = cam(x, target);
+        INDArray[] up = CamLayers.toInputSpace(c.map, x);
         Map<String, String> opts = new LinkedHashMap<>();
-        opts.put("layer", (String) r[2]);
+        opts.put("layer", c.layer);
         opts.put("relu", String.valueOf(relu));
         opts.put("variant", variant.name());
-        return new AttributionResult(name(), target.description(), opts, up[0], up[1], (INDArray) r[1], !relu);
+        return new AttributionResult(name(), target.description(), opts, up[0], up[1], c.values, !relu);
     }
 
     /** Options; {@link #build()} validates. */

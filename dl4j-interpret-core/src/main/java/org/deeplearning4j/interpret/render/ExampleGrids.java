@@ -56,7 +56,7 @@ public final class ExampleGrids {
         List<Hit> hits = r.top(u);
         for (int i = 0; i < hits.size(); i++) {
             imgs.add(projectionImage(projections.get(i)));
-            caps.add(String.format(Locale.ROOT, "deconv %.3g", hits.get(i).value()));
+            caps.add(String.format(Locale.ROOT, "a=%.3g", hits.get(i).value()));
             imgs.add(Heatmaps.inputImage(hits.get(i).crop(), spec));
             caps.add("#" + hits.get(i).index());
         }

@@ -34,6 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Integrated gradients, NoiseTunnel, guided backprop, deconvnet, the CAM family and layer attribution. */
 class AttributionFamilyTest {
+
+    /** Every test starts from the same ND4J random state, so random inputs are reproducible. */
+    @org.junit.jupiter.api.BeforeEach
+    void seedEachTest() {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(20261125L);
+    }
     private static final Logger log = LoggerFactory.getLogger(AttributionFamilyTest.class);
 
     private static InterpretableModel trained() {

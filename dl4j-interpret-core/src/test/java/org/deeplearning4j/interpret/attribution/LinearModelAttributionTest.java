@@ -18,6 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** On logits = w.x + b every method has a closed-form answer. */
 class LinearModelAttributionTest {
+
+    /** Every test starts from the same ND4J random state, so random inputs are reproducible. */
+    @org.junit.jupiter.api.BeforeEach
+    void seedEachTest() {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(20261125L);
+    }
     private static final int C = 2;
     private static final int H = 4;
     private static final int W = 6;

@@ -17,6 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bad input gets a clear error naming what was expected, what came and how to fix it; nothing is corrupted. */
 class BadInputTest {
+
+    /** Every test starts from the same ND4J random state, so random inputs are reproducible. */
+    @org.junit.jupiter.api.BeforeEach
+    void seedEachTest() {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(20261125L);
+    }
     private final MultiLayerNetwork net = TestNets.vggLike(DataType.FLOAT, 1);
     private final InterpretableModel model = Models.builder(net).inputSpec(TestNets.vggSpec()).build();
     private final INDArray good = Nd4j.rand(DataType.FLOAT, 2, 3, 12, 12);

@@ -28,6 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Interpretation never changes the user's model, and interpreting during training never changes what it learns. */
 class ModelSafetyTest {
 
+    /** Every test starts from the same ND4J random state, so random inputs are reproducible. */
+    @org.junit.jupiter.api.BeforeEach
+    void seedEachTest() {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(20261125L);
+    }
+
     private static DataSet data(long seed, long n, long hw, int classes) {
         Nd4j.getRandom().setSeed(seed);
         INDArray x = Nd4j.rand(DataType.FLOAT, n, 3, hw, hw);

@@ -26,6 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RenderingTest {
+
+    /** Every test starts from the same ND4J random state, so random inputs are reproducible. */
+    @org.junit.jupiter.api.BeforeEach
+    void seedEachTest() {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(20261125L);
+    }
     @TempDir
     Path dir;
 
