@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.attribution;
 
+import org.deeplearning4j.interpret.internal.Paths;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -101,24 +102,17 @@ public final class IntegratedGradients implements Attribution {
     /** Weighted sum of gradients along the straight path from x0, in batches of scaled inputs. */
     private INDArray pathIntegral(INDArray x0, INDArray diff, Target fixed, double[][] rule) {
         long n = x0.size(0);
-        long[] one = {1, x0.size(1), x0.size(2), x0.size(3)};
         INDArray total = Nd4j.zeros(x0.dataType(), x0.shape());
         for (int i = 0; i < n; i++) {
-            INDArray b0 = x0.get(NDArrayIndex.point(i)).reshape(one);
-            INDArray d = diff.get(NDArrayIndex.point(i)).reshape(one);
+            INDArray b0 = x0.get(NDArrayIndex.point(i));
+            INDArray d = diff.get(NDArrayIndex.point(i));
             Target ti = fixed.slice(i, i + 1);
             INDArray acc = total.get(NDArrayIndex.point(i));
             for (int start = 0; start < steps; start += internalBatch) {
                 int end = Math.min(steps, start + internalBatch);
-                INDArray batch = Nd4j.create(x0.dataType(), end - start, one[1], one[2], one[3]);
-                for (int k = start; k < end; k++) {
-                    batch.get(NDArrayIndex.point(k - start)).assign(b0.add(d.mul(rule[0][k])).reshape(one[1], one[2],
-                            one[3]));
-                }
+                INDArray batch = Paths.points(b0, d, Arrays.copyOfRange(rule[0], start, end));
                 INDArray g = model.gradient(batch, ti).gradient();
-                for (int k = start; k < end; k++) {
-                    acc.addi(g.get(NDArrayIndex.point(k - start)).mul(rule[1][k]));
-                }
+                acc.addi(Paths.weightedSum(g, Arrays.copyOfRange(rule[1], start, end)));
             }
         }
         return total;

@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.attribution;
 
+import org.deeplearning4j.interpret.internal.Paths;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.LayerGradient;
 import org.deeplearning4j.interpret.target.Target;
@@ -7,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -96,8 +98,7 @@ public final class LayerAttribution implements Attribution {
         double[][] rule = integration.rule(steps);
         long n = x.size(0);
         long[] xOne = {1, x.size(1), x.size(2), x.size(3)};
-        long[] aShape = a.shape();
-        INDArray total = Nd4j.zeros(a.dataType(), aShape);
+        INDArray total = Nd4j.zeros(a.dataType(), a.shape());
         for (int i = 0; i < n; i++) {
             INDArray xi = x.get(NDArrayIndex.point(i)).reshape(xOne);
             INDArray ai = a.get(NDArrayIndex.point(i));
@@ -106,19 +107,11 @@ public final class LayerAttribution implements Attribution {
             for (int start = 0; start < steps; start += internalBatch) {
                 int end = Math.min(steps, start + internalBatch);
                 int m = end - start;
-                long[] bShape = aShape.clone();
-                bShape[0] = m;
-                INDArray override = Nd4j.create(a.dataType(), bShape);
-                for (int k = start; k < end; k++) {
-                    override.get(NDArrayIndex.point(k - start)).assign(a0i.add(ai.sub(a0i).muli(rule[0][k])));
-                }
+                INDArray override = Paths.points(a0i, ai.sub(a0i), Arrays.copyOfRange(rule[0], start, end));
                 INDArray xs = Nd4j.repeat(xi, m).reshape(m, xOne[1], xOne[2], xOne[3]);
                 INDArray g = model.layerGradient(xs, ti, layer, override,
                         org.deeplearning4j.interpret.gradient.ReluRule.NORMAL).gradient();
-                INDArray acc = total.get(NDArrayIndex.point(i));
-                for (int k = start; k < end; k++) {
-                    acc.addi(g.get(NDArrayIndex.point(k - start)).mul(rule[1][k]));
-                }
+                total.get(NDArrayIndex.point(i)).addi(Paths.weightedSum(g, Arrays.copyOfRange(rule[1], start, end)));
             }
         }
         return total;
