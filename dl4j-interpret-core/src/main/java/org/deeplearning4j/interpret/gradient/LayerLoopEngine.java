@@ -15,7 +15,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -245,15 +244,5 @@ public final class LayerLoopEngine implements GradientEngine {
         for (GraphVertex v : g.getVertices()) {
             v.clear();
         }
-    }
-
-    /** @return layer names in this engine's analysis copy, in topological order (for diagnostics) */
-    List<String> vertexOrder() {
-        ComputationGraph g = shadow(ReluRule.NORMAL);
-        List<String> names = new ArrayList<>();
-        for (int idx : g.topologicalSortOrder()) {
-            names.add(g.getVertices()[idx].getVertexName());
-        }
-        return names;
     }
 }

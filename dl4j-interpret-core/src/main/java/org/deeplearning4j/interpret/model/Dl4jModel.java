@@ -83,11 +83,10 @@ final class Dl4jModel implements InterpretableModel {
         boundParams = p;
         List<String> unsupported = Collections.emptyList();
         if (requested != ExecutionPath.DL4J_LAYERS) {
-            ComputationGraph probe = new ComputationGraph(conf.clone());
-            probe.init(p, false);
-            unsupported = SameDiffMirror.unsupportedLayers(probe);
+            ComputationGraph shadow = buildShadow(p);
+            unsupported = SameDiffMirror.unsupportedLayers(shadow);
             if (unsupported.isEmpty()) {
-                engine = new SameDiffMirror(buildShadow(p));
+                engine = new SameDiffMirror(shadow);
                 log.info("{} '{}': fast SameDiff path (libnd4j ops) for all layers", kind, outputName);
                 return engine;
             }
