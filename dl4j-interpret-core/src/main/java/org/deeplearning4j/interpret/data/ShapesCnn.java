@@ -42,6 +42,19 @@ public final class ShapesCnn {
      * @return an initialised, untrained network
      */
     public static MultiLayerNetwork build(int size, long seed) {
+        return build(3, size, SyntheticShapes.numClasses(), seed);
+    }
+
+    /**
+     * The same architecture for other data (e.g. Fashion-MNIST: 1 channel, 28 pixels, 10 classes).
+     *
+     * @param channels input channels
+     * @param size input side
+     * @param classes output classes
+     * @param seed weight-init seed
+     * @return an initialised, untrained network
+     */
+    public static MultiLayerNetwork build(int channels, int size, int classes, long seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed)
                 .weightInit(WeightInit.RELU).updater(new Adam(LEARNING_RATE)).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(16)
@@ -60,8 +73,8 @@ public final class ShapesCnn {
                 .layer(new ActivationLayer.Builder().name("relu3").activation(Activation.RELU).build())
                 .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).name("gap").build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("output")
-                        .nOut(SyntheticShapes.numClasses()).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutional(size, size, 3)).build();
+                        .nOut(classes).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(size, size, channels)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
@@ -76,7 +89,17 @@ public final class ShapesCnn {
      * @param seed shuffling seed
      */
     public static void train(MultiLayerNetwork net, SyntheticShapes.Sample train, int epochs, long seed) {
-        DataSet ds = train.toDataSet();
+        train(net, train.toDataSet(), epochs, seed);
+    }
+
+    /**
+     * @param net the network
+     * @param train training data (it is shuffled in place)
+     * @param epochs number of epochs
+     * @param seed shuffling seed
+     */
+    public static void train(MultiLayerNetwork net, DataSet train, int epochs, long seed) {
+        DataSet ds = train;
         for (int e = 0; e < epochs; e++) {
             ds.shuffle(seed + e);
             DataSetIterator it = new ListDataSetIterator<>(ds.asList(), BATCH_SIZE);
