@@ -31,6 +31,7 @@ public final class InputSpec {
     private final double pixelMax;
     private final double[] channelMeans;
     private final ChannelOrder channelOrder;
+    private final double[] neutralValues;
 
     private InputSpec(Builder b) {
         this.channels = b.channels;
@@ -40,6 +41,7 @@ public final class InputSpec {
         this.pixelMax = b.pixelMax;
         this.channelMeans = b.channelMeans == null ? null : b.channelMeans.clone();
         this.channelOrder = b.channelOrder;
+        this.neutralValues = b.neutralValues == null ? null : b.neutralValues.clone();
     }
 
     /** @return a new builder */
@@ -52,6 +54,7 @@ public final class InputSpec {
         Builder b = new Builder().shape(channels, height, width).pixelRange(pixelMin, pixelMax)
                 .channelOrder(channelOrder);
         b.channelMeans = channelMeans == null ? null : channelMeans.clone();
+        b.neutralValues = neutralValues == null ? null : neutralValues.clone();
         return b;
     }
 
@@ -94,10 +97,17 @@ public final class InputSpec {
     }
 
     /**
+     * The value that means "nothing here" in the model's input space, used by the default occlusion patch and the
+     * grey baseline: mid-grey unless {@link Builder#neutralValues(double...)} says otherwise (e.g. 0 for images on a
+     * black background such as MNIST or Fashion-MNIST, where a grey patch would add evidence instead of removing it).
+     *
      * @param c channel
-     * @return the value of a mid-grey pixel in the model's input space for channel {@code c}
+     * @return the neutral value for channel {@code c}
      */
     public double greyValue(int c) {
+        if (neutralValues != null) {
+            return neutralValues[Math.min(c, neutralValues.length - 1)];
+        }
         return (pixelMin + pixelMax) / 2.0 - channelMean(c);
     }
 
@@ -121,8 +131,19 @@ public final class InputSpec {
         private double pixelMax = DEFAULT_PIXEL_MAX;
         private double[] channelMeans;
         private ChannelOrder channelOrder = ChannelOrder.RGB;
+        private double[] neutralValues;
 
         private Builder() {
+        }
+
+        /**
+         * @param values the input value(s) meaning "nothing here", in the model's input space: one for all channels
+         *               or one per channel (default: mid-grey of the pixel range, minus the channel means)
+         * @return this
+         */
+        public Builder neutralValues(double... values) {
+            this.neutralValues = values.clone();
+            return this;
         }
 
         /**
@@ -169,6 +190,11 @@ public final class InputSpec {
             if (channels == 0 || height == 0 || width == 0) {
                 throw new IllegalArgumentException("shape dimensions must be positive or UNKNOWN, got "
                         + channels + "x" + height + "x" + width);
+            }
+            if (neutralValues != null && (neutralValues.length == 0
+                    || (neutralValues.length != 1 && channels > 0 && neutralValues.length != channels))) {
+                throw new IllegalArgumentException("neutralValues needs one value or one per channel (" + channels
+                        + "), got " + neutralValues.length);
             }
             if (channelMeans != null && channels > 0 && channelMeans.length != channels) {
                 throw new IllegalArgumentException("channelMeans has " + channelMeans.length + " values but the "

@@ -83,6 +83,8 @@ class RenderingTest {
         assertEquals(0, rgb >> 8 & 0xff);
         assertEquals(255, rgb & 0xff);
         assertEquals(127.5 - 20, spec.greyValue(1), 1e-12);
+        assertEquals(0.0, spec.toBuilder().neutralValues(0).build().greyValue(2), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> spec.toBuilder().neutralValues(1, 2).build());
     }
 
     @Test
