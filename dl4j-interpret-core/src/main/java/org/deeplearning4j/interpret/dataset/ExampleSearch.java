@@ -129,7 +129,7 @@ public final class ExampleSearch {
             }
             for (String layer : layers) {
                 INDArray a = acts.get(layer);
-                Values v = values(a, layer);
+                Values v = new Values(a, reduction);
                 for (Unit u : units) {
                     if (!u.layer().equals(layer)) {
                         continue;
@@ -267,10 +267,6 @@ public final class ExampleSearch {
     private static Candidate candidate(double val, long idx, Unit u, Values v, int i, Images images) {
         int[] pos = v.position(u, i);
         return new Candidate(val, idx, pos[0], pos[1], images.get(i));
-    }
-
-    private Values values(INDArray a, String layer) {
-        return new Values(a, reduction);
     }
 
     /** Per-batch unit values and arg-max positions, copied to Java arrays once per layer. */

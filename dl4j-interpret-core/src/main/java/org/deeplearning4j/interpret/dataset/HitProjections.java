@@ -40,9 +40,8 @@ public final class HitProjections {
             }
             canvas.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.interval(f.top(), f.top() + f.height()),
                     NDArrayIndex.interval(f.left(), f.left() + f.width())).assign(h.crop());
-            AttributionResult p = u.isNeuron() || h.y() >= 0
-                    ? dp.project(canvas, u.layer(), u.channel(), h.y(), h.x())
-                    : dp.projectChannelMax(canvas, u.layer(), u.channel());
+            // every hit records the unit position its value came from (the neuron, or the channel's arg-max)
+            AttributionResult p = dp.project(canvas, u.layer(), u.channel(), h.y(), h.x());
             out.add(p.attributions().get(NDArrayIndex.point(0), NDArrayIndex.all(),
                     NDArrayIndex.interval(f.top(), f.top() + f.height()),
                     NDArrayIndex.interval(f.left(), f.left() + f.width())).dup());

@@ -559,9 +559,9 @@ public final class SameDiffMirror implements GradientEngine {
             if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
                 return unsupported(name, "NHWC ConvolutionLayer");
             }
-            ConvolutionMode mode = c.getConvolutionMode();
-            if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate && mode != ConvolutionMode.Strict) {
-                return unsupported(name, "ConvolutionLayer with " + mode + " mode");
+            PaddingMode mode = paddingMode(c.getConvolutionMode());
+            if (mode == null) {
+                return unsupported(name, "ConvolutionLayer with " + c.getConvolutionMode() + " mode");
             }
             int[] k = c.getKernelSize();
             int[] s = c.getStride();
@@ -575,9 +575,9 @@ public final class SameDiffMirror implements GradientEngine {
             if (!activationSupported(act)) {
                 return unsupported(name, "activation " + act);
             }
-            boolean same = mode == ConvolutionMode.Same;
+            boolean same = mode == PaddingMode.SAME;
             Conv2DConfig cfg = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(p[0]).pW(p[1])
-                    .dH(1).dW(1).paddingMode(same ? PaddingMode.SAME : PaddingMode.VALID).dataFormat("NCHW")
+                    .dH(1).dW(1).paddingMode(mode).dataFormat("NCHW")
                     .weightsFormat(WeightsFormat.YXIO).build();
             // DL4J stores [oC, iC, kH, kW]; a permuted view gives libnd4j's [kH, kW, iC, oC] layout, which is also
             // the layout deconv2d expects for the transposed convolution of the backward pass

@@ -192,7 +192,7 @@ class AttributionFamilyTest {
     void camMethodsPointAtTheObjectOnSyntheticShapes() {
         InterpretableModel m = trained();
         var test = TrainedShapes.heldOut(60);
-        INDArray masks = LocalizationTest.dilatedMasks(test.masks());
+        INDArray masks = LocalizationTest.dilated(test.masks());
         double chance = masks.meanNumber().doubleValue();
         double gradCam = LocalizationTest.pointingRate(GradCam.builder(m).layer("relu3").build()
                 .attribute(test.features(), Targets.logits(test.classes())), masks);
@@ -205,7 +205,7 @@ class AttributionFamilyTest {
         var few = TrainedShapes.heldOut(12);
         double score = LocalizationTest.pointingRate(ScoreCam.builder(m).layer("relu3").build()
                 .attribute(few.features(), Targets.probabilities(few.classes())),
-                LocalizationTest.dilatedMasks(few.masks()));
+                LocalizationTest.dilated(few.masks()));
         log.info("pointing game: Score-CAM {} on 12 images", score);
         assertTrue(score >= 0.5, "Score-CAM pointing rate " + score);
     }

@@ -37,10 +37,6 @@ class LocalizationTest {
         chance = dilated(test.masks()).meanNumber().doubleValue();
     }
 
-    static INDArray dilatedMasks(INDArray masks) {
-        return dilated(masks);
-    }
-
     static double pointingRate(AttributionResult r, INDArray masks) {
         int hits = 0;
         for (int i = 0; i < r.size(); i++) {
