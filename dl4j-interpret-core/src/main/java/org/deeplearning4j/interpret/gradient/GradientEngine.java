@@ -37,6 +37,18 @@ public interface GradientEngine {
     INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule);
 
     /**
+     * Computes the input gradient of {@code sum_i sum(activation(layers[i]) * seeds[i])}: one backward pass for an
+     * objective that reads several layers.
+     *
+     * @param input NCHW input batch
+     * @param layers distinct layer names
+     * @param seeds one seed per layer, each shaped like that layer's activation
+     * @param rule the ReLU backward rule
+     * @return the activations of {@code layers} (detached, in order), then the input gradient
+     */
+    INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> seeds, ReluRule rule);
+
+    /**
      * Computes the gradient of {@code sum(activation(layer) * seed)} with respect to the activation of
      * {@code wrtLayer}, optionally with {@code wrtLayer}'s activation replaced by {@code override} (every other
      * path, e.g. a skip connection around it, still starts from {@code input}).

@@ -89,9 +89,25 @@ public final class LayerLoopEngine implements GradientEngine {
         ComputationGraph g = shadow(rule);
         synchronized (g) {
             Map<String, INDArray> acts = runForward(g, input, Set.of(layer), null, null);
-            INDArray grad = runBackward(g, layer, seed, null);
+            INDArray grad = runBackward(g, List.of(layer), List.of(seed), null);
             clear(g);
             return new INDArray[] {acts.get(layer), grad};
+        }
+    }
+
+    @Override
+    public INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> seeds, ReluRule rule) {
+        ComputationGraph g = shadow(rule);
+        synchronized (g) {
+            Map<String, INDArray> acts = runForward(g, input, new HashSet<>(layers), null, null);
+            INDArray grad = runBackward(g, layers, seeds, null);
+            clear(g);
+            INDArray[] r = new INDArray[layers.size() + 1];
+            for (int i = 0; i < layers.size(); i++) {
+                r[i] = acts.get(layers.get(i));
+            }
+            r[layers.size()] = grad;
+            return r;
         }
     }
 
@@ -102,7 +118,7 @@ public final class LayerLoopEngine implements GradientEngine {
         synchronized (g) {
             Map<String, INDArray> acts = runForward(g, input, Set.of(layer, wrtLayer),
                     override == null ? null : wrtLayer, override);
-            INDArray grad = runBackward(g, layer, seed, wrtLayer);
+            INDArray grad = runBackward(g, List.of(layer), List.of(seed), wrtLayer);
             clear(g);
             if (grad == null) {
                 grad = Nd4j.zerosLike(acts.get(wrtLayer));
@@ -146,14 +162,17 @@ public final class LayerLoopEngine implements GradientEngine {
     }
 
     /** @return the gradient at {@code stopAt} (the input if null); null if the target does not depend on it */
-    private INDArray runBackward(ComputationGraph g, String layer, INDArray seed, String stopAt) {
+    private INDArray runBackward(ComputationGraph g, List<String> layers, List<INDArray> seeds, String stopAt) {
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         if (g.getGradientsViewArray() == null) {
             g.initGradientsView();
         }
         GraphVertex[] vs = g.getVertices();
         INDArray[] eps = new INDArray[vs.length];
-        eps[g.getVertex(layer).getVertexIndex()] = seed;
+        for (int i = 0; i < layers.size(); i++) {
+            int idx = g.getVertex(layers.get(i)).getVertexIndex();
+            eps[idx] = eps[idx] == null ? seeds.get(i).dup() : eps[idx].addi(seeds.get(i));
+        }
         int[] topo = g.topologicalSortOrder();
         INDArray result = null;
         for (int k = topo.length - 1; k >= 0; k--) {

@@ -185,13 +185,38 @@ public final class SameDiffMirror implements GradientEngine {
             String wrt, ReluRule rule) {
         String size = input.size(2) + "x" + input.size(3);
         String[] names = backward.computeIfAbsent(rule + "|" + layer + "|" + wrt + "|" + size,
-                k -> buildBackward(layer, rule, shapes(input, override), wrt));
+                k -> buildBackward(List.of(layer), rule, shapes(input, override), wrt));
         String act = nodes.get(layer).out.name();
         String wrtAct = nodes.get(wrt).out.name();
         Map<String, INDArray> feeds = feeds(input, override);
         feeds.put(names[0], seed);
         Map<String, INDArray> out = sd.output(feeds, act, wrtAct, names[1]);
         return new INDArray[] {out.get(act).detach(), out.get(wrtAct).detach(), out.get(names[1]).detach()};
+    }
+
+    @Override
+    public synchronized INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> seeds,
+            ReluRule rule) {
+        if (layers.size() == 1) {
+            INDArray[] r = inputGradient(input, layers.get(0), seeds.get(0), rule);
+            return r;
+        }
+        String size = input.size(2) + "x" + input.size(3);
+        String[] names = backward.computeIfAbsent(rule + "|" + String.join(",", layers) + "|" + order.get(0) + "|"
+                + size, k -> buildBackward(layers, rule, shapes(input, null), order.get(0)));
+        Map<String, INDArray> feeds = feeds(input, null);
+        String[] outs = new String[layers.size() + 1];
+        for (int i = 0; i < layers.size(); i++) {
+            feeds.put(names[i], seeds.get(i));
+            outs[i] = nodes.get(layers.get(i)).out.name();
+        }
+        outs[layers.size()] = names[layers.size()];
+        Map<String, INDArray> out = sd.output(feeds, outs);
+        INDArray[] r = new INDArray[outs.length];
+        for (int i = 0; i < outs.length; i++) {
+            r[i] = out.get(outs[i]).detach();
+        }
+        return r;
     }
 
     /** Records the static shape of every variable the backward rules need, from one batch-1 forward pass. */
@@ -222,11 +247,14 @@ public final class SameDiffMirror implements GradientEngine {
         });
     }
 
-    private String[] buildBackward(String layer, ReluRule rule, Map<String, long[]> shapes, String wrt) {
-        String seedName = "seed__" + backward.size() + "__" + layer;
-        SDVariable seed = sd.placeHolder(seedName, dt);
+    /** @return the seed placeholder names (one per layer), then the gradient variable's name */
+    private String[] buildBackward(List<String> layers, ReluRule rule, Map<String, long[]> shapes, String wrt) {
         Map<String, SDVariable> eps = new HashMap<>();
-        eps.put(layer, seed);
+        String[] names = new String[layers.size() + 1];
+        for (int i = 0; i < layers.size(); i++) {
+            names[i] = "seed__" + backward.size() + "__" + i + "__" + layers.get(i);
+            eps.put(layers.get(i), sd.placeHolder(names[i], dt));
+        }
         SDVariable grad = null;
         for (int i = order.size() - 1; i >= 0; i--) {
             Node n = nodes.get(order.get(i));
@@ -251,8 +279,9 @@ public final class SameDiffMirror implements GradientEngine {
         if (grad == null) {
             grad = sd.zerosLike(nodes.get(wrt).out); // the target does not depend on that layer
         }
-        grad = sd.identity("grad__" + backward.size() + "__" + layer, grad);
-        return new String[] {seedName, grad.name()};
+        grad = sd.identity("grad__" + backward.size(), grad);
+        names[layers.size()] = grad.name();
+        return names;
     }
 
     /** Backward rule of one vertex: the seed at its output to the seeds at its inputs. */

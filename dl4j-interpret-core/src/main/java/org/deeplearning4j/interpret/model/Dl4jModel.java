@@ -4,6 +4,7 @@ import org.deeplearning4j.interpret.gradient.GradientEngine;
 import org.deeplearning4j.interpret.gradient.LayerLoopEngine;
 import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.interpret.gradient.SameDiffMirror;
+import org.deeplearning4j.interpret.target.LayerObjective;
 import org.deeplearning4j.interpret.target.Target;
 import org.deeplearning4j.interpret.InterpretException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -367,6 +368,93 @@ final class Dl4jModel implements InterpretableModel {
             grads.add(r[1]);
         }
         return new ObjectiveGradient(concat(vals), concat(grads));
+    }
+
+    @Override
+    public ObjectiveGradient gradient(INDArray input, LayerObjective objective, ReluRule rule) {
+        List<String> names = objective.layers();
+        for (String n : names) {
+            resolve(n);
+        }
+        INDArray x = prepareInput(input);
+        GradientEngine e = engine();
+        Map<String, INDArray> seeds = null;
+        if (objective.gradientDependsOnActivations()) {
+            Map<String, INDArray> acts = activations(x, names.toArray(new String[0]));
+            objective.validate(shapesOf(acts));
+            seeds = objective.gradient(acts);
+        } else {
+            Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+            Map<String, INDArray> zeros = new java.util.LinkedHashMap<>();
+            for (String n : names) {
+                long[] s = knownShape(n);
+                if (s == null) {
+                    s = guard(() -> e.forward(chunk(x, 0), List.of(n)), x).get(n).shape();
+                }
+                s[0] = x.size(0);
+                shapes.put(n, s);
+                zeros.put(n, Nd4j.zeros(dataType, s));
+            }
+            objective.validate(shapes);
+            seeds = objective.gradient(zeros);
+        }
+        List<String> seeded = new ArrayList<>();
+        for (String n : names) {
+            if (seeds.get(n) != null) {
+                seeded.add(n);
+            }
+        }
+        if (seeded.isEmpty()) {
+            throw new IllegalArgumentException("The objective gives no gradient at any of its layers " + names);
+        }
+        Map<String, List<INDArray>> actParts = new java.util.LinkedHashMap<>();
+        List<INDArray> grads = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray chunk = chunk(x, from);
+            List<INDArray> chunkSeeds = new ArrayList<>();
+            for (String n : seeded) {
+                chunkSeeds.add(chunk(seeds.get(n), from));
+            }
+            INDArray[] r = guard(() -> e.inputGradient(chunk, seeded, chunkSeeds, rule), chunk);
+            for (int i = 0; i < seeded.size(); i++) {
+                actParts.computeIfAbsent(seeded.get(i), k -> new ArrayList<>()).add(r[i]);
+            }
+            grads.add(r[seeded.size()]);
+        }
+        Map<String, INDArray> acts = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, List<INDArray>> en : actParts.entrySet()) {
+            acts.put(en.getKey(), concat(en.getValue()));
+        }
+        if (acts.size() < names.size()) {
+            acts.putAll(activations(x, names.stream().filter(n -> !acts.containsKey(n)).toArray(String[]::new)));
+        }
+        return new ObjectiveGradient(objective.value(acts), concat(grads));
+    }
+
+    @Override
+    public INDArray values(INDArray input, LayerObjective objective) {
+        Map<String, INDArray> acts = activations(input, objective.layers().toArray(new String[0]));
+        objective.validate(shapesOf(acts));
+        return objective.value(acts);
+    }
+
+    private static Map<String, long[]> shapesOf(Map<String, INDArray> acts) {
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        acts.forEach((k, v) -> shapes.put(k, v.shape()));
+        return shapes;
+    }
+
+    @Override
+    public boolean softmaxOutput() {
+        GraphVertex out = conf.getVertices().get(outputName);
+        if (out instanceof LayerVertex) {
+            org.deeplearning4j.nn.conf.layers.Layer l = ((LayerVertex) out).getLayerConf().getLayer();
+            if (l instanceof org.deeplearning4j.nn.conf.layers.BaseLayer) {
+                return ((org.deeplearning4j.nn.conf.layers.BaseLayer) l).getActivationFn()
+                        instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax;
+            }
+        }
+        return false;
     }
 
     @Override

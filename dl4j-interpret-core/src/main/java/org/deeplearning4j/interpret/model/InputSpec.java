@@ -1,5 +1,9 @@
 package org.deeplearning4j.interpret.model;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 import java.util.Arrays;
 
 /**
@@ -109,6 +113,69 @@ public final class InputSpec {
             return neutralValues[Math.min(c, neutralValues.length - 1)];
         }
         return (pixelMin + pixelMax) / 2.0 - channelMean(c);
+    }
+
+    /**
+     * The model's preprocessing applied to display images: {@code [0, 1]} RGB (or grey) pixels scaled to the pixel
+     * range, reordered to BGR when the model expects it, channel means subtracted.
+     *
+     * @param display {@code [N, C, H, W]} display-space images in {@code [0, 1]}, RGB channel order
+     * @return a new array in the model's input space
+     */
+    public INDArray toModelInput(INDArray display) {
+        checkRank(display);
+        INDArray out = reorder(display).mul(pixelMax - pixelMin).addi(pixelMin);
+        for (int c = 0; c < out.size(1); c++) {
+            if (channelMean(c) != 0) {
+                out.get(NDArrayIndex.all(), NDArrayIndex.point(c)).subi(channelMean(c));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reverses {@link #toModelInput(INDArray)}: model inputs back to {@code [0, 1]} RGB display images (not clipped).
+     *
+     * @param input {@code [N, C, H, W]} in the model's input space
+     * @return a new display-space array
+     */
+    public INDArray toDisplay(INDArray input) {
+        checkRank(input);
+        INDArray out = input.dup();
+        for (int c = 0; c < out.size(1); c++) {
+            if (channelMean(c) != 0) {
+                out.get(NDArrayIndex.all(), NDArrayIndex.point(c)).addi(channelMean(c));
+            }
+        }
+        return reorder(out.subi(pixelMin).divi(pixelMax - pixelMin));
+    }
+
+    /**
+     * Carries a gradient with respect to the model input back to the display image it was made from (the adjoint of
+     * {@link #toModelInput(INDArray)}, which is affine).
+     *
+     * @param inputGradient {@code [N, C, H, W]} gradient in the model's input space
+     * @return the gradient with respect to the display image
+     */
+    public INDArray displayGradient(INDArray inputGradient) {
+        checkRank(inputGradient);
+        return reorder(inputGradient).muli(pixelMax - pixelMin);
+    }
+
+    private INDArray reorder(INDArray x) {
+        if (channelOrder != ChannelOrder.BGR || x.size(1) != 3) {
+            return x.dup();
+        }
+        return Nd4j.concat(1, x.get(NDArrayIndex.all(), NDArrayIndex.interval(2, 3)),
+                x.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 2)),
+                x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 1)));
+    }
+
+    private static void checkRank(INDArray x) {
+        if (x == null || x.rank() != 4) {
+            throw new IllegalArgumentException("Expected an NCHW array of rank 4, got "
+                    + (x == null ? "null" : "shape " + Arrays.toString(x.shape())));
+        }
     }
 
     /** @return true when height and width are known */

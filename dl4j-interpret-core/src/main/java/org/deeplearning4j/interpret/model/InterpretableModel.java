@@ -1,6 +1,7 @@
 package org.deeplearning4j.interpret.model;
 
 import org.deeplearning4j.interpret.gradient.ReluRule;
+import org.deeplearning4j.interpret.target.LayerObjective;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -128,6 +129,28 @@ public interface InterpretableModel {
      * @return the target's value per example with that layer's activation replaced
      */
     INDArray values(INDArray input, Target target, String layer, INDArray override);
+
+    /**
+     * Value and input gradient of an objective that reads several layers, in one backward pass per chunk. When the
+     * objective's gradient depends on activations the batch is first run forward (in chunks) to compute the seeds
+     * on the whole batch.
+     *
+     * @param input NCHW batch
+     * @param objective what to differentiate
+     * @param rule the ReLU backward rule
+     * @return the objective per example and its input gradient
+     */
+    ObjectiveGradient gradient(INDArray input, LayerObjective objective, ReluRule rule);
+
+    /**
+     * @param input NCHW batch
+     * @param objective what to evaluate
+     * @return the objective per example, shape {@code [N]}
+     */
+    INDArray values(INDArray input, LayerObjective objective);
+
+    /** @return true when the network's output layer applies softmax to the logits (class probabilities make sense) */
+    boolean softmaxOutput();
 
     /**
      * @param input NCHW batch
