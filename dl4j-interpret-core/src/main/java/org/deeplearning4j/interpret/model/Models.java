@@ -64,6 +64,49 @@ public final class Models {
                 inferSpec(graph.getConfiguration()));
     }
 
+    /**
+     * @param network a MultiLayerNetwork or ComputationGraph (e.g. from {@link #load(java.io.File)})
+     * @return a builder
+     */
+    public static Builder builder(org.deeplearning4j.nn.api.Model network) {
+        if (network instanceof MultiLayerNetwork) {
+            return builder((MultiLayerNetwork) network);
+        }
+        if (network instanceof ComputationGraph) {
+            return builder((ComputationGraph) network);
+        }
+        throw new IllegalArgumentException("Expected a MultiLayerNetwork or ComputationGraph, got "
+                + (network == null ? "null" : network.getClass().getName()));
+    }
+
+    /**
+     * Loads a network saved by DL4J's {@code ModelSerializer} ({@code net.save(file)}), whichever kind it is.
+     *
+     * @param file the model zip
+     * @return the MultiLayerNetwork or ComputationGraph, without updater state
+     * @throws java.io.IOException when the file is missing or not a DL4J model (the message says which)
+     */
+    public static org.deeplearning4j.nn.api.Model load(java.io.File file) throws java.io.IOException {
+        if (file == null || !file.isFile()) {
+            throw new java.io.IOException("Model file not found: " + (file == null ? "null" : file.getAbsolutePath()));
+        }
+        String conf;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file)) {
+            java.util.zip.ZipEntry e = zip.getEntry("configuration.json");
+            if (e == null) {
+                throw new java.io.IOException(file.getAbsolutePath() + " is a zip without configuration.json: not a "
+                        + "model saved by DL4J (save one with net.save(file))");
+            }
+            conf = new String(zip.getInputStream(e).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.util.zip.ZipException ze) {
+            throw new java.io.IOException(file.getAbsolutePath() + " is not a DL4J model zip: " + ze.getMessage(), ze);
+        }
+        if (conf.contains("\"vertices\"")) {
+            return ComputationGraph.load(file, false);
+        }
+        return MultiLayerNetwork.load(file, false);
+    }
+
     /** Builds the equivalent single-chain graph configuration of a MultiLayerNetwork (same parameter layout). */
     static ComputationGraphConfiguration toGraph(MultiLayerConfiguration mc) {
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()

@@ -1,0 +1,374 @@
+package org.deeplearning4j.interpret.cli;
+
+import org.deeplearning4j.interpret.attribution.Attribution;
+import org.deeplearning4j.interpret.attribution.AttributionResult;
+import org.deeplearning4j.interpret.attribution.Deconvnet;
+import org.deeplearning4j.interpret.attribution.GradCam;
+import org.deeplearning4j.interpret.attribution.GradientXInput;
+import org.deeplearning4j.interpret.attribution.GuidedBackprop;
+import org.deeplearning4j.interpret.attribution.GuidedGradCam;
+import org.deeplearning4j.interpret.attribution.IntegratedGradients;
+import org.deeplearning4j.interpret.attribution.NoiseTunnel;
+import org.deeplearning4j.interpret.attribution.Occlusion;
+import org.deeplearning4j.interpret.attribution.Saliency;
+import org.deeplearning4j.interpret.attribution.ScoreCam;
+import org.deeplearning4j.interpret.dataset.ExampleSearch;
+import org.deeplearning4j.interpret.dataset.ExampleSearchResult;
+import org.deeplearning4j.interpret.dataset.Unit;
+import org.deeplearning4j.interpret.featurevis.FeatureVisResult;
+import org.deeplearning4j.interpret.featurevis.FeatureVisualization;
+import org.deeplearning4j.interpret.featurevis.Objective;
+import org.deeplearning4j.interpret.featurevis.Objectives;
+import org.deeplearning4j.interpret.io.Npy;
+import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.render.Colormap;
+import org.deeplearning4j.interpret.render.ExampleGrids;
+import org.deeplearning4j.interpret.render.FeatureVisImages;
+import org.deeplearning4j.interpret.render.Heatmaps;
+import org.deeplearning4j.interpret.render.HtmlReport;
+import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.zoo.Zoo;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * The {@code interpret} command line: attribution methods by name, occlusion, feature visualization and dataset
+ * search on zoo models or saved DL4J models, writing PNGs, {@code .npy} arrays and an HTML report.
+ *
+ * <pre>
+ * interpret attribute gradcam --model vgg16 --image cat.jpg
+ * interpret occlusion --model model.zip --shape 1,28,28 --image shirt.png --window 6 --stride 2
+ * interpret visualize --model vgg16 --weights ~/models/ --layer block4_conv3 --channels 0,1,2
+ * interpret search --model small-vgg --weights model.zip --image photos/ --layer block3_conv2
+ * interpret models
+ * </pre>
+ * Exit codes: 0 success, 2 bad usage (unknown option, missing argument), 3 bad input (missing weights or image,
+ * unknown class or layer), 1 unexpected failure.
+ */
+@Command(name = "interpret", mixinStandardHelpOptions = true, version = "dl4j-interpret 0.1.0",
+        description = "See why a Deeplearning4j CNN decides: attribution heatmaps, occlusion, feature visualization "
+                + "and dataset examples for zoo models (VGG16, VGG19, ResNet50) or your saved DL4J models.",
+        subcommands = {InterpretCli.Attribute.class, InterpretCli.OcclusionCmd.class, InterpretCli.Visualize.class,
+                InterpretCli.Search.class, InterpretCli.ModelsCmd.class},
+        footer = {"", "Exit codes: 0 success, 2 bad usage, 3 bad input (missing weights or image, unknown class or "
+                + "layer), 1 unexpected failure.", "Run 'interpret COMMAND --help' for a command's options."})
+public final class InterpretCli implements Callable<Integer> {
+    /** Exit code for input errors (missing weights, unreadable image, unknown class or layer). */
+    public static final int EXIT_INPUT = 3;
+    /** Exit code for unexpected failures. */
+    public static final int EXIT_FAILURE = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    /** @param args command-line arguments */
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Runs the command line without exiting (for tests and embedding).
+     *
+     * @param args arguments
+     * @param out standard output
+     * @param err error output
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new InterpretCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof CliException || ex instanceof IOException || ex instanceof IllegalArgumentException) {
+                line.getErr().println("error: " + ex.getMessage());
+                return EXIT_INPUT;
+            }
+            line.getErr().println("error: unexpected failure: " + ex);
+            ex.printStackTrace(line.getErr());
+            return EXIT_FAILURE;
+        });
+        return cl.execute(args);
+    }
+
+    /** Shared target options: a class by name or index, or the top-k predicted classes. */
+    static final class TargetOptions {
+        @Option(names = {"-t", "--target"}, paramLabel = "CLASS",
+                description = "Class to explain: index or name (e.g. 'tabby cat'); default: the top predicted class.")
+        String target;
+
+        @Option(names = "--top", defaultValue = "1", paramLabel = "K",
+                description = "Explain each image's K most probable classes (default ${DEFAULT-VALUE}).")
+        int top;
+
+        /** @return per image, the classes to explain */
+        int[][] classes(ModelOptions.Loaded l, INDArray x) {
+            int n = (int) x.size(0);
+            int[][] out = new int[n][];
+            if (target != null) {
+                int c = l.classes.indexOf(target);
+                if (l.model.numClasses() > 0 && c >= l.model.numClasses()) {
+                    throw new CliException("Class " + c + " is out of range: the model has " + l.model.numClasses()
+                            + " classes");
+                }
+                for (int i = 0; i < n; i++) {
+                    out[i] = new int[] {c};
+                }
+                return out;
+            }
+            if (top < 1) {
+                throw new CliException("--top must be >= 1, got " + top);
+            }
+            INDArray logits = l.model.logits(x);
+            for (int i = 0; i < n; i++) {
+                INDArray order = Nd4jSort.argsortDescending(logits.getRow(i));
+                out[i] = new int[Math.min(top, (int) logits.size(1))];
+                for (int k = 0; k < out[i].length; k++) {
+                    out[i][k] = order.getInt(k);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Common flow of the heatmap commands: load, explain each image for each class, write, report. */
+    abstract static class HeatmapCommand implements Callable<Integer> {
+        @Mixin
+        ModelOptions model;
+        @Mixin
+        ImageOptions imageOptions;
+        @Mixin
+        TargetOptions targets;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        abstract Attribution method(ModelOptions.Loaded l);
+
+        @Override
+        public Integer call() throws Exception {
+            List<File> files = imageOptions.imageFiles(); // before the (slow) model load: fail fast on a typo
+            ModelOptions.Loaded l = model.load();
+            INDArray x = imageOptions.loadImages(l.model, files);
+            int[][] classes = targets.classes(l, x);
+            Attribution a = method(l);
+            INDArray probs = Transforms.softmax(l.model.logits(x), true);
+            HtmlReport.Builder report = HtmlReport.builder(a.name() + " on " + model.model);
+            for (int i = 0; i < files.size(); i++) {
+                String stem = stem(files.get(i));
+                INDArray xi = x.get(NDArrayIndex.interval(i, i + 1));
+                BufferedImage input = Heatmaps.inputImage(xi.slice(0), l.model.inputSpec());
+                report.section(files.get(i).getName(), "").image(input, "input");
+                for (int c : classes[i]) {
+                    AttributionResult r = a.attribute(xi, Targets.logit(c));
+                    String name = stem + "-" + slug(a.name()) + "-class" + c;
+                    BufferedImage heat = Heatmaps.heatmap(r.map(0), r.isSigned() ? Colormap.RDBU : Colormap.INFERNO);
+                    BufferedImage overlay = Heatmaps.overlay(input, heat, Heatmaps.DEFAULT_ALPHA);
+                    Heatmaps.writePng(overlay, new File(model.out, name + ".png"));
+                    r.saveMapNpy(new File(model.out, name + ".npy"));
+                    String caption = String.format(Locale.ROOT, "%s: %s (p=%.3f)", a.name(), l.classes.shortName(c),
+                            probs.getDouble(i, c));
+                    report.image(overlay, caption);
+                    spec.commandLine().getOut().println(files.get(i).getName() + "\t" + c + "\t"
+                            + l.classes.shortName(c) + "\t" + String.format(Locale.ROOT, "%.4f", probs.getDouble(i, c))
+                            + "\t" + new File(model.out, name + ".png").getPath());
+                }
+            }
+            File html = new File(model.out, "report.html");
+            report.build().write(html);
+            spec.commandLine().getOut().println("report\t" + html.getPath());
+            return 0;
+        }
+    }
+
+    @Command(name = "attribute", mixinStandardHelpOptions = true,
+            description = "Attribution heatmaps: which input regions matter for a class.")
+    static final class Attribute extends HeatmapCommand {
+        @CommandLine.Parameters(index = "0", paramLabel = "METHOD", description = "saliency, gradient-x-input, "
+                + "integrated-gradients, smoothgrad, guided-backprop, deconvnet, gradcam, gradcam++, guided-gradcam, "
+                + "scorecam")
+        String method;
+
+        @Option(names = "--layer", paramLabel = "LAYER",
+                description = "Layer for the CAM methods (default: the model's Grad-CAM layer).")
+        String layer;
+
+        @Override
+        Attribution method(ModelOptions.Loaded l) {
+            InterpretableModel m = l.model;
+            String camLayer = layer != null ? l.vertex(layer) : l.entry != null ? l.entry.vertex(l.entry.gradCamLayer())
+                    : null;
+            switch (method.toLowerCase(Locale.ROOT)) {
+                case "saliency": return Saliency.of(m);
+                case "gradient-x-input": return GradientXInput.of(m);
+                case "integrated-gradients": return IntegratedGradients.of(m);
+                case "smoothgrad": return NoiseTunnel.builder(m, Saliency.of(m)).build();
+                case "guided-backprop": return GuidedBackprop.of(m);
+                case "deconvnet": return Deconvnet.of(m);
+                case "gradcam": return GradCam.builder(m).layer(camLayer).build();
+                case "gradcam++": return GradCam.builder(m).layer(camLayer).variant(GradCam.Variant.PLUS_PLUS).build();
+                case "guided-gradcam": return GuidedGradCam.of(m, GradCam.builder(m).layer(camLayer).build());
+                case "scorecam": return ScoreCam.builder(m).layer(camLayer).build();
+                default:
+                    throw new CliException("Unknown method '" + method + "'. Methods: saliency, gradient-x-input, "
+                            + "integrated-gradients, smoothgrad, guided-backprop, deconvnet, gradcam, gradcam++, "
+                            + "guided-gradcam, scorecam");
+            }
+        }
+    }
+
+    @Command(name = "occlusion", mixinStandardHelpOptions = true,
+            description = "Occlusion sensitivity: slide a neutral patch and record the drop in the class score.")
+    static final class OcclusionCmd extends HeatmapCommand {
+        @Option(names = "--window", defaultValue = "16", description = "Patch side in pixels (default ${DEFAULT-VALUE}).")
+        int window;
+        @Option(names = "--stride", defaultValue = "8", description = "Patch stride in pixels (default ${DEFAULT-VALUE}).")
+        int stride;
+
+        @Override
+        Attribution method(ModelOptions.Loaded l) {
+            return Occlusion.builder(l.model).window(window).stride(stride).build();
+        }
+    }
+
+    @Command(name = "visualize", mixinStandardHelpOptions = true,
+            description = "Feature visualization: optimise images that maximise channels of a layer, or a class.")
+    static final class Visualize implements Callable<Integer> {
+        @Mixin
+        ModelOptions model;
+        @Option(names = "--layer", paramLabel = "LAYER", description = "Layer whose channels to visualise.")
+        String layer;
+        @Option(names = "--channels", split = ",", paramLabel = "C", description = "Channels (default 0..7).")
+        int[] channels;
+        @Option(names = {"-t", "--target"}, paramLabel = "CLASS", description = "Visualise a class instead (logit - "
+                + "0.05*L2).")
+        String target;
+        @Option(names = "--steps", defaultValue = "512", description = "Adam steps (default ${DEFAULT-VALUE}).")
+        int steps;
+        @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).")
+        long seed;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelOptions.Loaded l = model.load();
+            FeatureVisualization fv = FeatureVisualization.builder().steps(steps).seed(seed).build();
+            FeatureVisResult r;
+            String prefix;
+            List<String> caps = new ArrayList<>();
+            if (target != null) {
+                int c = l.classes.indexOf(target);
+                Objective o = Objectives.classLogit(c).minus(Objectives.l2().times(0.05));
+                r = fv.run(l.model, o);
+                prefix = "class" + c;
+                caps.add(l.classes.shortName(c));
+            } else {
+                if (layer == null) {
+                    throw new CliException("Give --layer (and optionally --channels) or --target"
+                            + (l.entry != null ? "; layers worth visualising: " + l.entry.visualizationLayers() : ""));
+                }
+                String v = l.vertex(layer);
+                int[] ch = channels != null ? channels : new int[] {0, 1, 2, 3, 4, 5, 6, 7};
+                r = fv.channels(l.model, v, ch);
+                prefix = slug(layer);
+                for (int c : ch) {
+                    caps.add(layer + ":" + c);
+                }
+            }
+            FeatureVisImages.writePngs(r, model.out, prefix, caps);
+            Npy.write(r.images(), new File(model.out, prefix + ".npy"));
+            File html = new File(model.out, "report.html");
+            FeatureVisImages.addTo(HtmlReport.builder("Feature visualization of " + model.model), r.objective(), r, caps)
+                    .build().write(html);
+            spec.commandLine().getOut().println("report\t" + html.getPath());
+            return 0;
+        }
+    }
+
+    @Command(name = "search", mixinStandardHelpOptions = true,
+            description = "Dataset examples: the images (crops) that most activate each channel of a layer.")
+    static final class Search implements Callable<Integer> {
+        @Mixin
+        ModelOptions model;
+        @Mixin
+        ImageOptions imageOptions;
+        @Option(names = "--layer", required = true, paramLabel = "LAYER", description = "Layer to search.")
+        String layer;
+        @Option(names = "--k", defaultValue = "9", description = "Examples kept per channel (default ${DEFAULT-VALUE}).")
+        int k;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            List<File> files = imageOptions.imageFiles();
+            ModelOptions.Loaded l = model.load();
+            String v = l.vertex(layer);
+            List<INDArray> batches = new ArrayList<>();
+            for (int i = 0; i < files.size(); i += 16) {
+                batches.add(imageOptions.loadImages(l.model, files.subList(i, Math.min(files.size(), i + 16))));
+            }
+            Iterator<INDArray> it = batches.iterator();
+            ExampleSearchResult r = ExampleSearch.builder(l.model).channels(v).k(k).build().search(it);
+            r.save(new File(model.out, slug(layer) + "-search.bin"));
+            HtmlReport.Builder report = HtmlReport.builder("Dataset examples for " + layer);
+            for (Unit u : r.units()) {
+                BufferedImage grid = ExampleGrids.topGrid(r, u, l.model.inputSpec(), ExampleGrids.DEFAULT_CELL);
+                Heatmaps.writePng(grid, new File(model.out, slug(layer) + "-" + u.channel() + "-top.png"));
+                report.image(grid, layer + " channel " + u.channel());
+            }
+            File html = new File(model.out, "report.html");
+            report.build().write(html);
+            spec.commandLine().getOut().println("report\t" + html.getPath());
+            return 0;
+        }
+    }
+
+    @Command(name = "models", mixinStandardHelpOptions = true,
+            description = "List the zoo models with their input, Grad-CAM layer and layers worth visualising.")
+    static final class ModelsCmd implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            for (ZooEntry e : Zoo.all()) {
+                spec.commandLine().getOut().println(e.name() + "\t" + e.description() + "\tGrad-CAM " + e.gradCamLayer()
+                        + "\tvisualise " + e.visualizationLayers() + "\tweights "
+                        + (e.hasPretrainedWeights() ? e.weightsFileName() : "train your own"));
+            }
+            return 0;
+        }
+    }
+
+    static String stem(File f) {
+        String n = f.getName();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+
+    static String slug(String s) {
+        return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    }
+}

@@ -1,0 +1,161 @@
+package org.deeplearning4j.interpret.cli;
+
+import org.deeplearning4j.interpret.data.ShapesCnn;
+import org.deeplearning4j.interpret.zoo.Zoo;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line end to end on small saved models and images in a temporary folder, and its error paths. */
+class InterpretCliTest {
+    @TempDir
+    static Path dir;
+    static File graphZip;
+    static File mlnZip;
+    static File image;
+    static File images;
+
+    @BeforeAll
+    static void savedModelsAndImages() throws IOException {
+        graphZip = dir.resolve("small-resnet.zip").toFile();
+        Zoo.smallResNet().randomInit(5).save(graphZip);
+        mlnZip = dir.resolve("shapes.zip").toFile();
+        ShapesCnn.build(32, 3).save(mlnZip);
+        images = dir.resolve("images").toFile();
+        assertTrue(images.mkdirs());
+        for (int k = 0; k < 2; k++) {
+            BufferedImage img = new BufferedImage(60 + 20 * k, 40, BufferedImage.TYPE_INT_RGB);
+            for (int y = 10; y < 30; y++) {
+                for (int x = 20; x < 40; x++) {
+                    img.setRGB(x, y, k == 0 ? 0xffffff : 0xff8800);
+                }
+            }
+            ImageIO.write(img, "png", new File(images, "img" + k + ".png"));
+        }
+        image = new File(images, "img0.png");
+    }
+
+    /** Output, error output and exit code of one run. */
+    private static final class Run {
+        final int code;
+        final String out;
+        final String err;
+
+        Run(int code, String out, String err) {
+            this.code = code;
+            this.out = out;
+            this.err = err;
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = InterpretCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void gradCamOnASavedGraphWritesOverlaysArraysAndAReport() {
+        File out = dir.resolve("out-gradcam").toFile();
+        Run r = run("attribute", "gradcam", "--model", graphZip.getPath(), "--shape", "1,28,28", "--layer", "res3b", "--image",
+                images.getPath(), "--top", "2", "--out", out.getPath());
+        assertEquals(0, r.code, r.err);
+        assertTrue(new File(out, "report.html").length() > 1000, r.out);
+        String[] pngs = out.list((d, n) -> n.endsWith(".png"));
+        String[] npys = out.list((d, n) -> n.endsWith(".npy"));
+        assertEquals(4, pngs.length, "2 images x top 2 classes: " + String.join(",", pngs));
+        assertEquals(4, npys.length);
+        assertTrue(r.out.contains("img1.png"), r.out);
+    }
+
+    @Test
+    void everyMethodAndOcclusionRunOnAMultiLayerNetworkFileWithItsShape() {
+        for (String method : new String[] {"saliency", "gradient-x-input", "integrated-gradients", "smoothgrad",
+                "guided-backprop", "deconvnet", "gradcam", "gradcam++", "guided-gradcam", "scorecam"}) {
+            File out = dir.resolve("out-" + method).toFile();
+            Run r = run("attribute", method, "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(),
+                    "-t", "2", "-o", out.getPath());
+            assertEquals(0, r.code, method + ": " + r.err);
+            assertTrue(new File(out, "report.html").isFile(), method);
+            assertEquals(1, out.list((d, n) -> n.endsWith("-class2.png")).length, method + " " + r.out);
+        }
+        Run occ = run("occlusion", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(), "--window",
+                "8", "--stride", "4", "-o", dir.resolve("out-occ").toFile().getPath());
+        assertEquals(0, occ.code, occ.err);
+    }
+
+    @Test
+    void visualizeAndSearchAndModelsRun() {
+        File vis = dir.resolve("out-vis").toFile();
+        Run v = run("visualize", "-m", graphZip.getPath(), "--shape", "1,28,28", "--layer", "res2b", "--channels", "0,3", "--steps", "3",
+                "-o", vis.getPath());
+        assertEquals(0, v.code, v.err);
+        assertTrue(new File(vis, "res2b-grid.png").isFile() && new File(vis, "res2b.npy").isFile());
+        Run c = run("visualize", "-m", graphZip.getPath(), "--shape", "1,28,28", "-t", "4", "--steps", "2", "-o", vis.getPath());
+        assertEquals(0, c.code, c.err);
+        File search = dir.resolve("out-search").toFile();
+        Run s = run("search", "-m", graphZip.getPath(), "--shape", "1,28,28", "-i", images.getPath(), "--layer", "res3b", "--k", "2",
+                "-o", search.getPath());
+        assertEquals(0, s.code, s.err);
+        assertTrue(new File(search, "res3b-search.bin").isFile());
+        Run m = run("models");
+        assertEquals(0, m.code);
+        assertTrue(m.out.contains("vgg16") && m.out.contains("block5_conv3") && m.out.contains("res5c"), m.out);
+    }
+
+    @Test
+    void helpReadsWellAndBadUsageExitsWithTwo() {
+        Run h = run("--help");
+        assertEquals(0, h.code);
+        assertTrue(h.out.contains("attribute") && h.out.contains("Exit codes"), h.out);
+        Run sub = run("attribute", "--help");
+        assertTrue(sub.out.contains("gradcam") && sub.out.contains("--target"), sub.out);
+        assertEquals(2, run("attribute", "gradcam").code, "missing --model and --image");
+        assertEquals(2, run("attribute", "gradcam", "-m", "vgg16", "-i", "x.png", "--frobnicate").code);
+        assertEquals(2, run().code);
+    }
+
+    @Test
+    void inputErrorsExitWithThreeAndSayWhatToDo() throws IOException {
+        Run noImage = run("attribute", "saliency", "-m", graphZip.getPath(), "--shape", "1,28,28", "-i", "missing.png");
+        assertEquals(3, noImage.code);
+        assertTrue(noImage.err.contains("missing.png"), noImage.err);
+        Run badClass = run("attribute", "saliency", "-m", "vgg16", "-w", "random", "-i", image.getPath(), "-t",
+                "unicorn", "-o", dir.resolve("x").toString());
+        assertEquals(3, badClass.code);
+        assertTrue(badClass.err.contains("Unknown class 'unicorn'"), badClass.err);
+        Run noWeights = run("attribute", "gradcam", "-m", "vgg16", "-w", dir.resolve("nothing").toString(), "-i",
+                image.getPath());
+        assertEquals(3, noWeights.code);
+        assertTrue(noWeights.err.contains("Weights file not found") && noWeights.err.contains("nothing"),
+                noWeights.err);
+        Run unknownModel = run("attribute", "saliency", "-m", "alexnet", "-i", image.getPath());
+        assertEquals(3, unknownModel.code);
+        assertTrue(unknownModel.err.contains("Available: vgg16"), unknownModel.err);
+        Run noShape = run("attribute", "saliency", "-m", mlnZip.getPath(), "-i", image.getPath());
+        assertEquals(3, noShape.code);
+        assertTrue(noShape.err.contains("--shape"), noShape.err);
+        File notImage = dir.resolve("notes.png").toFile();
+        Files.writeString(notImage.toPath(), "text");
+        Run unreadable = run("attribute", "saliency", "-m", graphZip.getPath(), "--shape", "1,28,28", "-i", notImage.getPath());
+        assertEquals(3, unreadable.code);
+        assertTrue(unreadable.err.contains("Not a readable image"), unreadable.err);
+        Run badLayer = run("attribute", "gradcam", "-m", graphZip.getPath(), "--shape", "1,28,28", "--layer", "conv9", "-i",
+                image.getPath());
+        assertEquals(3, badLayer.code);
+        assertTrue(badLayer.err.contains("conv9") && badLayer.err.contains("res3b"), badLayer.err);
+    }
+}
