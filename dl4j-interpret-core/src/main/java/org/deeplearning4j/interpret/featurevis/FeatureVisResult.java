@@ -44,8 +44,15 @@ public final class FeatureVisResult {
         this.snapshots = Collections.unmodifiableMap(new TreeMap<>(snapshots));
     }
 
-    /** Joins results of consecutive batches (e.g. the chunks of a layer's channels) into one. */
-    static FeatureVisResult concat(String objective, List<FeatureVisResult> parts) {
+    /**
+     * Joins results of consecutive batches (e.g. the chunks of a layer's channels) into one; the seed and settings
+     * reported are the first part's, the history is the image-weighted mean.
+     *
+     * @param objective description of the whole
+     * @param parts results in order
+     * @return one result with all images
+     */
+    public static FeatureVisResult join(String objective, List<FeatureVisResult> parts) {
         if (parts.size() == 1) {
             FeatureVisResult p = parts.get(0);
             return new FeatureVisResult(objective, p.parameterization, p.transforms, p.seed, p.steps,

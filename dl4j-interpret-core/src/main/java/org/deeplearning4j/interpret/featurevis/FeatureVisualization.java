@@ -110,7 +110,7 @@ public final class FeatureVisualization {
      * @return the optimised images
      */
     public FeatureVisResult run(InterpretableModel model, Objective objective, INDArray startImages) {
-        Setup s = setup(model, objective, startImages);
+        Setup s = setup(model, objective, startImages, batch);
         return optimise(model, objective, s, seed);
     }
 
@@ -132,9 +132,9 @@ public final class FeatureVisualization {
         for (int from = 0; from < channels.length; from += chunk) {
             int[] part = Arrays.copyOfRange(channels, from, Math.min(channels.length, from + chunk));
             Objective o = Objectives.channels(layer, part);
-            parts.add(optimise(model, o, setup(model, o, null), seed + from));
+            parts.add(optimise(model, o, setup(model, o, null, part.length), seed + from));
         }
-        return FeatureVisResult.concat(Objectives.channels(layer, channels).description(), parts);
+        return FeatureVisResult.join(Objectives.channels(layer, channels).description(), parts);
     }
 
     /** Everything checked and prepared before the first step. */
@@ -147,7 +147,7 @@ public final class FeatureVisualization {
         INDArray start;
     }
 
-    private Setup setup(InterpretableModel model, Objective objective, INDArray startImages) {
+    private Setup setup(InterpretableModel model, Objective objective, INDArray startImages, int batch) {
         if (model == null || objective == null) {
             throw new IllegalArgumentException("model and objective must not be null");
         }

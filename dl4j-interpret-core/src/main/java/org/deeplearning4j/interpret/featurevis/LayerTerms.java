@@ -136,25 +136,44 @@ final class LayerTerms {
         /** Lucid's floor on the cosine before it is raised to the power. */
         static final double COSINE_FLOOR = 0.1;
         private static final double EPS = 1e-4;
-        private final double[] v0;
+        /** One vector for every position, or (match) one per position in row-major order. */
+        private final double[][] vectors;
+        private final boolean perPosition;
         private final int y;
         private final int x;
         private final double cosinePower;
 
         Direction(String layer, double[] v0, int y, int x, double cosinePower) {
+            this(layer, new double[][] {v0}, false, y, x, cosinePower);
+        }
+
+        /**
+         * @param perPosition true: {@code vectors[p]} is the target of position {@code p} (row-major), a whole-layer
+         *                    activation match
+         */
+        Direction(String layer, double[][] vectors, boolean perPosition, int y, int x, double cosinePower) {
             super(layer);
-            if (v0 == null || v0.length == 0) {
+            if (vectors == null || vectors.length == 0 || vectors[0] == null || vectors[0].length == 0) {
                 throw new IllegalArgumentException("A direction objective needs a non-empty vector");
             }
-            for (double d : v0) {
-                if (!Double.isFinite(d)) {
-                    throw new IllegalArgumentException("The direction vector contains NaN or infinite values");
+            for (double[] v : vectors) {
+                if (v.length != vectors[0].length) {
+                    throw new IllegalArgumentException("All target vectors need the same length");
+                }
+                for (double d : v) {
+                    if (!Double.isFinite(d)) {
+                        throw new IllegalArgumentException("The direction vector contains NaN or infinite values");
+                    }
                 }
             }
             if (cosinePower < 0 || !Double.isFinite(cosinePower)) {
                 throw new IllegalArgumentException("cosinePower must be >= 0, got " + cosinePower);
             }
-            this.v0 = v0.clone();
+            this.vectors = new double[vectors.length][];
+            for (int i = 0; i < vectors.length; i++) {
+                this.vectors[i] = vectors[i].clone();
+            }
+            this.perPosition = perPosition;
             this.y = y;
             this.x = x;
             this.cosinePower = cosinePower;
@@ -162,21 +181,34 @@ final class LayerTerms {
 
         @Override
         public String description() {
-            return "Direction[" + name() + (y >= 0 ? "@" + y + "," + x : "")
+            return (perPosition ? "ActivationMatch[" : "Direction[") + name() + (y >= 0 ? "@" + y + "," + x : "")
                     + (cosinePower > 0 ? ", cos^" + Sum.format(cosinePower) : "") + "]";
+        }
+
+        private int channels() {
+            return vectors[0].length;
+        }
+
+        private double[] target(int p) {
+            return perPosition ? vectors[p] : vectors[0];
         }
 
         @Override
         void validate(InterpretableModel model, Map<String, long[]> shapes) {
             String l = resolved(model);
             long[] s = vectorShape(model, shapes, "a direction objective");
-            if (s[1] != v0.length) {
-                throw new IllegalArgumentException("The direction vector has " + v0.length + " entries but layer '"
+            if (s[1] != channels()) {
+                throw new IllegalArgumentException("The direction vector has " + channels() + " entries but layer '"
                         + l + "' has " + s[1] + " channels");
             }
             if (y >= 0 && (s.length != 4 || y >= s[2] || x >= s[3])) {
                 throw new IllegalArgumentException("Position (" + y + ", " + x + ") is outside layer '" + l + "' "
                         + (s.length == 4 ? "of spatial size " + s[2] + "x" + s[3] : "which has no spatial extent"));
+            }
+            long positions = s.length == 4 ? s[2] * s[3] : 1;
+            if (perPosition && vectors.length != positions) {
+                throw new IllegalArgumentException("The activation match has " + vectors.length + " target positions "
+                        + "but layer '" + l + "' has " + positions);
             }
         }
 
@@ -200,7 +232,7 @@ final class LayerTerms {
             return out;
         }
 
-        private double norm(double[] v) {
+        private static double norm(double[] v) {
             double s = 0;
             for (double d : v) {
                 s += d * d;
@@ -208,38 +240,38 @@ final class LayerTerms {
             return Math.sqrt(s);
         }
 
+        private static double dot(double[] a, double[] v) {
+            double d = 0;
+            for (int k = 0; k < a.length; k++) {
+                d += a[k] * v[k];
+            }
+            return d;
+        }
+
         @Override
         INDArray value(Evaluation e) {
             double[][][] vs = vectors(e.activation(resolved(e.model())));
-            double vm = norm(v0);
             double[] out = new double[vs.length];
             for (int i = 0; i < vs.length; i++) {
                 double s = 0;
-                for (double[] a : vs[i]) {
-                    double d = dot(a);
-                    s += cosinePower == 0 ? d : d * Math.pow(Math.max(COSINE_FLOOR, d / ((EPS + norm(a)) * (EPS + vm))),
-                            cosinePower);
+                for (int p = 0; p < vs[i].length; p++) {
+                    double[] a = vs[i][p];
+                    double[] v = target(p);
+                    double d = dot(a, v);
+                    s += cosinePower == 0 ? d : d * Math.pow(Math.max(COSINE_FLOOR,
+                            d / ((EPS + norm(a)) * (EPS + norm(v)))), cosinePower);
                 }
                 out[i] = s / vs[i].length;
             }
             return Nd4j.createFromArray(out).castTo(e.activation(resolved(e.model())).dataType());
         }
 
-        private double dot(double[] a) {
-            double d = 0;
-            for (int k = 0; k < a.length; k++) {
-                d += a[k] * v0[k];
-            }
-            return d;
-        }
-
         @Override
         void gradient(Evaluation e, double weight) {
             INDArray act = e.activation(resolved(e.model()));
             double[][][] vs = vectors(act);
-            double vm = norm(v0);
             int n = vs.length;
-            int c = v0.length;
+            int c = channels();
             int h = act.rank() == 4 ? (int) act.size(2) : 1;
             int w = act.rank() == 4 ? (int) act.size(3) : 1;
             double[] g = new double[(int) act.length()];
@@ -247,23 +279,24 @@ final class LayerTerms {
                 int positions = vs[i].length;
                 for (int p = 0; p < positions; p++) {
                     double[] a = vs[i][p];
+                    double[] v = target(p);
                     double[] ga = new double[c];
                     if (cosinePower == 0) {
-                        System.arraycopy(v0, 0, ga, 0, c);
+                        System.arraycopy(v, 0, ga, 0, c);
                     } else {
-                        double d = dot(a);
+                        double d = dot(a, v);
                         double am = norm(a);
-                        double denom = (EPS + am) * (EPS + vm);
+                        double denom = (EPS + am) * (EPS + norm(v));
                         double cos = d / denom;
                         double cf = Math.max(COSINE_FLOOR, cos);
                         double cp = Math.pow(cf, cosinePower);
                         for (int k = 0; k < c; k++) {
-                            ga[k] = v0[k] * cp;
+                            ga[k] = v[k] * cp;
                         }
                         if (cos > COSINE_FLOOR) {
                             double outer = d * cosinePower * Math.pow(cf, cosinePower - 1);
                             for (int k = 0; k < c; k++) {
-                                double dcos = v0[k] / denom
+                                double dcos = v[k] / denom
                                         - (am > 0 ? d / ((EPS + am) * denom) * a[k] / am : 0);
                                 ga[k] += outer * dcos;
                             }

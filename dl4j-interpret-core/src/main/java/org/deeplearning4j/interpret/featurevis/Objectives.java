@@ -122,6 +122,37 @@ public final class Objectives {
     }
 
     /**
+     * Whole-layer activation match: at every position {@code p}, {@code v(X)[p] . target[:, p]} (weighted by the
+     * cosine similarity to a power), averaged over positions. Maximising it gives one image that the layer sees like
+     * the target activation: "what does the whole layer see" (Olah et al., "The Building Blocks of
+     * Interpretability", Distill 2018).
+     *
+     * @param layer layer name
+     * @param target the activation to reproduce, {@code [C, h, w]} (or {@code [1, C, h, w]})
+     * @param cosinePower as {@link #direction(String, double[], double)}
+     * @return the objective
+     */
+    public static Objective activationMatch(String layer, org.nd4j.linalg.api.ndarray.INDArray target,
+            double cosinePower) {
+        requireLayer(layer);
+        org.nd4j.linalg.api.ndarray.INDArray t = target.rank() == 4 ? target.slice(0) : target;
+        if (t.rank() != 3) {
+            throw new IllegalArgumentException("activationMatch needs a spatial activation [C, h, w], got shape "
+                    + java.util.Arrays.toString(target.shape()));
+        }
+        int c = (int) t.size(0);
+        int positions = (int) (t.size(1) * t.size(2));
+        double[] flat = t.dup('c').data().asDouble();
+        double[][] v = new double[positions][c];
+        for (int ch = 0; ch < c; ch++) {
+            for (int p = 0; p < positions; p++) {
+                v[p][ch] = flat[ch * positions + p];
+            }
+        }
+        return new LayerTerms.Direction(layer, v, true, -1, -1, cosinePower);
+    }
+
+    /**
      * @param layer layer name
      * @return the diversity penalty: each image's mean Gram-matrix cosine similarity to the others (subtract it)
      */

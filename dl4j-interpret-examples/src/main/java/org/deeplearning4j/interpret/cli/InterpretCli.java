@@ -12,6 +12,7 @@ import org.deeplearning4j.interpret.attribution.NoiseTunnel;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.attribution.ScoreCam;
+import org.deeplearning4j.interpret.blocks.BuildingBlocks;
 import org.deeplearning4j.interpret.dataset.ExampleSearch;
 import org.deeplearning4j.interpret.dataset.ExampleSearchResult;
 import org.deeplearning4j.interpret.dataset.Unit;
@@ -22,6 +23,7 @@ import org.deeplearning4j.interpret.featurevis.Objectives;
 import org.deeplearning4j.interpret.io.Npy;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.render.Colormap;
+import org.deeplearning4j.interpret.render.BuildingBlocksPage;
 import org.deeplearning4j.interpret.render.ExampleGrids;
 import org.deeplearning4j.interpret.render.FeatureVisImages;
 import org.deeplearning4j.interpret.render.Heatmaps;
@@ -56,6 +58,7 @@ import java.util.concurrent.Callable;
  * interpret occlusion --model model.zip --shape 1,28,28 --image shirt.png --window 6 --stride 2
  * interpret visualize --model vgg16 --weights ~/models/ --layer block4_conv3 --channels 0,1,2
  * interpret search --model small-vgg --weights model.zip --image photos/ --layer block3_conv2
+ * interpret blocks --model vgg16 --image cat.jpg --layer block5_conv3 --groups 4
  * interpret models
  * </pre>
  * Exit codes: 0 success, 2 bad usage (unknown option, missing argument), 3 bad input (missing weights or image,
@@ -65,7 +68,7 @@ import java.util.concurrent.Callable;
         description = "See why a Deeplearning4j CNN decides: attribution heatmaps, occlusion, feature visualization "
                 + "and dataset examples for zoo models (VGG16, VGG19, ResNet50) or your saved DL4J models.",
         subcommands = {InterpretCli.Attribute.class, InterpretCli.OcclusionCmd.class, InterpretCli.Visualize.class,
-                InterpretCli.Search.class, InterpretCli.ModelsCmd.class},
+                InterpretCli.Search.class, InterpretCli.Blocks.class, InterpretCli.ModelsCmd.class},
         footer = {"", "Exit codes: 0 success, 2 bad usage, 3 bad input (missing weights or image, unknown class or "
                 + "layer), 1 unexpected failure.", "Run 'interpret COMMAND --help' for a command's options."})
 public final class InterpretCli implements Callable<Integer> {
@@ -341,6 +344,47 @@ public final class InterpretCli implements Callable<Integer> {
             File html = new File(model.out, "report.html");
             report.build().write(html);
             spec.commandLine().getOut().println("report\t" + html.getPath());
+            return 0;
+        }
+    }
+
+    @Command(name = "blocks", mixinStandardHelpOptions = true,
+            description = "Building blocks: an interactive page per image with the layer's activation grid, semantic "
+                    + "dictionaries, spatial and channel attribution and neuron groups.")
+    static final class Blocks implements Callable<Integer> {
+        @Mixin
+        ModelOptions model;
+        @Mixin
+        ImageOptions imageOptions;
+        @Option(names = "--layer", paramLabel = "LAYER",
+                description = "Spatial layer (default: the zoo model's Grad-CAM layer).")
+        String layer;
+        @Option(names = {"-t", "--target"}, paramLabel = "CLASS", description = "Class to attribute (default: the "
+                + "predicted class).")
+        String target;
+        @Option(names = "--groups", defaultValue = "3", description = "Neuron groups (default ${DEFAULT-VALUE}).")
+        int groups;
+        @Option(names = "--steps", defaultValue = "256", description = "Optimisation steps (default ${DEFAULT-VALUE}).")
+        int steps;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            List<File> files = imageOptions.imageFiles();
+            ModelOptions.Loaded l = model.load();
+            if (layer == null && l.entry == null) {
+                throw new CliException("Give --layer: a spatial layer of the model");
+            }
+            String v = layer != null ? l.vertex(layer) : l.entry.vertex(l.entry.gradCamLayer());
+            BuildingBlocks bb = BuildingBlocks.builder(l.model, v).groups(groups).steps(steps)
+                    .target(target == null ? Targets.predicted() : Targets.logit(l.classes.indexOf(target))).build();
+            for (File f : files) {
+                INDArray x = imageOptions.loadImages(l.model, List.of(f));
+                File page = new File(model.out, stem(f) + "-blocks.html");
+                BuildingBlocksPage.write(bb.explain(x), page);
+                spec.commandLine().getOut().println(f.getName() + "\t" + page.getPath());
+            }
             return 0;
         }
     }

@@ -111,6 +111,11 @@ class InterpretCliTest {
                 "-o", search.getPath());
         assertEquals(0, s.code, s.err);
         assertTrue(new File(search, "res3b-search.bin").isFile());
+        File blocks = dir.resolve("out-blocks").toFile();
+        Run b = run("blocks", "-m", graphZip.getPath(), "--shape", "1,28,28", "-i", image.getPath(), "--layer", "res3b",
+                "--groups", "2", "--steps", "2", "-o", blocks.getPath());
+        assertEquals(0, b.code, b.err);
+        assertTrue(new File(blocks, "img0-blocks.html").length() > 1000);
         Run m = run("models");
         assertEquals(0, m.code);
         assertTrue(m.out.contains("vgg16") && m.out.contains("block5_conv3") && m.out.contains("res5c"), m.out);
