@@ -116,16 +116,14 @@ public final class InterpretationListener extends BaseTrainingListener implement
         void run(InterpretationListener l, InterpretableModel m, String label, File snapDir) throws Exception;
     }
 
-    /** A copy of the parameters at one point of training. */
+    /** A copy of the weights at one point of training, and how to load it into the private model (worker thread). */
     private static final class Snapshot {
-        final Model source;
-        final INDArray params;
+        final java.util.function.Supplier<InterpretableModel> load;
         final String label;
         final boolean poison;
 
-        Snapshot(Model source, INDArray params, String label, boolean poison) {
-            this.source = source;
-            this.params = params;
+        Snapshot(java.util.function.Supplier<InterpretableModel> load, String label, boolean poison) {
+            this.load = load;
             this.label = label;
             this.poison = poison;
         }
@@ -157,19 +155,117 @@ public final class InterpretationListener extends BaseTrainingListener implement
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 copy = model.params().dup();
             }
-            Snapshot s = new Snapshot(model, copy, label, false);
-            if (async) {
-                queue.put(s); // blocks only when maxPending snapshots already wait: the bound on the lag
-            } else {
-                queue.put(s);
-                awaitIdle();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            enqueue(new Snapshot(() -> loadDl4j(model, copy), label, false));
         } catch (RuntimeException e) {
             failures.incrementAndGet();
             log.warn("Interpretation snapshot '{}' could not be taken; training continues", label, e);
         }
+    }
+
+    private void enqueue(Snapshot s) {
+        try {
+            queue.put(s); // blocks only when maxPending snapshots already wait: the bound on the lag
+            if (!async) {
+                awaitIdle();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Worker thread: the private DL4J network (created once) with the snapshot's parameters. */
+    private InterpretableModel loadDl4j(Model source, INDArray params) {
+        if (shadow == null) {
+            shadow = copyOf(source, params);
+            Models.Builder b = Models.builder(shadow);
+            if (spec != null) {
+                b.inputSpec(spec);
+            }
+            shadowModel = b.build();
+        } else {
+            shadow.params().assign(params);
+        }
+        return shadowModel;
+    }
+
+    /**
+     * The same listener for SameDiff training ({@code sd.fit(..., listener)}): snapshots every N iterations and at
+     * epoch ends, with the graph read through {@code Models.builder(sd, input, logits)}.
+     *
+     * @param input the image placeholder
+     * @param logits the pre-softmax class scores
+     * @param layers hidden variables the configured interpretations use
+     * @return a SameDiff listener feeding this listener's worker and report
+     */
+    public org.nd4j.autodiff.listeners.Listener forSameDiff(String input, String logits, String... layers) {
+        return new org.nd4j.autodiff.listeners.BaseListener() {
+            private org.nd4j.autodiff.samediff.SameDiff structure;
+
+            @Override
+            public boolean isActive(org.nd4j.autodiff.listeners.Operation operation) {
+                return operation == org.nd4j.autodiff.listeners.Operation.TRAINING;
+            }
+
+            @Override
+            public void iterationDone(org.nd4j.autodiff.samediff.SameDiff sd, org.nd4j.autodiff.listeners.At at,
+                    org.nd4j.linalg.dataset.api.MultiDataSet data, org.nd4j.autodiff.listeners.Loss loss) {
+                int it = at.iteration() + 1;
+                if (everyIterations > 0 && it % everyIterations == 0) {
+                    snapshotSameDiff(sd, "iteration " + it);
+                }
+            }
+
+            @Override
+            public org.nd4j.autodiff.listeners.ListenerResponse epochEnd(org.nd4j.autodiff.samediff.SameDiff sd,
+                    org.nd4j.autodiff.listeners.At at, org.nd4j.autodiff.listeners.records.LossCurve curve,
+                    long millis) {
+                if (epochEnd) {
+                    snapshotSameDiff(sd, "epoch " + (at.epoch() + 1));
+                }
+                return org.nd4j.autodiff.listeners.ListenerResponse.CONTINUE;
+            }
+
+            private void snapshotSameDiff(org.nd4j.autodiff.samediff.SameDiff sd, String label) {
+                if (closed) {
+                    return;
+                }
+                try {
+                    Map<String, INDArray> weights = new LinkedHashMap<>();
+                    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                        for (org.nd4j.autodiff.samediff.SDVariable v : sd.variables()) {
+                            if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
+                                weights.put(v.name(), sd.getArrForVarName(v.name()).dup());
+                            }
+                        }
+                        if (structure == null) {
+                            // once, on the training thread between iterations; through FlatBuffers so that the
+                            // copy carries no training gradient function
+                            structure = org.nd4j.autodiff.samediff.SameDiff.fromFlatBuffers(sd.asFlatBuffers(false));
+                        }
+                    }
+                    org.nd4j.autodiff.samediff.SameDiff graph = structure;
+                    enqueue(new Snapshot(() -> loadSameDiff(graph, weights, input, logits, layers), label, false));
+                } catch (RuntimeException | java.io.IOException e) {
+                    failures.incrementAndGet();
+                    log.warn("Interpretation snapshot '{}' could not be taken; training continues", label, e);
+                }
+            }
+        };
+    }
+
+    /** Worker thread: the private SameDiff graph with the snapshot's weights (assigned in place, so the adapter's
+     * copies, which share the graph's arrays, see them). */
+    private InterpretableModel loadSameDiff(org.nd4j.autodiff.samediff.SameDiff graph, Map<String, INDArray> weights,
+            String input, String logits, String[] layers) {
+        weights.forEach((k, v) -> graph.getArrForVarName(k).assign(v));
+        if (shadowModel == null) {
+            Models.SameDiffBuilder b = Models.builder(graph, input, logits).layers(layers);
+            if (spec != null) {
+                b.inputSpec(spec);
+            }
+            shadowModel = b.build();
+        }
+        return shadowModel;
     }
 
     private void awaitIdle() throws InterruptedException {
@@ -203,20 +299,11 @@ public final class InterpretationListener extends BaseTrainingListener implement
     }
 
     private void process(Snapshot s) throws Exception {
-        if (shadow == null) {
-            shadow = copyOf(s.source, s.params);
-            Models.Builder b = Models.builder(shadow);
-            if (spec != null) {
-                b.inputSpec(spec);
-            }
-            shadowModel = b.build();
-        } else {
-            shadow.params().assign(s.params);
-        }
+        InterpretableModel m = s.load.get();
         File snapDir = new File(new File(dir, "snapshots"), slug(s.label));
         for (Job j : jobs) {
             try {
-                j.run(this, shadowModel, s.label, snapDir);
+                j.run(this, m, s.label, snapDir);
             } catch (Exception | Error e) {
                 failures.incrementAndGet();
                 log.warn("Interpretation '{}' failed at {}; the other interpretations and training go on", j.name(),
@@ -270,7 +357,7 @@ public final class InterpretationListener extends BaseTrainingListener implement
         }
         closed = true;
         try {
-            queue.put(new Snapshot(null, null, null, true));
+            queue.put(new Snapshot(null, null, true));
             worker.join(TimeUnit.MINUTES.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

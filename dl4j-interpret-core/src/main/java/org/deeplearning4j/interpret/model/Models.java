@@ -80,6 +80,84 @@ public final class Models {
     }
 
     /**
+     * A SameDiff graph (built in SameDiff, or imported from TensorFlow or ONNX). Every method that needs only normal
+     * gradients works on it; see {@link SameDiffBuilder} for the limits.
+     *
+     * <pre>{@code
+     * InterpretableModel m = Models.builder(sd, "input", "logits").layers("conv1", "relu1", "pool1").build();
+     * }</pre>
+     *
+     * @param sd the graph (never modified: the adapter works on copies that share its arrays)
+     * @param inputPlaceholder name of the NCHW image placeholder
+     * @param logitsVariable name of the pre-softmax class scores {@code [N, classes]}
+     * @return a builder
+     */
+    public static SameDiffBuilder builder(org.nd4j.autodiff.samediff.SameDiff sd, String inputPlaceholder,
+            String logitsVariable) {
+        if (sd == null || inputPlaceholder == null || logitsVariable == null) {
+            throw new IllegalArgumentException("SameDiff graph, input placeholder and logits variable must be given");
+        }
+        return new SameDiffBuilder(sd, inputPlaceholder, logitsVariable);
+    }
+
+    /**
+     * Options for a SameDiff adapter. Guided backprop and deconvnet apply their rule at the graph's {@code relu} ops
+     * (other activations keep their true derivative). Limits: replacing a hidden activation (layer integrated
+     * gradients) is not supported; receptive fields are measured from input-gradient support.
+     */
+    public static final class SameDiffBuilder {
+        private final org.nd4j.autodiff.samediff.SameDiff sd;
+        private final String input;
+        private final String logits;
+        private List<String> layers = List.of();
+        private InputSpec spec;
+        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+        private boolean classifier = true;
+
+        private SameDiffBuilder(org.nd4j.autodiff.samediff.SameDiff sd, String input, String logits) {
+            this.sd = sd;
+            this.input = input;
+            this.logits = logits;
+        }
+
+        /** @param names hidden variables to expose as layers (default: every op output) @return this */
+        public SameDiffBuilder layers(String... names) {
+            this.layers = List.of(names);
+            return this;
+        }
+
+        /** @param s input shape and preprocessing (default: the placeholder's shape, [0, 1] pixels) @return this */
+        public SameDiffBuilder inputSpec(InputSpec s) {
+            this.spec = s;
+            return this;
+        }
+
+        /**
+         * @param softmax whether softmax of the logits variable gives class probabilities (default true; false for a
+         *                regression output, which makes probability targets fail with an explanation)
+         * @return this
+         */
+        public SameDiffBuilder classifier(boolean softmax) {
+            this.classifier = softmax;
+            return this;
+        }
+
+        /** @param n most examples run at once @return this */
+        public SameDiffBuilder maxBatchSize(int n) {
+            this.maxBatchSize = n;
+            return this;
+        }
+
+        /** @return the adapter; unknown variable names fail here, listing the valid ones */
+        public InterpretableModel build() {
+            if (maxBatchSize < 1) {
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
+            }
+            return new SameDiffModel(sd, input, logits, layers, spec, maxBatchSize, classifier);
+        }
+    }
+
+    /**
      * Loads a network saved by DL4J's {@code ModelSerializer} ({@code net.save(file)}), whichever kind it is.
      *
      * @param file the model zip

@@ -174,6 +174,53 @@ class InterpretationListenerTest {
                 .toList()));
     }
 
+    /** A small SameDiff classifier with a training configuration (conv, ReLU, pooling, dense). */
+    static org.nd4j.autodiff.samediff.SameDiff sameDiffClassifier() {
+        Nd4j.getRandom().setSeed(31);
+        org.nd4j.autodiff.samediff.SameDiff sd = org.nd4j.autodiff.samediff.SameDiff.create();
+        org.nd4j.autodiff.samediff.SDVariable in = sd.placeHolder("input", DataType.FLOAT, -1, 3, 10, 10);
+        org.nd4j.autodiff.samediff.SDVariable label = sd.placeHolder("label", DataType.FLOAT, -1, 3);
+        org.nd4j.autodiff.samediff.SDVariable w = sd.var("w", Nd4j.randn(DataType.FLOAT, 3, 3, 3, 4).muli(0.3));
+        org.nd4j.autodiff.samediff.SDVariable conv = sd.cnn().conv2d("conv", in, w,
+                org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig.builder().kH(3).kW(3).sH(1)
+                        .sW(1).dH(1).dW(1).paddingMode(org.nd4j.linalg.api.ops.impl.layers.convolution.config
+                                .PaddingMode.SAME).dataFormat("NCHW").build());
+        org.nd4j.autodiff.samediff.SDVariable relu = sd.nn().relu("relu", conv, 0);
+        org.nd4j.autodiff.samediff.SDVariable flat = sd.reshape("flat", relu, -1, 400);
+        org.nd4j.autodiff.samediff.SDVariable w2 = sd.var("w2", Nd4j.randn(DataType.FLOAT, 400, 3).muli(0.05));
+        org.nd4j.autodiff.samediff.SDVariable logits = sd.mmul("logits", flat, w2);
+        // cross-entropy written out: in M2.1 sd.loss().softmaxCrossEntropy with null weights trains a zero weight
+        label.mul(sd.nn().logSoftmax(logits)).sum(1).mean().neg().rename("loss");
+        sd.setLossVariables("loss");
+        sd.setTrainingConfig(org.nd4j.autodiff.samediff.TrainingConfig.builder().updater(new Adam(1e-2))
+                .dataSetFeatureMapping("input").dataSetLabelMapping("label").build());
+        return sd;
+    }
+
+    @Test
+    void theSameDiffListenerLeavesTrainingUnchangedAndFillsTheTimeline(@TempDir Path dir) {
+        List<DataSet> d = data(10, 3);
+        org.nd4j.autodiff.samediff.SameDiff plain = sameDiffClassifier();
+        plain.fit(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(d, 1), EPOCHS);
+        org.nd4j.autodiff.samediff.SameDiff watched = sameDiffClassifier();
+        InterpretationListener l = InterpretationListener.builder(dir.toFile(),
+                d.get(0).getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2)))
+                .everyIterations(3).attribution("Saliency", Saliency::of, Targets.predicted())
+                .attribution("Grad-CAM", m -> GradCam.builder(m).layer("relu").build(), Targets.logit(0))
+                .featureVisualization("relu", new int[] {1}, FeatureVisualization.builder().steps(2)
+                        .logProgress(false).build())
+                .build();
+        watched.fit(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(d, 1), EPOCHS,
+                l.forSameDiff("input", "logits", "conv", "relu"));
+        l.close();
+        for (String v : List.of("w", "w2")) {
+            assertEquals(plain.getArrForVarName(v), watched.getArrForVarName(v), v + " changed by the listener");
+        }
+        assertEquals(0, l.failures());
+        assertTrue(l.completedSnapshots() >= EPOCHS + 2, "snapshots " + l.completedSnapshots());
+        assertTrue(l.rows().contains("Grad-CAM, probe 1") && l.rows().contains("relu channel 1"), l.rows()::toString);
+    }
+
     @Test
     void badConfigurationIsRefused(@TempDir Path dir) {
         INDArray p = Nd4j.zeros(DataType.FLOAT, 1, 3, 10, 10);

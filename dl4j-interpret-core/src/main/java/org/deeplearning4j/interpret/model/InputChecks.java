@@ -1,0 +1,61 @@
+package org.deeplearning4j.interpret.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+import java.util.Arrays;
+
+/** Input validation shared by the model adapters: rank, channels, size, type and finiteness, with fixes named. */
+final class InputChecks {
+    private InputChecks() {
+    }
+
+    /**
+     * Validates an NCHW batch against the spec and returns a detached copy in the model's data type.
+     *
+     * @param spec what the model expects
+     * @param dataType the model's data type
+     * @param input the batch
+     * @return a copy
+     */
+    static INDArray prepare(InputSpec spec, DataType dataType, INDArray input) {
+        if (input == null) {
+            throw new IllegalArgumentException("Input is null; expected an NCHW array of shape [N, "
+                    + dim(spec.channels()) + ", " + dim(spec.height()) + ", " + dim(spec.width()) + "]");
+        }
+        if (input.rank() != 4) {
+            throw new IllegalArgumentException("Expected an NCHW input of rank 4 [N, " + dim(spec.channels()) + ", "
+                    + dim(spec.height()) + ", " + dim(spec.width()) + "], got rank " + input.rank() + " with shape "
+                    + Arrays.toString(input.shape()) + (input.rank() == 3 ? "; add the batch dimension with "
+                    + "input.reshape(1, c, h, w)" : input.rank() == 2 ? "; reshape flat images to [N, C, H, W]" : ""));
+        }
+        if (input.size(0) == 0) {
+            throw new IllegalArgumentException("Empty batch: the input has 0 examples (shape "
+                    + Arrays.toString(input.shape()) + "); pass at least one image");
+        }
+        if (spec.channels() > 0 && input.size(1) != spec.channels()) {
+            throw new IllegalArgumentException("Expected " + spec.channels() + " input channels, got "
+                    + input.size(1) + " (shape " + Arrays.toString(input.shape()) + ")"
+                    + (input.size(3) == spec.channels() ? "; the input looks NHWC: use input.permute(0, 3, 1, 2)" : ""));
+        }
+        if (spec.hasSpatialSize() && (input.size(2) != spec.height() || input.size(3) != spec.width())) {
+            throw new IllegalArgumentException("Expected input images of " + spec.height() + "x" + spec.width()
+                    + ", got " + input.size(2) + "x" + input.size(3) + "; resize the images first");
+        }
+        if (!input.dataType().isFPType()) {
+            throw new IllegalArgumentException("Expected a floating-point input, got " + input.dataType());
+        }
+        if (BooleanIndexing.or(input, Conditions.isNan()) || BooleanIndexing.or(input, Conditions.isInfinite())) {
+            throw new IllegalArgumentException("The input contains NaN or infinite values; clean or re-normalise "
+                    + "the images before interpreting them");
+        }
+        return input.castTo(dataType).dup();
+    }
+
+    private static String dim(long d) {
+        return d > 0 ? String.valueOf(d) : "?";
+    }
+
+}

@@ -1,0 +1,635 @@
+package org.deeplearning4j.interpret.model;
+
+import org.deeplearning4j.interpret.gradient.ReluRule;
+import org.deeplearning4j.interpret.target.LayerObjective;
+import org.deeplearning4j.interpret.target.Target;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The {@link InterpretableModel} for SameDiff graphs (built in SameDiff or imported from TensorFlow/ONNX): the input
+ * placeholder, the logits variable and the hidden variables are named by the user. Work runs on private copies of
+ * the graph structure that share the graph's variable arrays (in-place training updates are seen); gradients come
+ * from SameDiff's own autodiff with a seeded loss added to the copy, so the user's graph is never changed.
+ *
+ * <p>ReLU rules (guided backprop, deconvnet) cannot go through SameDiff's autodiff (it re-creates ops and drops
+ * custom backward rules), so for them the reverse pass is written op by op from each op's own {@code doDiff}, with
+ * the rule at every {@code relu} op. A hidden activation can be replaced for forward values (the ops that read it are
+ * rewired to a placeholder in a private copy), but not for gradients, so layer integrated gradients is refused with
+ * an explanation. Receptive fields are measured as the support of a unit's input gradient on random inputs.
+ */
+final class SameDiffModel implements InterpretableModel {
+    private static final String SEED = "seed__";
+    private static final String LOSS = "interpret_loss__";
+    private static final String INJECT = "inject__";
+    private static final int FIELD_PROBES = 8;
+
+    private final SameDiff source;
+    private final String input;
+    private final String logits;
+    private final InputSpec spec;
+    private final int maxBatch;
+    private final boolean classifier;
+    private final DataType dataType;
+    private final List<String> layerNames;
+    private final SameDiff forward;
+    private final Map<String, SameDiff> gradients = new HashMap<>();
+    private final Map<String, ReceptiveField> fields = new HashMap<>();
+    private List<LayerInfo> layers;
+
+    SameDiffModel(SameDiff source, String input, String logits, List<String> layerNames, InputSpec spec,
+            int maxBatch, boolean classifier) {
+        this.classifier = classifier;
+        this.source = source;
+        this.input = input;
+        this.logits = logits;
+        this.maxBatch = maxBatch;
+        SDVariable in = source.getVariable(input);
+        if (in == null || in.getVariableType() != VariableType.PLACEHOLDER) {
+            throw new IllegalArgumentException("'" + input + "' is not a placeholder of this graph. Placeholders: "
+                    + source.variables().stream().filter(v -> v.getVariableType() == VariableType.PLACEHOLDER)
+                    .map(SDVariable::name).collect(Collectors.joining(", ")));
+        }
+        this.dataType = in.dataType();
+        List<String> arrays = arrayVariables(source);
+        if (!arrays.contains(logits)) {
+            throw unknown(logits, arrays, "logits");
+        }
+        List<String> chosen = layerNames == null || layerNames.isEmpty() ? pathTo(source, logits, arrays) : layerNames;
+        for (String l : chosen) {
+            if (!arrays.contains(l)) {
+                throw unknown(l, arrays, "layer");
+            }
+        }
+        List<String> ordered = new ArrayList<>(chosen);
+        if (!ordered.contains(logits)) {
+            ordered.add(logits);
+        }
+        this.layerNames = Collections.unmodifiableList(ordered);
+        long[] ps = in.getShape();
+        InputSpec inferred = ps != null && ps.length == 4 ? InputSpec.builder().shape(ps[1] > 0 ? ps[1] : -1,
+                ps[2] > 0 ? ps[2] : -1, ps[3] > 0 ? ps[3] : -1).build() : InputSpec.builder().build();
+        this.spec = spec != null ? spec : inferred;
+        this.forward = shareArrays(structureCopy(source));
+    }
+
+    private static IllegalArgumentException unknown(String name, List<String> valid, String what) {
+        return new IllegalArgumentException("Unknown " + what + " variable '" + name + "'. Variables computed by the "
+                + "graph: " + String.join(", ", valid));
+    }
+
+    /** @return the outputs of the graph's ops, in op order */
+    private static List<String> arrayVariables(SameDiff sd) {
+        List<String> out = new ArrayList<>();
+        for (SameDiffOp op : sd.getOps().values()) {
+            if (op.getOutputsOfOp() != null) {
+                for (String o : op.getOutputsOfOp()) {
+                    SDVariable v = sd.getVariable(o);
+                    if (v != null && v.getVariableType() == VariableType.ARRAY && v.dataType().isFPType()) {
+                        out.add(o);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A copy of the graph's structure through its FlatBuffers form: unlike {@code dup()} it leaves behind a gradient
+     * function that training created (a second loss could not be differentiated next to it).
+     */
+    private SameDiff structureCopy(SameDiff sd) {
+        SameDiff copy;
+        try {
+            copy = SameDiff.fromFlatBuffers(sd.asFlatBuffers(false));
+        } catch (java.io.IOException | RuntimeException e) {
+            copy = sd.dup();
+        }
+        // A graph saved in the middle of training carries its training gradient ("one-var", "grad", "w-grad", ...).
+        // Everything that neither the logits, the layers nor the graph's own loss depends on is such an artefact:
+        // move it out of the way of the names autodiff gives the new loss's gradient.
+        List<String> roots = new ArrayList<>(layerNamesOrEmpty());
+        roots.add(logits);
+        roots.addAll(copy.getLossVariables());
+        java.util.Set<String> keep = ancestors(copy, roots);
+        for (String name : new ArrayList<>(copy.variableMap().keySet())) {
+            if (!keep.contains(name) && copy.getVariable(name).getVariableType() != VariableType.PLACEHOLDER) {
+                copy.renameVariable(name, name + "__training");
+            }
+        }
+        return copy;
+    }
+
+    /** @return the computed variables the logits depend on, in op order */
+    private static List<String> pathTo(SameDiff sd, String logits, List<String> arrays) {
+        java.util.Set<String> up = ancestors(sd, List.of(logits));
+        return arrays.stream().filter(up::contains).collect(Collectors.toList());
+    }
+
+    private List<String> layerNamesOrEmpty() {
+        return layerNames == null ? List.of() : layerNames;
+    }
+
+    /** @return the given variables and every variable they are computed from */
+    private static java.util.Set<String> ancestors(SameDiff sd, List<String> roots) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(roots);
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (!seen.add(v) || sd.getVariable(v) == null) {
+                continue;
+            }
+            org.nd4j.autodiff.functions.DifferentialFunction op = sd.getVariableOutputOp(v);
+            if (op != null) {
+                for (String in : op.argNames()) {
+                    todo.push(in);
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** Points every variable and constant of a copy at the source's arrays (no copy: training updates are seen). */
+    private SameDiff shareArrays(SameDiff copy) {
+        copy.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), true);
+        for (SDVariable v : copy.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE || v.getVariableType() == VariableType.CONSTANT) {
+                INDArray a = source.getArrForVarName(v.name());
+                if (a != null) {
+                    v.setArray(a);
+                }
+            }
+        }
+        return copy;
+    }
+
+    @Override
+    public synchronized List<LayerInfo> layers() {
+        if (layers == null) {
+            Map<String, INDArray> acts = null;
+            if (spec.hasSpatialSize() && spec.channels() > 0) {
+                acts = forward.output(Map.of(input, Nd4j.zeros(dataType, 1, spec.channels(), spec.height(),
+                        spec.width())), layerNames.toArray(new String[0]));
+            }
+            List<LayerInfo> out = new ArrayList<>();
+            for (String l : layerNames) {
+                SameDiffOp op = forward.getOps().get(forward.getVariableOutputOp(l).getOwnName());
+                String type = op == null ? "variable" : op.getOp().opName();
+                long[] shape = acts == null ? null : Arrays.copyOfRange(acts.get(l).shape(), 1, acts.get(l).rank());
+                out.add(new LayerInfo(l, type, shape, l.equals(logits)));
+            }
+            layers = Collections.unmodifiableList(out);
+        }
+        return layers;
+    }
+
+    @Override
+    public LayerInfo layer(String name) {
+        for (LayerInfo l : layers()) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("Unknown layer '" + name + "'. Valid layer names: "
+                + layers().stream().map(LayerInfo::name).collect(Collectors.joining(", ")));
+    }
+
+    private String resolve(String layer) {
+        return layer == null ? logits : layer(layer).name();
+    }
+
+    /**
+     * Measured receptive field: the bounding box of the input positions where the unit's input gradient is non-zero,
+     * over a few random inputs (for piecewise-linear networks this is the field of the paths that are active).
+     */
+    @Override
+    public synchronized ReceptiveField receptiveField(String layer, long y, long x) {
+        LayerInfo info = layer(layer);
+        if (!spec.hasSpatialSize()) {
+            throw new IllegalStateException("Receptive fields need the input size: set it in the InputSpec");
+        }
+        long[] shape = info.outputShape();
+        long h = shape.length == 3 ? shape[1] : 1;
+        long w = shape.length == 3 ? shape[2] : 1;
+        if (y < 0 || x < 0 || y >= h || x >= w) {
+            throw new IllegalArgumentException("Unit position (" + y + ", " + x + ") is outside layer '" + layer
+                    + "' of spatial size " + h + "x" + w);
+        }
+        return fields.computeIfAbsent(layer + "@" + y + "," + x, k -> {
+            org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(y * 7919 + x);
+            INDArray probe = Nd4j.rand(rng, FIELD_PROBES, spec.channels(), spec.height(), spec.width())
+                    .castTo(dataType).muli(spec.pixelMax() - spec.pixelMin()).addi(spec.pixelMin());
+            long[] full = new long[shape.length + 1];
+            full[0] = FIELD_PROBES;
+            System.arraycopy(shape, 0, full, 1, shape.length);
+            INDArray seed = Nd4j.zeros(dataType, full);
+            if (shape.length == 3) {
+                seed.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(y), NDArrayIndex.point(x))
+                        .assign(1);
+            } else {
+                seed.assign(1);
+            }
+            INDArray g = org.nd4j.linalg.ops.transforms.Transforms.abs(grad(probe, List.of(layer), List.of(seed),
+                    input).get(input), false).sum(0, 1);
+            long top = -1;
+            long left = Long.MAX_VALUE;
+            long bottom = -1;
+            long right = -1;
+            for (int i = 0; i < g.size(0); i++) {
+                for (int j = 0; j < g.size(1); j++) {
+                    if (g.getDouble(i, j) > 0) {
+                        top = top < 0 ? i : top;
+                        bottom = i;
+                        left = Math.min(left, j);
+                        right = Math.max(right, j);
+                    }
+                }
+            }
+            return top < 0 ? new ReceptiveField(y, x, 1, 1) : new ReceptiveField(top, left, bottom - top + 1,
+                    right - left + 1);
+        });
+    }
+
+    @Override
+    public InputSpec inputSpec() {
+        return spec;
+    }
+
+    @Override
+    public String outputLayer() {
+        return logits;
+    }
+
+    @Override
+    public int numClasses() {
+        long[] s = layer(logits).outputShape();
+        return s != null && s.length == 1 ? (int) s[0] : -1;
+    }
+
+    @Override
+    public DataType dataType() {
+        return dataType;
+    }
+
+    @Override
+    public ExecutionPath executionPath() {
+        return ExecutionPath.SAMEDIFF;
+    }
+
+    @Override
+    public List<String> fallbackLayers() {
+        return List.of();
+    }
+
+    @Override
+    public int maxBatchSize() {
+        return maxBatch;
+    }
+
+    @Override
+    public INDArray prepareInput(INDArray x) {
+        return InputChecks.prepare(spec, dataType, x);
+    }
+
+    private INDArray chunk(INDArray x, long from) {
+        long to = Math.min(x.size(0), from + maxBatch);
+        return from == 0 && to == x.size(0) ? x : x.get(NDArrayIndex.interval(from, to)).dup();
+    }
+
+    private static INDArray concat(List<INDArray> parts) {
+        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
+    private synchronized Map<String, INDArray> run(INDArray x, List<String> names) {
+        Map<String, INDArray> out = forward.output(Map.of(input, x), names.toArray(new String[0]));
+        Map<String, INDArray> res = new LinkedHashMap<>();
+        for (String n : names) {
+            res.put(n, out.get(n).detach());
+        }
+        return res;
+    }
+
+    @Override
+    public INDArray logits(INDArray x) {
+        return activations(x, logits).get(logits);
+    }
+
+    @Override
+    public Map<String, INDArray> activations(INDArray x, String... names) {
+        List<String> resolved = new ArrayList<>();
+        for (String n : names) {
+            resolved.add(resolve(n));
+        }
+        INDArray in = prepareInput(x);
+        Map<String, List<INDArray>> parts = new LinkedHashMap<>();
+        for (long from = 0; from < in.size(0); from += maxBatch) {
+            run(chunk(in, from), resolved).forEach((k, v) -> parts.computeIfAbsent(k, q -> new ArrayList<>()).add(v));
+        }
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        parts.forEach((k, v) -> out.put(k, concat(v)));
+        return out;
+    }
+
+    @Override
+    public INDArray values(INDArray x, Target target) {
+        String l = resolve(target.layer());
+        INDArray act = activations(x, l).get(l);
+        target.validateBatch(act.size(0));
+        target.validate(l, act.shape());
+        return target.value(act);
+    }
+
+    private static void requireNormal(ReluRule rule) {
+        if (rule != ReluRule.NORMAL) {
+            throw new IllegalArgumentException("The " + rule + " ReLU rule is available for input gradients of "
+                    + "targets (GuidedBackprop, Deconvnet, deconvnet projections) on SameDiff graphs, not for "
+                    + "hidden-layer gradients or multi-layer objectives");
+        }
+    }
+
+    /**
+     * Gradient of {@code sum_i sum(act(layers[i]) * seeds[i])} with respect to {@code wrt} (the input or a hidden
+     * variable), plus the activations, from a private copy of the graph with that loss added.
+     */
+    private synchronized Map<String, INDArray> grad(INDArray x, List<String> layers, List<INDArray> seeds, String wrt) {
+        String key = String.join(",", layers) + "|" + wrt;
+        SameDiff g = gradients.computeIfAbsent(key, k -> {
+            SameDiff copy = shareArrays(structureCopy(source));
+            SDVariable loss = null;
+            for (int i = 0; i < layers.size(); i++) {
+                SDVariable act = copy.getVariable(layers.get(i));
+                SDVariable seed = copy.placeHolder(SEED + i, act.dataType(), seeds.get(i).shape());
+                seed.setShape(-1);
+                SDVariable term = act.mul(seed).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            copy.renameVariable(loss.name(), LOSS);
+            copy.setLossVariables(LOSS);
+            return copy;
+        });
+        Map<String, INDArray> feeds = new HashMap<>();
+        feeds.put(input, x);
+        for (int i = 0; i < layers.size(); i++) {
+            feeds.put(SEED + i, seeds.get(i));
+        }
+        List<String> outs = new ArrayList<>(layers);
+        if (!outs.contains(wrt) && !wrt.equals(input)) {
+            outs.add(wrt);
+        }
+        org.nd4j.autodiff.samediff.api.OutAndGrad r = g.calculateGradientsAndOutputs(feeds, outs,
+                List.of(wrt));
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        r.getOutputs().forEach((k, v) -> out.put(k, v.detach()));
+        INDArray gw = r.getGradients().get(wrt);
+        out.put(wrt, gw == null ? null : gw.detach());
+        return out;
+    }
+
+    @Override
+    public ObjectiveGradient gradient(INDArray x, Target target, ReluRule rule) {
+        String l = resolve(target.layer());
+        INDArray in = prepareInput(x);
+        target.validateBatch(in.size(0));
+        List<INDArray> vals = new ArrayList<>();
+        List<INDArray> grads = new ArrayList<>();
+        for (long from = 0; from < in.size(0); from += maxBatch) {
+            INDArray c = chunk(in, from);
+            Target t = target.slice((int) from, (int) (from + c.size(0)));
+            INDArray act = run(c, List.of(l)).get(l);
+            t.validate(l, act.shape());
+            Map<String, INDArray> r = rule == ReluRule.NORMAL ? grad(c, List.of(l), List.of(t.gradient(act)), input)
+                    : ruleGrad(c, l, t.gradient(act), rule);
+            vals.add(t.value(r.get(l)));
+            grads.add(orZeros(r.get(input), c));
+        }
+        return new ObjectiveGradient(concat(vals), concat(grads));
+    }
+
+    /**
+     * Input gradient with a ReLU backward rule: the reverse pass is written into a private copy op by op, from each
+     * op's own backward definition ({@code doDiff}), except at ReLU ops, where the rule's expression is used
+     * (guided: {@code g * [x > 0] * [g > 0]}; deconvnet: {@code max(g, 0)}).
+     */
+    private synchronized Map<String, INDArray> ruleGrad(INDArray x, String layer, INDArray seed, ReluRule rule) {
+        String key = rule + "|" + layer;
+        SameDiff g = gradients.computeIfAbsent(key, k -> buildRuleGraph(layer, seed, rule));
+        Map<String, INDArray> out = g.output(Map.of(input, x, SEED + "0", seed), layer, "rule_grad__");
+        Map<String, INDArray> res = new LinkedHashMap<>();
+        res.put(layer, out.get(layer).detach());
+        res.put(input, out.get("rule_grad__").detach());
+        return res;
+    }
+
+    private SameDiff buildRuleGraph(String layer, INDArray seedExample, ReluRule rule) {
+        SameDiff copy = shareArrays(structureCopy(source));
+        SDVariable seed = copy.placeHolder(SEED + "0", seedExample.dataType(), seedExample.shape());
+        seed.setShape(-1);
+        Map<String, SDVariable> grads = new HashMap<>();
+        grads.put(layer, seed);
+        List<SameDiffOp> ops = new ArrayList<>(copy.getOps().values());
+        for (int i = ops.size() - 1; i >= 0; i--) {
+            SameDiffOp op = ops.get(i);
+            List<String> outs = op.getOutputsOfOp();
+            if (outs == null || outs.stream().noneMatch(grads::containsKey)) {
+                continue;
+            }
+            org.nd4j.autodiff.functions.DifferentialFunction f = op.getOp();
+            String[] args = f.argNames();
+            List<SDVariable> gin;
+            if ("relu".equals(f.opName())) {
+                SDVariable e = grads.get(outs.get(0));
+                SDVariable xin = copy.getVariable(args[0]);
+                SDVariable pos = e.gt(0.0).castTo(e.dataType());
+                SDVariable active = xin.gt(0.0).castTo(e.dataType());
+                gin = List.of(rule == ReluRule.GUIDED ? e.mul(pos).mul(active)
+                        : rule == ReluRule.DECONVNET ? e.mul(pos) : e.mul(active));
+            } else {
+                List<SDVariable> gout = new ArrayList<>();
+                for (String o : outs) {
+                    gout.add(grads.containsKey(o) ? grads.get(o) : copy.getVariable(o).mul(0.0));
+                }
+                gin = f.doDiff(gout);
+            }
+            for (int j = 0; j < args.length && j < gin.size(); j++) {
+                SDVariable a = copy.getVariable(args[j]);
+                if (gin.get(j) == null || a == null || !a.dataType().isFPType()
+                        || a.getVariableType() == VariableType.VARIABLE || a.getVariableType() == VariableType.CONSTANT) {
+                    continue;
+                }
+                grads.merge(args[j], gin.get(j), SDVariable::add);
+            }
+        }
+        SDVariable gx = grads.containsKey(input) ? grads.get(input) : copy.getVariable(input).mul(0.0);
+        copy.identity("rule_grad__", gx);
+        return copy;
+    }
+
+    private static INDArray orZeros(INDArray g, INDArray like) {
+        return g != null ? g : Nd4j.zerosLike(like);
+    }
+
+    @Override
+    public ObjectiveGradient gradient(INDArray x, LayerObjective objective, ReluRule rule) {
+        requireNormal(rule);
+        List<String> names = new ArrayList<>();
+        for (String n : objective.layers()) {
+            names.add(resolve(n));
+        }
+        INDArray in = prepareInput(x);
+        Map<String, INDArray> acts = activations(in, names.toArray(new String[0]));
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        acts.forEach((k, v) -> shapes.put(k, v.shape()));
+        objective.validate(shapes);
+        Map<String, INDArray> seeds = objective.gradient(acts);
+        List<String> seeded = names.stream().filter(n -> seeds.get(n) != null).collect(Collectors.toList());
+        if (seeded.isEmpty()) {
+            throw new IllegalArgumentException("The objective gives no gradient at any of its layers " + names);
+        }
+        List<INDArray> grads = new ArrayList<>();
+        for (long from = 0; from < in.size(0); from += maxBatch) {
+            INDArray c = chunk(in, from);
+            List<INDArray> cs = new ArrayList<>();
+            for (String n : seeded) {
+                INDArray s = seeds.get(n);
+                cs.add(s.size(0) == c.size(0) && from == 0 ? s : s.get(NDArrayIndex.interval(from, from + c.size(0)))
+                        .dup());
+            }
+            grads.add(orZeros(grad(c, seeded, cs, input).get(input), c));
+        }
+        return new ObjectiveGradient(objective.value(acts), concat(grads));
+    }
+
+    @Override
+    public INDArray values(INDArray x, LayerObjective objective) {
+        List<String> names = new ArrayList<>();
+        for (String n : objective.layers()) {
+            names.add(resolve(n));
+        }
+        Map<String, INDArray> acts = activations(x, names.toArray(new String[0]));
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        acts.forEach((k, v) -> shapes.put(k, v.shape()));
+        objective.validate(shapes);
+        return objective.value(acts);
+    }
+
+    @Override
+    public boolean softmaxOutput() {
+        return classifier;
+    }
+
+    @Override
+    public LayerGradient layerGradient(INDArray x, Target target, String layer, INDArray override, ReluRule rule) {
+        requireNormal(rule);
+        String tl = resolve(target.layer());
+        String wl = resolve(layer);
+        INDArray in = prepareInput(x);
+        target.validateBatch(in.size(0));
+        checkOverride(in, wl, override);
+        List<INDArray> vals = new ArrayList<>();
+        List<INDArray> acts = new ArrayList<>();
+        List<INDArray> grads = new ArrayList<>();
+        for (long from = 0; from < in.size(0); from += maxBatch) {
+            INDArray c = chunk(in, from);
+            Target t = target.slice((int) from, (int) (from + c.size(0)));
+            if (override == null) {
+                Map<String, INDArray> f = run(c, List.of(tl, wl));
+                t.validate(tl, f.get(tl).shape());
+                Map<String, INDArray> r = grad(c, List.of(tl), List.of(t.gradient(f.get(tl))), wl);
+                vals.add(t.value(f.get(tl)));
+                acts.add(f.get(wl));
+                grads.add(r.get(wl) != null ? r.get(wl) : Nd4j.zerosLike(f.get(wl)));
+            } else {
+                throw new UnsupportedOperationException("Gradients with a replaced hidden activation (layer integrated "
+                        + "gradients) are not available for SameDiff graphs: M2.1's autodiff gives no gradient to a "
+                        + "placeholder spliced into the graph. Use LayerAttribution's GRADIENT_X_ACTIVATION method");
+            }
+        }
+        return new LayerGradient(concat(vals), concat(acts), concat(grads));
+    }
+
+    @Override
+    public INDArray values(INDArray x, Target target, String layer, INDArray override) {
+        String tl = resolve(target.layer());
+        String wl = resolve(layer);
+        INDArray in = prepareInput(x);
+        target.validateBatch(in.size(0));
+        if (override == null) {
+            throw new IllegalArgumentException("override is null; use values(input, target) without an override");
+        }
+        checkOverride(in, wl, override);
+        List<INDArray> vals = new ArrayList<>();
+        for (long from = 0; from < in.size(0); from += maxBatch) {
+            INDArray c = chunk(in, from);
+            Target t = target.slice((int) from, (int) (from + c.size(0)));
+            INDArray act = injected(c, wl, chunk(override, from), tl);
+            t.validate(tl, act.shape());
+            vals.add(t.value(act));
+        }
+        return concat(vals);
+    }
+
+    private void checkOverride(INDArray x, String layer, INDArray override) {
+        if (override == null) {
+            return;
+        }
+        long[] s = layer(layer).outputShape();
+        long[] expected = new long[s.length + 1];
+        expected[0] = x.size(0);
+        System.arraycopy(s, 0, expected, 1, s.length);
+        if (!Arrays.equals(expected, override.shape())) {
+            throw new IllegalArgumentException("Override for layer '" + layer + "' has shape "
+                    + Arrays.toString(override.shape()) + " but the layer's activation for this batch has shape "
+                    + Arrays.toString(expected));
+        }
+    }
+
+    /**
+     * A copy in which every op that reads {@code layer} reads a placeholder instead; other paths (e.g. a skip
+     * connection around the layer) still start from the input. One per layer.
+     */
+    private SameDiff injectedGraph(String layer) {
+        return gradients.computeIfAbsent("inject|" + layer, k -> {
+            SameDiff copy = shareArrays(structureCopy(source));
+            SDVariable act = copy.getVariable(layer);
+            SDVariable inject = copy.placeHolder(INJECT, act.dataType(), -1);
+            for (SameDiffOp op : new ArrayList<>(copy.getOps().values())) {
+                String[] args = op.getOp().argNames();
+                for (int i = 0; i < args.length; i++) {
+                    if (args[i].equals(layer)) {
+                        copy.replaceArgFor(i, inject, op.getOp());
+                    }
+                }
+            }
+            return copy;
+        });
+    }
+
+    private synchronized INDArray injected(INDArray x, String layer, INDArray override, String target) {
+        if (layer.equals(target)) {
+            return override.dup();
+        }
+        SameDiff g = injectedGraph(layer);
+        return g.output(Map.of(input, x, INJECT, override), target).get(target).detach();
+    }
+
+    @Override
+    public String toString() {
+        return "SameDiff[" + input + " -> " + logits + ", " + spec + ", " + dataType + "]";
+    }
+}
