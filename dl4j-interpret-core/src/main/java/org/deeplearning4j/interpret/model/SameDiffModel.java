@@ -30,9 +30,10 @@ import java.util.stream.Collectors;
  *
  * <p>ReLU rules (guided backprop, deconvnet) cannot go through SameDiff's autodiff (it re-creates ops and drops
  * custom backward rules), so for them the reverse pass is written op by op from each op's own {@code doDiff}, with
- * the rule at every {@code relu} op. A hidden activation can be replaced for forward values (the ops that read it are
- * rewired to a placeholder in a private copy), but not for gradients, so layer integrated gradients is refused with
- * an explanation. Receptive fields are measured as the support of a unit's input gradient on random inputs.
+ * the rule at every {@code relu} op. A hidden activation is replaced (layer integrated gradients) by rewiring the ops
+ * that read it to a placeholder in a private copy; its gradient also comes from the op-by-op reverse pass, because
+ * the autodiff of M2.1 gives a spliced-in placeholder no gradient. Receptive fields are measured as the support of a
+ * unit's input gradient on random inputs.
  */
 final class SameDiffModel implements InterpretableModel {
     private static final String SEED = "seed__";
@@ -428,7 +429,8 @@ final class SameDiffModel implements InterpretableModel {
      */
     private synchronized Map<String, INDArray> ruleGrad(INDArray x, String layer, INDArray seed, ReluRule rule) {
         String key = rule + "|" + layer;
-        SameDiff g = gradients.computeIfAbsent(key, k -> buildRuleGraph(layer, seed, rule));
+        SameDiff g = gradients.computeIfAbsent(key, k -> buildRuleGraph(shareArrays(structureCopy(source)), layer,
+                seed, rule, input));
         Map<String, INDArray> out = g.output(Map.of(input, x, SEED + "0", seed), layer, "rule_grad__");
         Map<String, INDArray> res = new LinkedHashMap<>();
         res.put(layer, out.get(layer).detach());
@@ -436,8 +438,8 @@ final class SameDiffModel implements InterpretableModel {
         return res;
     }
 
-    private SameDiff buildRuleGraph(String layer, INDArray seedExample, ReluRule rule) {
-        SameDiff copy = shareArrays(structureCopy(source));
+    /** Writes the reverse pass from {@code layer} (seeded) to {@code wrt} into {@code copy} as "rule_grad__". */
+    private SameDiff buildRuleGraph(SameDiff copy, String layer, INDArray seedExample, ReluRule rule, String wrt) {
         SDVariable seed = copy.placeHolder(SEED + "0", seedExample.dataType(), seedExample.shape());
         seed.setShape(-1);
         Map<String, SDVariable> grads = new HashMap<>();
@@ -475,7 +477,7 @@ final class SameDiffModel implements InterpretableModel {
                 grads.merge(args[j], gin.get(j), SDVariable::add);
             }
         }
-        SDVariable gx = grads.containsKey(input) ? grads.get(input) : copy.getVariable(input).mul(0.0);
+        SDVariable gx = grads.containsKey(wrt) ? grads.get(wrt) : copy.getVariable(wrt).mul(0.0);
         copy.identity("rule_grad__", gx);
         return copy;
     }
@@ -555,9 +557,12 @@ final class SameDiffModel implements InterpretableModel {
                 acts.add(f.get(wl));
                 grads.add(r.get(wl) != null ? r.get(wl) : Nd4j.zerosLike(f.get(wl)));
             } else {
-                throw new UnsupportedOperationException("Gradients with a replaced hidden activation (layer integrated "
-                        + "gradients) are not available for SameDiff graphs: M2.1's autodiff gives no gradient to a "
-                        + "placeholder spliced into the graph. Use LayerAttribution's GRADIENT_X_ACTIVATION method");
+                INDArray ov = chunk(override, from);
+                INDArray act = injected(c, wl, ov, tl);
+                t.validate(tl, act.shape());
+                vals.add(t.value(act));
+                acts.add(ov);
+                grads.add(injectedGrad(c, wl, ov, tl, t.gradient(act)));
             }
         }
         return new LayerGradient(concat(vals), concat(acts), concat(grads));
@@ -604,7 +609,11 @@ final class SameDiffModel implements InterpretableModel {
      * connection around the layer) still start from the input. One per layer.
      */
     private SameDiff injectedGraph(String layer) {
-        return gradients.computeIfAbsent("inject|" + layer, k -> {
+        return gradients.computeIfAbsent("inject|" + layer, k -> rewired(layer));
+    }
+
+    private SameDiff rewired(String layer) {
+        {
             SameDiff copy = shareArrays(structureCopy(source));
             SDVariable act = copy.getVariable(layer);
             SDVariable inject = copy.placeHolder(INJECT, act.dataType(), -1);
@@ -617,7 +626,22 @@ final class SameDiffModel implements InterpretableModel {
                 }
             }
             return copy;
-        });
+        }
+    }
+
+    /**
+     * Gradient of the target with respect to a replaced hidden activation. SameDiff's autodiff gives no gradient to
+     * the spliced-in placeholder, so the reverse pass is written op by op (as for the ReLU rules) down to it.
+     */
+    private synchronized INDArray injectedGrad(INDArray x, String layer, INDArray override, String target,
+            INDArray seed) {
+        if (layer.equals(target)) {
+            return seed.dup();
+        }
+        SameDiff g = gradients.computeIfAbsent("injectgrad|" + layer + "|" + target, k -> buildRuleGraph(
+                rewired(layer), target, seed, ReluRule.NORMAL, INJECT));
+        return g.output(Map.of(input, x, INJECT, override, SEED + "0", seed), "rule_grad__").get("rule_grad__")
+                .detach();
     }
 
     private synchronized INDArray injected(INDArray x, String layer, INDArray override, String target) {

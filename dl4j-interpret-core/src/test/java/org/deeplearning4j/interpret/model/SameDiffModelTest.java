@@ -112,13 +112,22 @@ class SameDiffModelTest {
     }
 
     @Test
-    void replacingAHiddenActivationGivesTheSameValuesAndLayerIntegratedGradientsIsRefusedClearly() {
+    void replacingAHiddenActivationGivesTheSameValuesGradientsAndLayerIntegratedGradients() {
         INDArray ov = cg.activations(x, "relu").get("relu").mul(0.5);
         same(cg.values(x, Targets.logit(0), "relu", ov), sdm.values(x, Targets.logit(0), "relu", ov), "override");
-        String msg = assertThrows(UnsupportedOperationException.class, () -> LayerAttribution.builder(sdm, "relu")
-                .method(LayerAttribution.Method.INTEGRATED_GRADIENTS).steps(4).build().attribute(x, Targets.logit(0)))
-                .getMessage();
-        assertTrue(msg.contains("SameDiff") && msg.contains("GRADIENT_X_ACTIVATION"), msg);
+        org.deeplearning4j.interpret.gradient.ReluRule n = org.deeplearning4j.interpret.gradient.ReluRule.NORMAL;
+        same(cg.layerGradient(x, Targets.logit(0), "relu", ov, n).gradient(),
+                sdm.layerGradient(x, Targets.logit(0), "relu", ov, n).gradient(), "gradient at the override");
+        same(cg.layerGradient(x, Targets.channel("pool", 2), "conv", cg.activations(x, "conv").get("conv").mul(2), n)
+                .gradient(), sdm.layerGradient(x, Targets.channel("pool", 2), "conv",
+                sdm.activations(x, "conv").get("conv").mul(2), n).gradient(), "gradient at an earlier override");
+        for (String layer : List.of("relu", "pool")) {
+            AttributionResult a = LayerAttribution.builder(cg, layer).method(LayerAttribution.Method
+                    .INTEGRATED_GRADIENTS).steps(8).build().attribute(x, Targets.predicted());
+            AttributionResult b = LayerAttribution.builder(sdm, layer).method(LayerAttribution.Method
+                    .INTEGRATED_GRADIENTS).steps(8).build().attribute(x, Targets.predicted());
+            same(a.attributions(), b.attributions(), "layer integrated gradients at " + layer);
+        }
     }
 
     @Test
