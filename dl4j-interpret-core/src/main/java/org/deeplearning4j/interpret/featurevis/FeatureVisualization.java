@@ -232,6 +232,12 @@ public final class FeatureVisualization {
         }
 
         @Override
+        public Map<String, Double> affineSeedScales(Map<String, long[]> shapes) {
+            Map<String, Double> scales = new LinkedHashMap<>();
+            return objective.addAffineScales(model, shapes, scales, 1.0) ? scales : null;
+        }
+
+        @Override
         public Map<String, INDArray> gradient(Map<String, INDArray> activations) {
             Evaluation e = new Evaluation(model, activations, image);
             objective.gradient(e, 1.0);

@@ -121,6 +121,20 @@ final class LayerTerms {
             e.addLayerGradient(resolved(e.model()), a.mul(2.0 / (a.length() / a.size(0))), weight);
         }
 
+        /** The gradient {@code 2 A / n} is linear in the activation: computed inside the gradient pass. */
+        @Override
+        boolean addAffineScales(InterpretableModel model, Map<String, long[]> shapes, Map<String, Double> out,
+                double weight) {
+            String l = resolved(model);
+            long[] s = shapes.get(l);
+            long perExample = 1;
+            for (int i = 1; i < s.length; i++) {
+                perExample *= s[i];
+            }
+            out.merge(l, weight * 2.0 / perExample, Double::sum);
+            return true;
+        }
+
         @Override
         boolean dependsOnActivations() {
             return true;

@@ -81,6 +81,17 @@ public abstract class Objective {
     /** @return true when the layer gradient depends on activation values */
     abstract boolean dependsOnActivations();
 
+    /**
+     * Adds {@code weight * scale} per layer when this objective's layer gradient is affine in the activations with a
+     * scalar scale ({@code d/dA = scale * A + offset}); constant gradients add nothing.
+     *
+     * @return false when the gradient is not of that form (it then needs the activations first)
+     */
+    boolean addAffineScales(InterpretableModel model, Map<String, long[]> shapes, Map<String, Double> out,
+            double weight) {
+        return !dependsOnActivations();
+    }
+
     /** @return true when the value of one image depends on the other images of the batch */
     boolean couplesBatch() {
         return false;
@@ -176,6 +187,16 @@ public abstract class Objective {
         @Override
         boolean dependsOnActivations() {
             return terms.stream().anyMatch(Objective::dependsOnActivations);
+        }
+
+        @Override
+        boolean addAffineScales(InterpretableModel model, Map<String, long[]> shapes, Map<String, Double> out,
+                double weight) {
+            boolean affine = true;
+            for (int i = 0; i < terms.size() && affine; i++) {
+                affine = terms.get(i).addAffineScales(model, shapes, out, weight * weights[i]);
+            }
+            return affine;
         }
 
         @Override

@@ -49,6 +49,20 @@ public interface GradientEngine {
     INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> seeds, ReluRule rule);
 
     /**
+     * As {@link #inputGradient(INDArray, List, List, ReluRule)} with seeds affine in the activations:
+     * {@code seed_i = scales[i] * activation(layers[i]) + offsets[i]}, computed inside the same pass.
+     *
+     * @param input NCHW input batch
+     * @param layers distinct layer names
+     * @param offsets one offset per layer, shaped like that layer's activation
+     * @param scales one scalar per layer
+     * @param rule the ReLU backward rule
+     * @return the activations of {@code layers} (detached, in order), then the input gradient
+     */
+    INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> offsets, double[] scales,
+            ReluRule rule);
+
+    /**
      * Computes the gradient of {@code sum(activation(layer) * seed)} with respect to the activation of
      * {@code wrtLayer}, optionally with {@code wrtLayer}'s activation replaced by {@code override} (every other
      * path, e.g. a skip connection around it, still starts from {@code input}).

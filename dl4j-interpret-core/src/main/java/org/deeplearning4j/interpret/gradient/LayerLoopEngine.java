@@ -97,9 +97,20 @@ public final class LayerLoopEngine implements GradientEngine {
 
     @Override
     public INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> seeds, ReluRule rule) {
+        return inputGradient(input, layers, seeds, new double[layers.size()], rule);
+    }
+
+    @Override
+    public INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> offsets, double[] scales,
+            ReluRule rule) {
         ComputationGraph g = shadow(rule);
         synchronized (g) {
             Map<String, INDArray> acts = runForward(g, input, new HashSet<>(layers), null, null);
+            List<INDArray> seeds = new java.util.ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                seeds.add(scales[i] == 0 ? offsets.get(i) : acts.get(layers.get(i)).mul(scales[i])
+                        .addi(offsets.get(i)));
+            }
             INDArray grad = runBackward(g, layers, seeds, null);
             clear(g);
             INDArray[] r = new INDArray[layers.size() + 1];

@@ -83,6 +83,8 @@ import java.util.Set;
 public final class SameDiffMirror implements GradientEngine {
     private static final String INPUT = "input__";
     private static final String INJECT = "inject__";
+    /** Suffix of the scalar placeholder of an affine seed. */
+    private static final String SCALE = "__scale";
 
     private final ComputationGraph base;
     private final String injectAt;
@@ -185,7 +187,7 @@ public final class SameDiffMirror implements GradientEngine {
             String wrt, ReluRule rule) {
         String size = input.size(2) + "x" + input.size(3);
         String[] names = backward.computeIfAbsent(rule + "|" + layer + "|" + wrt + "|" + size,
-                k -> buildBackward(List.of(layer), rule, shapes(input, override), wrt));
+                k -> buildBackward(List.of(layer), new boolean[1], rule, shapes(input, override), wrt));
         String act = nodes.get(layer).out.name();
         String wrtAct = nodes.get(wrt).out.name();
         Map<String, INDArray> feeds = feeds(input, override);
@@ -198,16 +200,31 @@ public final class SameDiffMirror implements GradientEngine {
     public synchronized INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> seeds,
             ReluRule rule) {
         if (layers.size() == 1) {
-            INDArray[] r = inputGradient(input, layers.get(0), seeds.get(0), rule);
-            return r;
+            return inputGradient(input, layers.get(0), seeds.get(0), rule);
+        }
+        return inputGradient(input, layers, seeds, null, rule);
+    }
+
+    @Override
+    public synchronized INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> offsets,
+            double[] scales, ReluRule rule) {
+        boolean[] affine = new boolean[layers.size()];
+        StringBuilder flags = new StringBuilder();
+        for (int i = 0; i < layers.size(); i++) {
+            affine[i] = scales != null && scales[i] != 0;
+            flags.append(affine[i] ? 'a' : 'c');
         }
         String size = input.size(2) + "x" + input.size(3);
-        String[] names = backward.computeIfAbsent(rule + "|" + String.join(",", layers) + "|" + order.get(0) + "|"
-                + size, k -> buildBackward(layers, rule, shapes(input, null), order.get(0)));
+        String[] names = backward.computeIfAbsent(rule + "|" + String.join(",", layers) + "|" + flags + "|"
+                + order.get(0) + "|" + size, k -> buildBackward(layers, affine, rule, shapes(input, null),
+                order.get(0)));
         Map<String, INDArray> feeds = feeds(input, null);
         String[] outs = new String[layers.size() + 1];
         for (int i = 0; i < layers.size(); i++) {
-            feeds.put(names[i], seeds.get(i));
+            feeds.put(names[i], offsets.get(i));
+            if (affine[i]) {
+                feeds.put(names[i] + SCALE, Nd4j.scalar(dt, scales[i]));
+            }
             outs[i] = nodes.get(layers.get(i)).out.name();
         }
         outs[layers.size()] = names[layers.size()];
@@ -248,12 +265,18 @@ public final class SameDiffMirror implements GradientEngine {
     }
 
     /** @return the seed placeholder names (one per layer), then the gradient variable's name */
-    private String[] buildBackward(List<String> layers, ReluRule rule, Map<String, long[]> shapes, String wrt) {
+    private String[] buildBackward(List<String> layers, boolean[] affine, ReluRule rule, Map<String, long[]> shapes,
+            String wrt) {
         Map<String, SDVariable> eps = new HashMap<>();
         String[] names = new String[layers.size() + 1];
         for (int i = 0; i < layers.size(); i++) {
             names[i] = "seed__" + backward.size() + "__" + i + "__" + layers.get(i);
-            eps.put(layers.get(i), sd.placeHolder(names[i], dt));
+            SDVariable seed = sd.placeHolder(names[i], dt);
+            if (affine[i]) {
+                // seed = scale * activation + offset, inside this pass
+                seed = nodes.get(layers.get(i)).out.mul(sd.placeHolder(names[i] + SCALE, dt)).add(seed);
+            }
+            eps.put(layers.get(i), seed);
         }
         SDVariable grad = null;
         for (int i = order.size() - 1; i >= 0; i--) {

@@ -344,25 +344,45 @@ final class Dl4jModel implements InterpretableModel {
         }
         INDArray x = prepareInput(input);
         GradientEngine e = engine();
-        Map<String, INDArray> seeds = null;
-        if (objective.gradientDependsOnActivations()) {
+        Map<String, INDArray> seeds;
+        Map<String, Double> scales = null;
+        Map<String, long[]> known = new java.util.LinkedHashMap<>();
+        for (String n : names) {
+            long[] s = knownShape(n);
+            if (s != null) {
+                s[0] = x.size(0);
+                known.put(n, s);
+            }
+        }
+        if (objective.gradientDependsOnActivations() && known.size() == names.size()) {
+            scales = objective.affineSeedScales(known);
+        }
+        if (objective.gradientDependsOnActivations() && scales == null) {
             Map<String, INDArray> acts = activations(x, names.toArray(new String[0]));
             objective.validate(shapesOf(acts));
             seeds = objective.gradient(acts);
         } else {
+            // constant or affine seeds: offsets from zero activations, the rest inside the single pass
             Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
             Map<String, INDArray> zeros = new java.util.LinkedHashMap<>();
             for (String n : names) {
-                long[] s = knownShape(n);
+                long[] s = known.get(n);
                 if (s == null) {
                     s = guard(() -> e.forward(chunk(x, 0), List.of(n)), x).get(n).shape();
+                    s[0] = x.size(0);
                 }
-                s[0] = x.size(0);
                 shapes.put(n, s);
                 zeros.put(n, Nd4j.zeros(dataType, s));
             }
             objective.validate(shapes);
-            seeds = objective.gradient(zeros);
+            seeds = new java.util.LinkedHashMap<>(objective.gradient(zeros));
+            if (scales != null) {
+                for (String n : scales.keySet()) {
+                    if (scales.get(n) != 0 && seeds.get(n) == null) {
+                        seeds.put(n, zeros.get(n));
+                    }
+                }
+            }
         }
         List<String> seeded = new ArrayList<>();
         for (String n : names) {
@@ -375,13 +395,18 @@ final class Dl4jModel implements InterpretableModel {
         }
         Map<String, List<INDArray>> actParts = new java.util.LinkedHashMap<>();
         List<INDArray> grads = new ArrayList<>();
+        final Map<String, Double> scalesFinal = scales;
         for (long from = 0; from < x.size(0); from += maxBatch) {
             INDArray chunk = chunk(x, from);
             List<INDArray> chunkSeeds = new ArrayList<>();
             for (String n : seeded) {
                 chunkSeeds.add(chunk(seeds.get(n), from));
             }
-            INDArray[] r = guard(() -> e.inputGradient(chunk, seeded, chunkSeeds, rule), chunk);
+            double[] sc = new double[seeded.size()];
+            for (int i = 0; i < sc.length; i++) {
+                sc[i] = scalesFinal == null ? 0 : scalesFinal.getOrDefault(seeded.get(i), 0.0);
+            }
+            INDArray[] r = guard(() -> e.inputGradient(chunk, seeded, chunkSeeds, sc, rule), chunk);
             for (int i = 0; i < seeded.size(); i++) {
                 actParts.computeIfAbsent(seeded.get(i), k -> new ArrayList<>()).add(r[i]);
             }

@@ -39,4 +39,16 @@ public interface LayerObjective {
      * @return {@code d sum(value) / d activation} per layer; a layer may be missing when its seed is zero
      */
     Map<String, INDArray> gradient(Map<String, INDArray> activations);
+
+    /**
+     * When the gradient is affine in the activations, {@code d/dA_l = scale_l * A_l + offset_l} with a scalar scale per
+     * layer (e.g. DeepDream's {@code 2 A / n}), the model computes it inside the gradient pass instead of running a
+     * forward pass first; the offsets are {@link #gradient(Map)} of zero activations.
+     *
+     * @param shapes activation shape of every layer, batch dimension included
+     * @return the scale per layer (layers not listed have scale 0), or null when the gradient is not affine
+     */
+    default Map<String, Double> affineSeedScales(Map<String, long[]> shapes) {
+        return null;
+    }
 }

@@ -141,6 +141,83 @@ class GradientEngineTest {
         }
     }
 
+    /** sum over two layers of (mean of A^2) + 3 * A[.., 0, ...]: affine seeds {@code 2A/n + 3 e_0}. */
+    private static org.deeplearning4j.interpret.target.LayerObjective squares(boolean declareAffine) {
+        List<String> layers = List.of("stem_relu", "merge");
+        return new org.deeplearning4j.interpret.target.LayerObjective() {
+            @Override
+            public List<String> layers() {
+                return layers;
+            }
+
+            @Override
+            public boolean gradientDependsOnActivations() {
+                return true;
+            }
+
+            @Override
+            public void validate(Map<String, long[]> shapes) {
+            }
+
+            private double n(INDArray a) {
+                return a.length() / a.size(0);
+            }
+
+            @Override
+            public INDArray value(Map<String, INDArray> acts) {
+                INDArray v = null;
+                for (String l : layers) {
+                    INDArray a = acts.get(l);
+                    INDArray t = a.mul(a).reshape(a.size(0), -1).sum(1).divi(n(a))
+                            .addi(a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.point(0)).reshape(a.size(0), -1).sum(1)
+                                    .muli(3));
+                    v = v == null ? t : v.addi(t);
+                }
+                return v;
+            }
+
+            @Override
+            public Map<String, INDArray> gradient(Map<String, INDArray> acts) {
+                Map<String, INDArray> g = new java.util.HashMap<>();
+                for (String l : layers) {
+                    INDArray a = acts.get(l);
+                    INDArray s = a.mul(2.0 / n(a));
+                    s.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0))
+                            .addi(3);
+                    g.put(l, s);
+                }
+                return g;
+            }
+
+            @Override
+            public Map<String, Double> affineSeedScales(Map<String, long[]> shapes) {
+                if (!declareAffine) {
+                    return null;
+                }
+                Map<String, Double> m = new java.util.HashMap<>();
+                for (String l : layers) {
+                    long[] s = shapes.get(l);
+                    m.put(l, 2.0 / (s[1] * s[2] * s[3]));
+                }
+                return m;
+            }
+        };
+    }
+
+    @Test
+    void affineSeedsComputedInsideThePassEqualTheTwoPassGradientOnBothPaths() {
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 3, 10, 10);
+        for (ExecutionPath p : new ExecutionPath[] {ExecutionPath.SAMEDIFF, ExecutionPath.DL4J_LAYERS}) {
+            InterpretableModel m = resnet(p);
+            org.deeplearning4j.interpret.model.ObjectiveGradient one = m.gradient(x, squares(true), ReluRule.NORMAL);
+            org.deeplearning4j.interpret.model.ObjectiveGradient two = m.gradient(x, squares(false), ReluRule.NORMAL);
+            assertTrue(one.gradient().equalsWithEps(two.gradient(), 1e-10), p + " gradients differ");
+            assertTrue(one.values().equalsWithEps(two.values(), 1e-10), p + " values differ");
+            assertTrue(one.gradient().amaxNumber().doubleValue() > 0);
+        }
+    }
+
     @Test
     void fastPathAndFallbackAgreeOnGradientsAndActivations() {
         MultiLayerNetwork net = TestNets.vggLike(DataType.DOUBLE, 3);
