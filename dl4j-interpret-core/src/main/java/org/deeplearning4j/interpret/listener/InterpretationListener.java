@@ -81,7 +81,8 @@ public final class InterpretationListener extends BaseTrainingListener implement
     /** Timeline images: job/probe row key to captioned images, in snapshot order. Worker thread only. */
     private final Map<String, List<Object[]>> timeline = new LinkedHashMap<>();
     private volatile boolean closed;
-    private volatile boolean busy;
+    /** Snapshots handed to the worker and not yet finished (synchronous mode waits for 0). */
+    private final AtomicInteger pending = new AtomicInteger();
     private Model shadow;
     private InterpretableModel shadowModel;
 
@@ -164,7 +165,13 @@ public final class InterpretationListener extends BaseTrainingListener implement
 
     private void enqueue(Snapshot s) {
         try {
-            queue.put(s); // blocks only when maxPending snapshots already wait: the bound on the lag
+            pending.incrementAndGet();
+            try {
+                queue.put(s); // blocks only when maxPending snapshots already wait: the bound on the lag
+            } catch (InterruptedException e) {
+                pending.decrementAndGet();
+                throw e;
+            }
             if (!async) {
                 awaitIdle();
             }
@@ -269,7 +276,7 @@ public final class InterpretationListener extends BaseTrainingListener implement
     }
 
     private void awaitIdle() throws InterruptedException {
-        while (!queue.isEmpty() || busy) {
+        while (pending.get() > 0) {
             Thread.sleep(2);
         }
     }
@@ -285,7 +292,6 @@ public final class InterpretationListener extends BaseTrainingListener implement
             if (s.poison) {
                 return;
             }
-            busy = true;
             try {
                 process(s);
                 completed.incrementAndGet();
@@ -293,7 +299,7 @@ public final class InterpretationListener extends BaseTrainingListener implement
                 failures.incrementAndGet();
                 log.warn("Interpretation snapshot '{}' failed; training is not affected", s.label, t);
             } finally {
-                busy = false;
+                pending.decrementAndGet();
             }
         }
     }

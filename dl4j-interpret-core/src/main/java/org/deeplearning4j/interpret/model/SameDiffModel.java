@@ -90,6 +90,13 @@ final class SameDiffModel implements InterpretableModel {
         this.forward = shareArrays(structureCopy(source));
     }
 
+    /** @return the shape with the batch dimension left open (-1) */
+    private static long[] anyBatch(long[] shape) {
+        long[] s = shape.clone();
+        s[0] = -1;
+        return s;
+    }
+
     private static IllegalArgumentException unknown(String name, List<String> valid, String what) {
         return new IllegalArgumentException("Unknown " + what + " variable '" + name + "'. Variables computed by the "
                 + "graph: " + String.join(", ", valid));
@@ -375,8 +382,7 @@ final class SameDiffModel implements InterpretableModel {
             SDVariable loss = null;
             for (int i = 0; i < layers.size(); i++) {
                 SDVariable act = copy.getVariable(layers.get(i));
-                SDVariable seed = copy.placeHolder(SEED + i, act.dataType(), seeds.get(i).shape());
-                seed.setShape(-1);
+                SDVariable seed = copy.placeHolder(SEED + i, act.dataType(), anyBatch(seeds.get(i).shape()));
                 SDVariable term = act.mul(seed).sum();
                 loss = loss == null ? term : loss.add(term);
             }
@@ -440,8 +446,7 @@ final class SameDiffModel implements InterpretableModel {
 
     /** Writes the reverse pass from {@code layer} (seeded) to {@code wrt} into {@code copy} as "rule_grad__". */
     private SameDiff buildRuleGraph(SameDiff copy, String layer, INDArray seedExample, ReluRule rule, String wrt) {
-        SDVariable seed = copy.placeHolder(SEED + "0", seedExample.dataType(), seedExample.shape());
-        seed.setShape(-1);
+        SDVariable seed = copy.placeHolder(SEED + "0", seedExample.dataType(), anyBatch(seedExample.shape()));
         Map<String, SDVariable> grads = new HashMap<>();
         grads.put(layer, seed);
         List<SameDiffOp> ops = new ArrayList<>(copy.getOps().values());
@@ -616,7 +621,11 @@ final class SameDiffModel implements InterpretableModel {
         {
             SameDiff copy = shareArrays(structureCopy(source));
             SDVariable act = copy.getVariable(layer);
-            SDVariable inject = copy.placeHolder(INJECT, act.dataType(), -1);
+            long[] ls = layer(layer).outputShape();
+            long[] shape = new long[ls.length + 1];
+            shape[0] = -1;
+            System.arraycopy(ls, 0, shape, 1, ls.length);
+            SDVariable inject = copy.placeHolder(INJECT, act.dataType(), shape);
             for (SameDiffOp op : new ArrayList<>(copy.getOps().values())) {
                 String[] args = op.getOp().argNames();
                 for (int i = 0; i < args.length; i++) {
