@@ -15,9 +15,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +24,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /** The {@link InterpretableModel} for DL4J networks; a MultiLayerNetwork is analysed as an equivalent graph. */
 final class Dl4jModel implements InterpretableModel {
@@ -162,13 +158,7 @@ final class Dl4jModel implements InterpretableModel {
             throw new IllegalStateException("Receptive fields need the input size: pass Models.builder(net)"
                     + ".inputSpec(InputSpec.builder().shape(c, h, w).build())");
         }
-        long[] shape = info.outputShape();
-        long h = shape.length == 3 ? shape[1] : 1;
-        long w = shape.length == 3 ? shape[2] : 1;
-        if (y < 0 || x < 0 || y >= h || x >= w) {
-            throw new IllegalArgumentException("Unit position (" + y + ", " + x + ") is outside layer '" + layer
-                    + "' of spatial size " + h + "x" + w);
-        }
+        InputChecks.unitPosition(info, y, x);
         if (receptiveFields == null) {
             Map<String, long[]> sizes = new java.util.HashMap<>();
             List<String> order = new ArrayList<>();
@@ -182,17 +172,6 @@ final class Dl4jModel implements InterpretableModel {
             receptiveFields = new ReceptiveFields(conf, order, sizes);
         }
         return receptiveFields.field(layer, y, x, spec.height(), spec.width());
-    }
-
-    @Override
-    public LayerInfo layer(String name) {
-        for (LayerInfo l : layers()) {
-            if (l.name().equals(name)) {
-                return l;
-            }
-        }
-        throw new IllegalArgumentException("Unknown layer '" + name + "'. Valid layer names: "
-                + layers().stream().map(LayerInfo::name).collect(Collectors.joining(", ")));
     }
 
     private String resolve(String layer) {
@@ -263,7 +242,7 @@ final class Dl4jModel implements InterpretableModel {
             parts.put(n, new ArrayList<>());
         }
         for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = chunk(x, from);
+            INDArray chunk = Batches.chunk(x, from, maxBatch);
             Map<String, INDArray> acts = guard(() -> e.forward(chunk, names), chunk);
             for (String n : names) {
                 parts.get(n).add(acts.get(n));
@@ -271,21 +250,9 @@ final class Dl4jModel implements InterpretableModel {
         }
         Map<String, INDArray> out = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, List<INDArray>> en : parts.entrySet()) {
-            out.put(en.getKey(), concat(en.getValue()));
+            out.put(en.getKey(), Batches.concat(en.getValue()));
         }
         return out;
-    }
-
-    private INDArray chunk(INDArray x, long from) {
-        long to = Math.min(x.size(0), from + maxBatch);
-        if (from == 0 && to == x.size(0)) {
-            return x;
-        }
-        return x.get(NDArrayIndex.interval(from, to)).dup();
-    }
-
-    private static INDArray concat(List<INDArray> parts) {
-        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
     }
 
     @Override
@@ -296,13 +263,13 @@ final class Dl4jModel implements InterpretableModel {
         List<INDArray> vals = new ArrayList<>();
         GradientEngine e = engine();
         for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = chunk(x, from);
+            INDArray chunk = Batches.chunk(x, from, maxBatch);
             INDArray act = guard(() -> e.forward(chunk, List.of(layer)), chunk).get(layer);
             Target t = target.slice((int) from, (int) (from + chunk.size(0)));
             t.validate(layer, act.shape());
             vals.add(t.value(act));
         }
-        return concat(vals);
+        return Batches.concat(vals);
     }
 
     @Override
@@ -315,7 +282,7 @@ final class Dl4jModel implements InterpretableModel {
         List<INDArray> grads = new ArrayList<>();
         long[] actShape = knownShape(layer);
         for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = chunk(x, from);
+            INDArray chunk = Batches.chunk(x, from, maxBatch);
             Target t = target.slice((int) from, (int) (from + chunk.size(0)));
             INDArray seed;
             if (t.gradientDependsOnActivation() || actShape == null) {
@@ -333,7 +300,7 @@ final class Dl4jModel implements InterpretableModel {
             vals.add(t.value(r[0]));
             grads.add(r[1]);
         }
-        return new ObjectiveGradient(concat(vals), concat(grads));
+        return new ObjectiveGradient(Batches.concat(vals), Batches.concat(grads));
     }
 
     @Override
@@ -359,7 +326,7 @@ final class Dl4jModel implements InterpretableModel {
         }
         if (objective.gradientDependsOnActivations() && scales == null) {
             Map<String, INDArray> acts = activations(x, names.toArray(new String[0]));
-            objective.validate(shapesOf(acts));
+            objective.validate(Batches.shapes(acts));
             seeds = objective.gradient(acts);
         } else {
             // constant or affine seeds: offsets from zero activations, the rest inside the single pass
@@ -368,7 +335,7 @@ final class Dl4jModel implements InterpretableModel {
             for (String n : names) {
                 long[] s = known.get(n);
                 if (s == null) {
-                    s = guard(() -> e.forward(chunk(x, 0), List.of(n)), x).get(n).shape();
+                    s = guard(() -> e.forward(Batches.chunk(x, 0, maxBatch), List.of(n)), x).get(n).shape();
                     s[0] = x.size(0);
                 }
                 shapes.put(n, s);
@@ -397,10 +364,10 @@ final class Dl4jModel implements InterpretableModel {
         List<INDArray> grads = new ArrayList<>();
         final Map<String, Double> scalesFinal = scales;
         for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = chunk(x, from);
+            INDArray chunk = Batches.chunk(x, from, maxBatch);
             List<INDArray> chunkSeeds = new ArrayList<>();
             for (String n : seeded) {
-                chunkSeeds.add(chunk(seeds.get(n), from));
+                chunkSeeds.add(Batches.chunk(seeds.get(n), from, maxBatch));
             }
             double[] sc = new double[seeded.size()];
             for (int i = 0; i < sc.length; i++) {
@@ -414,25 +381,12 @@ final class Dl4jModel implements InterpretableModel {
         }
         Map<String, INDArray> acts = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, List<INDArray>> en : actParts.entrySet()) {
-            acts.put(en.getKey(), concat(en.getValue()));
+            acts.put(en.getKey(), Batches.concat(en.getValue()));
         }
         if (acts.size() < names.size()) {
             acts.putAll(activations(x, names.stream().filter(n -> !acts.containsKey(n)).toArray(String[]::new)));
         }
-        return new ObjectiveGradient(objective.value(acts), concat(grads));
-    }
-
-    @Override
-    public INDArray values(INDArray input, LayerObjective objective) {
-        Map<String, INDArray> acts = activations(input, objective.layers().toArray(new String[0]));
-        objective.validate(shapesOf(acts));
-        return objective.value(acts);
-    }
-
-    private static Map<String, long[]> shapesOf(Map<String, INDArray> acts) {
-        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
-        acts.forEach((k, v) -> shapes.put(k, v.shape()));
-        return shapes;
+        return new ObjectiveGradient(objective.value(acts), Batches.concat(grads));
     }
 
     @Override
@@ -455,14 +409,14 @@ final class Dl4jModel implements InterpretableModel {
         String wl = resolve(layer);
         INDArray x = prepareInput(input);
         target.validateBatch(x.size(0));
-        checkOverride(x, wl, override);
+        InputChecks.override(x, wl, layer(wl).outputShape(), override, dataType);
         GradientEngine e = engine();
         List<INDArray> vals = new ArrayList<>();
         List<INDArray> acts = new ArrayList<>();
         List<INDArray> grads = new ArrayList<>();
         for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = chunk(x, from);
-            INDArray ov = override == null ? null : chunk(override, from);
+            INDArray chunk = Batches.chunk(x, from, maxBatch);
+            INDArray ov = override == null ? null : Batches.chunk(override, from, maxBatch);
             Target t = target.slice((int) from, (int) (from + chunk.size(0)));
             INDArray act = guard(() -> ov == null ? e.forward(chunk, List.of(tl)) : e.forward(chunk, List.of(tl), wl,
                     ov), chunk).get(tl);
@@ -473,7 +427,7 @@ final class Dl4jModel implements InterpretableModel {
             acts.add(r[1]);
             grads.add(r[2]);
         }
-        return new LayerGradient(concat(vals), concat(acts), concat(grads));
+        return new LayerGradient(Batches.concat(vals), Batches.concat(acts), Batches.concat(grads));
     }
 
     @Override
@@ -485,36 +439,18 @@ final class Dl4jModel implements InterpretableModel {
         if (override == null) {
             throw new IllegalArgumentException("override is null; use values(input, target) without an override");
         }
-        checkOverride(x, wl, override);
+        InputChecks.override(x, wl, layer(wl).outputShape(), override, dataType);
         GradientEngine e = engine();
         List<INDArray> vals = new ArrayList<>();
         for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = chunk(x, from);
-            INDArray ov = chunk(override, from);
+            INDArray chunk = Batches.chunk(x, from, maxBatch);
+            INDArray ov = Batches.chunk(override, from, maxBatch);
             INDArray act = guard(() -> e.forward(chunk, List.of(tl), wl, ov), chunk).get(tl);
             Target t = target.slice((int) from, (int) (from + chunk.size(0)));
             t.validate(tl, act.shape());
             vals.add(t.value(act));
         }
-        return concat(vals);
-    }
-
-    private void checkOverride(INDArray x, String layer, INDArray override) {
-        if (override == null) {
-            return;
-        }
-        long[] expected = knownShape(layer);
-        if (expected != null) {
-            expected[0] = x.size(0);
-        }
-        if (override.size(0) != x.size(0) || (expected != null && !Arrays.equals(expected, override.shape()))) {
-            throw new IllegalArgumentException("Override for layer '" + layer + "' has shape "
-                    + Arrays.toString(override.shape()) + " but the layer's activation for this batch has shape "
-                    + (expected == null ? "[" + x.size(0) + ", ...]" : Arrays.toString(expected)));
-        }
-        if (override.dataType() != dataType) {
-            throw new IllegalArgumentException("Override must be " + dataType + ", got " + override.dataType());
-        }
+        return Batches.concat(vals);
     }
 
     /** Turns a native failure on an unexpected input size into an error that says what to check. */

@@ -58,4 +58,49 @@ final class InputChecks {
         return d > 0 ? String.valueOf(d) : "?";
     }
 
+
+    /**
+     * @param info the layer
+     * @param y unit row
+     * @param x unit column
+     * @throws IllegalArgumentException when the position is outside the layer's spatial size
+     */
+    static void unitPosition(LayerInfo info, long y, long x) {
+        long[] shape = info.outputShape();
+        long h = shape.length == 3 ? shape[1] : 1;
+        long w = shape.length == 3 ? shape[2] : 1;
+        if (y < 0 || x < 0 || y >= h || x >= w) {
+            throw new IllegalArgumentException("Unit position (" + y + ", " + x + ") is outside layer '" + info.name()
+                    + "' of spatial size " + h + "x" + w);
+        }
+    }
+
+    /**
+     * Checks a replacement activation against the batch and the layer's shape.
+     *
+     * @param x the input batch
+     * @param layer layer name, for messages
+     * @param layerShape the layer's activation shape without the batch dimension, or null when unknown
+     * @param override the replacement (null: nothing to check)
+     * @param dataType the model's data type
+     */
+    static void override(INDArray x, String layer, long[] layerShape, INDArray override, DataType dataType) {
+        if (override == null) {
+            return;
+        }
+        long[] expected = null;
+        if (layerShape != null) {
+            expected = new long[layerShape.length + 1];
+            expected[0] = x.size(0);
+            System.arraycopy(layerShape, 0, expected, 1, layerShape.length);
+        }
+        if (override.size(0) != x.size(0) || (expected != null && !Arrays.equals(expected, override.shape()))) {
+            throw new IllegalArgumentException("Override for layer '" + layer + "' has shape "
+                    + Arrays.toString(override.shape()) + " but the layer's activation for this batch has shape "
+                    + (expected == null ? "[" + x.size(0) + ", ...]" : Arrays.toString(expected)));
+        }
+        if (override.dataType() != dataType) {
+            throw new IllegalArgumentException("Override must be " + dataType + ", got " + override.dataType());
+        }
+    }
 }

@@ -27,7 +27,15 @@ public interface InterpretableModel {
      * @return the layer
      * @throws IllegalArgumentException listing the valid names if there is no such layer
      */
-    LayerInfo layer(String name);
+    default LayerInfo layer(String name) {
+        for (LayerInfo l : layers()) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("Unknown layer '" + name + "'. Valid layer names: "
+                + layers().stream().map(LayerInfo::name).collect(java.util.stream.Collectors.joining(", ")));
+    }
 
     /**
      * The input region one unit of a hidden layer sees, from the architecture (kernels, strides, padding, dilation,
@@ -147,7 +155,11 @@ public interface InterpretableModel {
      * @param objective what to evaluate
      * @return the objective per example, shape {@code [N]}
      */
-    INDArray values(INDArray input, LayerObjective objective);
+    default INDArray values(INDArray input, LayerObjective objective) {
+        Map<String, INDArray> acts = activations(input, objective.layers().toArray(new String[0]));
+        objective.validate(Batches.shapes(acts));
+        return objective.value(acts);
+    }
 
     /** @return true when the network's output layer applies softmax to the logits (class probabilities make sense) */
     boolean softmaxOutput();

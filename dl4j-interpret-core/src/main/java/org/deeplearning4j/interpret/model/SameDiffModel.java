@@ -207,17 +207,6 @@ final class SameDiffModel implements InterpretableModel {
         return layers;
     }
 
-    @Override
-    public LayerInfo layer(String name) {
-        for (LayerInfo l : layers()) {
-            if (l.name().equals(name)) {
-                return l;
-            }
-        }
-        throw new IllegalArgumentException("Unknown layer '" + name + "'. Valid layer names: "
-                + layers().stream().map(LayerInfo::name).collect(Collectors.joining(", ")));
-    }
-
     private String resolve(String layer) {
         return layer == null ? logits : layer(layer).name();
     }
@@ -233,12 +222,7 @@ final class SameDiffModel implements InterpretableModel {
             throw new IllegalStateException("Receptive fields need the input size: set it in the InputSpec");
         }
         long[] shape = info.outputShape();
-        long h = shape.length == 3 ? shape[1] : 1;
-        long w = shape.length == 3 ? shape[2] : 1;
-        if (y < 0 || x < 0 || y >= h || x >= w) {
-            throw new IllegalArgumentException("Unit position (" + y + ", " + x + ") is outside layer '" + layer
-                    + "' of spatial size " + h + "x" + w);
-        }
+        InputChecks.unitPosition(info, y, x);
         return fields.computeIfAbsent(layer + "@" + y + "," + x, k -> {
             org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(y * 7919 + x);
             INDArray probe = Nd4j.rand(rng, FIELD_PROBES, spec.channels(), spec.height(), spec.width())
@@ -315,15 +299,6 @@ final class SameDiffModel implements InterpretableModel {
         return InputChecks.prepare(spec, dataType, x);
     }
 
-    private INDArray chunk(INDArray x, long from) {
-        long to = Math.min(x.size(0), from + maxBatch);
-        return from == 0 && to == x.size(0) ? x : x.get(NDArrayIndex.interval(from, to)).dup();
-    }
-
-    private static INDArray concat(List<INDArray> parts) {
-        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
-    }
-
     private synchronized Map<String, INDArray> run(INDArray x, List<String> names) {
         Map<String, INDArray> out = forward.output(Map.of(input, x), names.toArray(new String[0]));
         Map<String, INDArray> res = new LinkedHashMap<>();
@@ -347,10 +322,11 @@ final class SameDiffModel implements InterpretableModel {
         INDArray in = prepareInput(x);
         Map<String, List<INDArray>> parts = new LinkedHashMap<>();
         for (long from = 0; from < in.size(0); from += maxBatch) {
-            run(chunk(in, from), resolved).forEach((k, v) -> parts.computeIfAbsent(k, q -> new ArrayList<>()).add(v));
+            run(Batches.chunk(in, from, maxBatch), resolved)
+                    .forEach((k, v) -> parts.computeIfAbsent(k, q -> new ArrayList<>()).add(v));
         }
         Map<String, INDArray> out = new LinkedHashMap<>();
-        parts.forEach((k, v) -> out.put(k, concat(v)));
+        parts.forEach((k, v) -> out.put(k, Batches.concat(v)));
         return out;
     }
 
@@ -416,7 +392,7 @@ final class SameDiffModel implements InterpretableModel {
         List<INDArray> vals = new ArrayList<>();
         List<INDArray> grads = new ArrayList<>();
         for (long from = 0; from < in.size(0); from += maxBatch) {
-            INDArray c = chunk(in, from);
+            INDArray c = Batches.chunk(in, from, maxBatch);
             Target t = target.slice((int) from, (int) (from + c.size(0)));
             INDArray act = run(c, List.of(l)).get(l);
             t.validate(l, act.shape());
@@ -425,7 +401,7 @@ final class SameDiffModel implements InterpretableModel {
             vals.add(t.value(r.get(l)));
             grads.add(orZeros(r.get(input), c));
         }
-        return new ObjectiveGradient(concat(vals), concat(grads));
+        return new ObjectiveGradient(Batches.concat(vals), Batches.concat(grads));
     }
 
     /**
@@ -500,9 +476,7 @@ final class SameDiffModel implements InterpretableModel {
         }
         INDArray in = prepareInput(x);
         Map<String, INDArray> acts = activations(in, names.toArray(new String[0]));
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        acts.forEach((k, v) -> shapes.put(k, v.shape()));
-        objective.validate(shapes);
+        objective.validate(Batches.shapes(acts));
         Map<String, INDArray> seeds = objective.gradient(acts);
         List<String> seeded = names.stream().filter(n -> seeds.get(n) != null).collect(Collectors.toList());
         if (seeded.isEmpty()) {
@@ -510,29 +484,14 @@ final class SameDiffModel implements InterpretableModel {
         }
         List<INDArray> grads = new ArrayList<>();
         for (long from = 0; from < in.size(0); from += maxBatch) {
-            INDArray c = chunk(in, from);
+            INDArray c = Batches.chunk(in, from, maxBatch);
             List<INDArray> cs = new ArrayList<>();
             for (String n : seeded) {
-                INDArray s = seeds.get(n);
-                cs.add(s.size(0) == c.size(0) && from == 0 ? s : s.get(NDArrayIndex.interval(from, from + c.size(0)))
-                        .dup());
+                cs.add(Batches.chunk(seeds.get(n), from, maxBatch));
             }
             grads.add(orZeros(grad(c, seeded, cs, input).get(input), c));
         }
-        return new ObjectiveGradient(objective.value(acts), concat(grads));
-    }
-
-    @Override
-    public INDArray values(INDArray x, LayerObjective objective) {
-        List<String> names = new ArrayList<>();
-        for (String n : objective.layers()) {
-            names.add(resolve(n));
-        }
-        Map<String, INDArray> acts = activations(x, names.toArray(new String[0]));
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        acts.forEach((k, v) -> shapes.put(k, v.shape()));
-        objective.validate(shapes);
-        return objective.value(acts);
+        return new ObjectiveGradient(objective.value(acts), Batches.concat(grads));
     }
 
     @Override
@@ -547,12 +506,12 @@ final class SameDiffModel implements InterpretableModel {
         String wl = resolve(layer);
         INDArray in = prepareInput(x);
         target.validateBatch(in.size(0));
-        checkOverride(in, wl, override);
+        InputChecks.override(in, wl, layer(wl).outputShape(), override, dataType);
         List<INDArray> vals = new ArrayList<>();
         List<INDArray> acts = new ArrayList<>();
         List<INDArray> grads = new ArrayList<>();
         for (long from = 0; from < in.size(0); from += maxBatch) {
-            INDArray c = chunk(in, from);
+            INDArray c = Batches.chunk(in, from, maxBatch);
             Target t = target.slice((int) from, (int) (from + c.size(0)));
             if (override == null) {
                 Map<String, INDArray> f = run(c, List.of(tl, wl));
@@ -562,7 +521,7 @@ final class SameDiffModel implements InterpretableModel {
                 acts.add(f.get(wl));
                 grads.add(r.get(wl) != null ? r.get(wl) : Nd4j.zerosLike(f.get(wl)));
             } else {
-                INDArray ov = chunk(override, from);
+                INDArray ov = Batches.chunk(override, from, maxBatch);
                 INDArray act = injected(c, wl, ov, tl);
                 t.validate(tl, act.shape());
                 vals.add(t.value(act));
@@ -570,7 +529,7 @@ final class SameDiffModel implements InterpretableModel {
                 grads.add(injectedGrad(c, wl, ov, tl, t.gradient(act)));
             }
         }
-        return new LayerGradient(concat(vals), concat(acts), concat(grads));
+        return new LayerGradient(Batches.concat(vals), Batches.concat(acts), Batches.concat(grads));
     }
 
     @Override
@@ -582,31 +541,16 @@ final class SameDiffModel implements InterpretableModel {
         if (override == null) {
             throw new IllegalArgumentException("override is null; use values(input, target) without an override");
         }
-        checkOverride(in, wl, override);
+        InputChecks.override(in, wl, layer(wl).outputShape(), override, dataType);
         List<INDArray> vals = new ArrayList<>();
         for (long from = 0; from < in.size(0); from += maxBatch) {
-            INDArray c = chunk(in, from);
+            INDArray c = Batches.chunk(in, from, maxBatch);
             Target t = target.slice((int) from, (int) (from + c.size(0)));
-            INDArray act = injected(c, wl, chunk(override, from), tl);
+            INDArray act = injected(c, wl, Batches.chunk(override, from, maxBatch), tl);
             t.validate(tl, act.shape());
             vals.add(t.value(act));
         }
-        return concat(vals);
-    }
-
-    private void checkOverride(INDArray x, String layer, INDArray override) {
-        if (override == null) {
-            return;
-        }
-        long[] s = layer(layer).outputShape();
-        long[] expected = new long[s.length + 1];
-        expected[0] = x.size(0);
-        System.arraycopy(s, 0, expected, 1, s.length);
-        if (!Arrays.equals(expected, override.shape())) {
-            throw new IllegalArgumentException("Override for layer '" + layer + "' has shape "
-                    + Arrays.toString(override.shape()) + " but the layer's activation for this batch has shape "
-                    + Arrays.toString(expected));
-        }
+        return Batches.concat(vals);
     }
 
     /**
