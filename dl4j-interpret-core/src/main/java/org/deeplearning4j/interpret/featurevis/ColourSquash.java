@@ -95,11 +95,15 @@ final class ColourSquash {
         return Transforms.sigmoid(mixes(pre) ? mix(pre, MATRIX) : pre, true);
     }
 
-    /** @param pre unsquashed images @param g gradient at the display image @return the gradient at {@code pre} */
-    INDArray backward(INDArray pre, INDArray g) {
-        INDArray s = forward(pre);
-        INDArray gz = g.mul(s).muli(s.rsub(1.0));
-        return mixes(pre) ? mix(gz, transpose(MATRIX)) : gz;
+    /**
+     * @param display the display images this squash produced (the sigmoid's output, so its derivative needs no
+     *                recomputation)
+     * @param g gradient at the display image
+     * @return the gradient at the unsquashed images
+     */
+    INDArray backward(INDArray display, INDArray g) {
+        INDArray gz = g.mul(display).muli(display.rsub(1.0));
+        return mixes(display) ? mix(gz, transpose(MATRIX)) : gz;
     }
 
     /** @param display display images @return the unsquashed images that give them */

@@ -254,12 +254,18 @@ public final class FeatureVisualization {
      */
     static INDArray[] valueAndGradient(InterpretableModel model, Objective objective, List<String> layers,
             Parameterization parameterization, INDArray params, Sampler sampler) {
+        return valueAndGradient(model, objective, layers, parameterization, params, parameterization.image(params),
+                sampler);
+    }
+
+    /** As above, with {@code image = parameterization.image(params)} already computed. */
+    static INDArray[] valueAndGradient(InterpretableModel model, Objective objective, List<String> layers,
+            Parameterization parameterization, INDArray params, INDArray image, Sampler sampler) {
         InputSpec spec = model.inputSpec();
-        INDArray image = parameterization.image(params);
         StepObjective so = new StepObjective(model, objective, layers, image);
         ObjectiveGradient og = model.gradient(spec.toModelInput(sampler.apply(image)), so, ReluRule.NORMAL);
         INDArray gImage = sampler.adjoint(spec.displayGradient(og.gradient())).addi(so.imageGradient);
-        return new INDArray[] {og.values(), parameterization.backward(params, gImage)};
+        return new INDArray[] {og.values(), parameterization.backward(params, image, gImage)};
     }
 
     /**
@@ -300,8 +306,9 @@ public final class FeatureVisualization {
         for (int k : thresholds) {
             keep.add(k);
         }
+        INDArray image = parameterization.image(params); // computed once per step, after each update
         if (keep.contains(0)) {
-            snapshots.put(0, parameterization.image(params));
+            snapshots.put(0, image);
         }
         long started = System.nanoTime();
         int logEvery = Math.max(1, steps / PROGRESS_LINES);
@@ -310,7 +317,7 @@ public final class FeatureVisualization {
             for (int i = 0; i < s.n; i++) {
                 warps[i] = t.draw(rng, s.h, s.w);
             }
-            INDArray[] vg = valueAndGradient(model, objective, s.layers, parameterization, params,
+            INDArray[] vg = valueAndGradient(model, objective, s.layers, parameterization, params, image,
                     new Sampler(warps, s.h, s.w));
             INDArray g = vg[1];
             if (!Double.isFinite(g.sumNumber().doubleValue())) { // one pass: NaN and infinity both propagate
@@ -322,15 +329,17 @@ public final class FeatureVisualization {
             v.muli(b2).addi(g.mul(g).muli(1 - b2));
             double c1 = 1 - Math.pow(b1, step);
             double c2 = 1 - Math.pow(b2, step);
-            INDArray update = m.div(c1).divi(org.nd4j.linalg.ops.transforms.Transforms.sqrt(v.div(c2), false).addi(eps)).muli(learningRate);
+            INDArray update = m.div(c1).divi(org.nd4j.linalg.ops.transforms.Transforms.sqrt(v.div(c2), false)
+                    .addi(eps)).muli(learningRate);
             params.addi(update);
+            image = parameterization.image(params);
             double[] vals = vg[0].toDoubleVector();
             history[step - 1] = Arrays.stream(vals).average().orElse(Double.NaN);
             if (keep.contains(step) && step < steps) {
-                snapshots.put(step, parameterization.image(params));
+                snapshots.put(step, image);
             }
             if (listener != null) {
-                listener.onStep(step, steps, vals, parameterization.image(params));
+                listener.onStep(step, steps, vals, image.dup());
             }
             if (logProgress && (step % logEvery == 0 || step == steps)) {
                 log.info("Feature visualization {}: step {}/{}, mean objective {} ({} s)", objective.description(),
@@ -338,7 +347,7 @@ public final class FeatureVisualization {
                         String.format("%.1f", (System.nanoTime() - started) / 1e9));
             }
         }
-        INDArray finalImages = parameterization.image(params);
+        INDArray finalImages = image;
         snapshots.put(steps, finalImages);
         INDArray finalValues = evaluate(model, objective, finalImages);
         return new FeatureVisResult(objective.description(), parameterization.description(), t.description(),

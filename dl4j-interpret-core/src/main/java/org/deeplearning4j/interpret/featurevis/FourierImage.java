@@ -122,13 +122,13 @@ final class FourierImage implements Parameterization {
     }
 
     @Override
-    public INDArray backward(INDArray params, INDArray imageGradient) {
+    public INDArray backward(INDArray params, INDArray image, INDArray imageGradient) {
         long n = params.size(0);
         long c = params.size(1);
         long h = params.size(3);
         long w = params.size(4);
         Basis b = basis(h, w, params.dataType());
-        INDArray g = squash.backward(pre(params), imageGradient).dup('c').reshape('c', n * c, h, w);
+        INDArray g = squash.backward(image, imageGradient).dup('c').reshape('c', n * c, h, w);
         INDArray gcx = right(g, b.cx);
         INDArray gsx = right(g, b.sx);
         INDArray da = left(b.cy, gcx).subi(left(b.sy, gsx)).muli(b.scale.reshape(1, h, w));

@@ -28,10 +28,11 @@ public interface Parameterization {
 
     /**
      * @param params parameters
+     * @param image {@link #image(INDArray)} of {@code params}, already computed by the caller
      * @param imageGradient {@code d objective / d image}
      * @return {@code d objective / d params}, shaped like {@code params}
      */
-    INDArray backward(INDArray params, INDArray imageGradient);
+    INDArray backward(INDArray params, INDArray image, INDArray imageGradient);
 
     /**
      * @param image display images {@code [N, C, H, W]} in {@code [0, 1]} (values at 0 or 1 are moved just inside)

@@ -40,8 +40,8 @@ final class PixelImage implements Parameterization {
     }
 
     @Override
-    public INDArray backward(INDArray params, INDArray imageGradient) {
-        return squash.backward(params, imageGradient);
+    public INDArray backward(INDArray params, INDArray image, INDArray imageGradient) {
+        return squash.backward(image, imageGradient);
     }
 
     @Override
