@@ -58,6 +58,17 @@ public final class SmallNets {
      * @return an initialised, untrained graph
      */
     public static ComputationGraph vgg(int channels, int size, int classes, long seed) {
+        return init(vggConfiguration(channels, size, classes, seed));
+    }
+
+    /**
+     * @param channels input channels
+     * @param size input side (28 to 64)
+     * @param classes classes
+     * @param seed weight seed
+     * @return the configuration of {@link #vgg(int, int, int, long)}, without allocating weights
+     */
+    public static ComputationGraphConfiguration vggConfiguration(int channels, int size, int classes, long seed) {
         checkSize(channels, size, classes);
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
                 .weightInit(WeightInit.RELU).updater(new Adam(LEARNING_RATE)).graphBuilder().addInputs("input");
@@ -79,9 +90,7 @@ public final class SmallNets {
                 .addLayer("predictions", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
                         .activation(Activation.SOFTMAX).build(), "fc1")
                 .setOutputs("predictions").setInputTypes(InputType.convolutional(size, size, channels));
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return b.build();
     }
 
     /**
@@ -96,6 +105,17 @@ public final class SmallNets {
      * @return an initialised, untrained graph
      */
     public static ComputationGraph resnet(int channels, int size, int classes, long seed) {
+        return init(resnetConfiguration(channels, size, classes, seed));
+    }
+
+    /**
+     * @param channels input channels
+     * @param size input side (28 to 64)
+     * @param classes classes
+     * @param seed weight seed
+     * @return the configuration of {@link #resnet(int, int, int, long)}, without allocating weights
+     */
+    public static ComputationGraphConfiguration resnetConfiguration(int channels, int size, int classes, long seed) {
         checkSize(channels, size, classes);
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(seed)
                 .weightInit(WeightInit.RELU).updater(new Adam(LEARNING_RATE)).graphBuilder().addInputs("input");
@@ -129,7 +149,11 @@ public final class SmallNets {
                 .addLayer("predictions", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
                         .activation(Activation.SOFTMAX).build(), "avg_pool")
                 .setOutputs("predictions").setInputTypes(InputType.convolutional(size, size, channels));
-        ComputationGraph g = new ComputationGraph(b.build());
+        return b.build();
+    }
+
+    private static ComputationGraph init(ComputationGraphConfiguration conf) {
+        ComputationGraph g = new ComputationGraph(conf);
         g.init();
         return g;
     }

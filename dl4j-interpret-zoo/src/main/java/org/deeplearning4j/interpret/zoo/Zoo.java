@@ -65,9 +65,22 @@ public final class Zoo {
         return imagenet;
     }
 
+    /** Entry factories by name: {@link #get(String)} builds only the entry asked for. */
+    private static final Map<String, java.util.function.Supplier<ZooEntry>> ENTRIES = entries();
+
+    private static Map<String, java.util.function.Supplier<ZooEntry>> entries() {
+        Map<String, java.util.function.Supplier<ZooEntry>> m = new LinkedHashMap<>();
+        m.put("vgg16", Zoo::vgg16);
+        m.put("vgg19", Zoo::vgg19);
+        m.put("resnet50", Zoo::resnet50);
+        m.put("small-vgg", Zoo::smallVgg);
+        m.put("small-resnet", Zoo::smallResNet);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     /** @return every entry */
     public static List<ZooEntry> all() {
-        return List.of(vgg16(), vgg19(), resnet50(), smallVgg(), smallResNet());
+        return ENTRIES.values().stream().map(java.util.function.Supplier::get).collect(Collectors.toList());
     }
 
     /**
@@ -76,13 +89,13 @@ public final class Zoo {
      * @throws IllegalArgumentException listing the valid names
      */
     public static ZooEntry get(String name) {
-        for (ZooEntry e : all()) {
-            if (e.name().equalsIgnoreCase(name)) {
-                return e;
-            }
+        java.util.function.Supplier<ZooEntry> e = name == null ? null
+                : ENTRIES.get(name.toLowerCase(java.util.Locale.ROOT));
+        if (e == null) {
+            throw new IllegalArgumentException("Unknown zoo model '" + name + "'. Available: "
+                    + String.join(", ", ENTRIES.keySet()));
         }
-        throw new IllegalArgumentException("Unknown zoo model '" + name + "'. Available: "
-                + all().stream().map(ZooEntry::name).collect(Collectors.joining(", ")));
+        return e.get();
     }
 
     /** @return VGG16 */
@@ -111,7 +124,7 @@ public final class Zoo {
 
     /** @return the small VGG-style network for 28x28 one-channel data, 10 classes (Fashion-MNIST) */
     public static ZooEntry smallVgg() {
-        return small("small-vgg", SmallNets.vgg(1, SMALL_DEFAULT_SIZE, SMALL_DEFAULT_CLASSES, 0).getConfiguration(),
+        return small("small-vgg", SmallNets.vggConfiguration(1, SMALL_DEFAULT_SIZE, SMALL_DEFAULT_CLASSES, 0),
                 "block3_conv2", List.of("block2_conv2", "block3_conv2"),
                 seed -> SmallNets.vgg(1, SMALL_DEFAULT_SIZE, SMALL_DEFAULT_CLASSES, seed),
                 "VGG-style, 6 convolutions, 28x28x1");
@@ -119,8 +132,8 @@ public final class Zoo {
 
     /** @return the small ResNet-style network for 28x28 one-channel data, 10 classes */
     public static ZooEntry smallResNet() {
-        return small("small-resnet", SmallNets.resnet(1, SMALL_DEFAULT_SIZE, SMALL_DEFAULT_CLASSES, 0)
-                .getConfiguration(), "res3b", List.of("res2b", "res3b"),
+        return small("small-resnet", SmallNets.resnetConfiguration(1, SMALL_DEFAULT_SIZE, SMALL_DEFAULT_CLASSES, 0),
+                "res3b", List.of("res2b", "res3b"),
                 seed -> SmallNets.resnet(1, SMALL_DEFAULT_SIZE, SMALL_DEFAULT_CLASSES, seed),
                 "ResNet-style, 6 basic blocks, 28x28x1");
     }
