@@ -148,16 +148,31 @@ public final class InterpretationListener extends BaseTrainingListener implement
 
     /** Copies the parameters (training thread) and hands the snapshot to the worker; never throws. */
     private void snapshot(Model model, String label) {
+        take(label, () -> {
+            INDArray copy = model.params().dup();
+            return () -> loadDl4j(model, copy);
+        });
+    }
+
+    /**
+     * Copies the weights on the training thread (outside DL4J's workspaces) and hands the snapshot to the worker;
+     * never throws: a failure is counted and logged.
+     *
+     * @param label snapshot label
+     * @param copier copies the weights and returns how the worker loads them into its private model
+     */
+    private void take(String label, java.util.concurrent.Callable<java.util.function.Supplier<InterpretableModel>>
+            copier) {
         if (closed) {
             return;
         }
         try {
-            INDArray copy;
+            java.util.function.Supplier<InterpretableModel> load;
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                copy = model.params().dup();
+                load = copier.call();
             }
-            enqueue(new Snapshot(() -> loadDl4j(model, copy), label, false));
-        } catch (RuntimeException e) {
+            enqueue(new Snapshot(load, label, false));
+        } catch (Exception e) {
             failures.incrementAndGet();
             log.warn("Interpretation snapshot '{}' could not be taken; training continues", label, e);
         }
@@ -233,29 +248,21 @@ public final class InterpretationListener extends BaseTrainingListener implement
             }
 
             private void snapshotSameDiff(org.nd4j.autodiff.samediff.SameDiff sd, String label) {
-                if (closed) {
-                    return;
-                }
-                try {
+                take(label, () -> {
                     Map<String, INDArray> weights = new LinkedHashMap<>();
-                    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                        for (org.nd4j.autodiff.samediff.SDVariable v : sd.variables()) {
-                            if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
-                                weights.put(v.name(), sd.getArrForVarName(v.name()).dup());
-                            }
-                        }
-                        if (structure == null) {
-                            // once, on the training thread between iterations; through FlatBuffers so that the
-                            // copy carries no training gradient function
-                            structure = org.nd4j.autodiff.samediff.SameDiff.fromFlatBuffers(sd.asFlatBuffers(false));
+                    for (org.nd4j.autodiff.samediff.SDVariable v : sd.variables()) {
+                        if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
+                            weights.put(v.name(), sd.getArrForVarName(v.name()).dup());
                         }
                     }
+                    if (structure == null) {
+                        // once, on the training thread between iterations; through FlatBuffers so that the copy
+                        // carries no training gradient function
+                        structure = org.nd4j.autodiff.samediff.SameDiff.fromFlatBuffers(sd.asFlatBuffers(false));
+                    }
                     org.nd4j.autodiff.samediff.SameDiff graph = structure;
-                    enqueue(new Snapshot(() -> loadSameDiff(graph, weights, input, logits, layers), label, false));
-                } catch (RuntimeException | java.io.IOException e) {
-                    failures.incrementAndGet();
-                    log.warn("Interpretation snapshot '{}' could not be taken; training continues", label, e);
-                }
+                    return () -> loadSameDiff(graph, weights, input, logits, layers);
+                });
             }
         };
     }
