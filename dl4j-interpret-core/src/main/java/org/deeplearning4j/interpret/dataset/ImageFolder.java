@@ -1,7 +1,6 @@
 package org.deeplearning4j.interpret.dataset;
 
 import org.deeplearning4j.interpret.model.InputSpec;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -99,20 +98,6 @@ public final class ImageFolder implements Iterable<INDArray> {
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(img, 0, 0, w, h, null);
         g.dispose();
-        int c = (int) spec.channels();
-        INDArray out = Nd4j.create(DataType.FLOAT, 1, c, h, w);
-        double range = spec.pixelMax() - spec.pixelMin();
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = scaled.getRGB(x, y);
-                int[] ch = {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
-                for (int k = 0; k < c; k++) {
-                    double v = c == 1 ? (ch[0] + ch[1] + ch[2]) / 3.0
-                            : ch[spec.channelOrder() == InputSpec.ChannelOrder.BGR ? 2 - k : k];
-                    out.putScalar(new long[] {0, k, y, x}, spec.pixelMin() + v / 255.0 * range - spec.channelMean(k));
-                }
-            }
-        }
-        return out;
+        return spec.toModelInput(org.deeplearning4j.interpret.io.ImageLoader.pixels(scaled, (int) spec.channels()));
     }
 }

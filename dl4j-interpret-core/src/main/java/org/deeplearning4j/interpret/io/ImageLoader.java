@@ -104,13 +104,21 @@ public final class ImageLoader {
         int rw = Math.max(w, (int) Math.round(img.getWidth() * scale));
         int rh = Math.max(h, (int) Math.round(img.getHeight() * scale));
         BufferedImage resized = resize(img, rw, rh);
-        int x0 = (rw - w) / 2;
-        int y0 = (rh - h) / 2;
-        int c = (int) spec.channels();
+        return pixels(resized.getSubimage((rw - w) / 2, (rh - h) / 2, w, h), (int) spec.channels());
+    }
+
+    /**
+     * @param img an image already at the model's size
+     * @param c channels: 3 for RGB, 1 for the mean of the three
+     * @return its display form {@code [1, c, H, W]} in {@code [0, 1]}
+     */
+    public static INDArray pixels(BufferedImage img, int c) {
+        int h = img.getHeight();
+        int w = img.getWidth();
         float[] out = new float[c * h * w];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                int rgb = resized.getRGB(x0 + x, y0 + y);
+                int rgb = img.getRGB(x, y);
                 float r = ((rgb >> 16) & 0xff) / 255f;
                 float g = ((rgb >> 8) & 0xff) / 255f;
                 float b = (rgb & 0xff) / 255f;
