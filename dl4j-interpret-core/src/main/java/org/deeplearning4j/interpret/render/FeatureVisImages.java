@@ -1,7 +1,6 @@
 package org.deeplearning4j.interpret.render;
 
 import org.deeplearning4j.interpret.featurevis.FeatureVisResult;
-import org.deeplearning4j.interpret.model.InputSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.awt.image.BufferedImage;
@@ -25,8 +24,7 @@ public final class FeatureVisImages {
      * @return the image (grey for one channel)
      */
     public static BufferedImage toImage(INDArray chw) {
-        long c = chw.rank() == 4 ? chw.size(1) : chw.size(0);
-        return Heatmaps.inputImage(chw, InputSpec.builder().shape(c, InputSpec.UNKNOWN, InputSpec.UNKNOWN).build());
+        return Heatmaps.displayImage(chw);
     }
 
     /** @param r result @param i image index @return the image */

@@ -90,18 +90,25 @@ public final class Heatmaps {
      */
     public static BufferedImage inputImage(INDArray chw, InputSpec spec) {
         INDArray a = chw.rank() == 4 ? chw.slice(0) : chw;
+        return displayImage(spec.toDisplay(a.reshape(1, a.size(0), a.size(1), a.size(2))));
+    }
+
+    /**
+     * @param display a display image {@code [C, H, W]} or {@code [1, C, H, W]} with values in [0, 1] (clipped), RGB
+     * @return the image; one channel renders as grey
+     */
+    public static BufferedImage displayImage(INDArray display) {
+        INDArray a = display.rank() == 4 ? display.slice(0) : display;
         int c = (int) a.size(0);
         int h = (int) a.size(1);
         int w = (int) a.size(2);
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        double range = spec.pixelMax() - spec.pixelMin();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int[] rgb = new int[3];
                 for (int k = 0; k < 3; k++) {
-                    int ch = c == 1 ? 0 : spec.channelOrder() == InputSpec.ChannelOrder.BGR ? 2 - k : k;
-                    double raw = a.getDouble(Math.min(ch, c - 1), y, x) + spec.channelMean(Math.min(ch, c - 1));
-                    rgb[k] = (int) Math.round(Math.max(0, Math.min(1, (raw - spec.pixelMin()) / range)) * 255);
+                    double v = a.getDouble(c == 1 ? 0 : Math.min(k, c - 1), y, x);
+                    rgb[k] = (int) Math.round(Math.max(0, Math.min(1, v)) * 255);
                 }
                 img.setRGB(x, y, (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]);
             }
