@@ -24,6 +24,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.interpret.internal.SameDiffSessions;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
@@ -162,7 +163,7 @@ public final class SameDiffMirror implements GradientEngine {
 
     private synchronized Map<String, INDArray> run(INDArray input, INDArray override, Collection<String> layers) {
         String[] names = layers.stream().map(l -> nodes.get(l).out.name()).toArray(String[]::new);
-        Map<String, INDArray> out = sd.output(feeds(input, override), names);
+        Map<String, INDArray> out = SameDiffSessions.output(sd, feeds(input, override), names);
         Map<String, INDArray> res = new HashMap<>();
         for (String l : layers) {
             res.put(l, out.get(nodes.get(l).out.name()).detach());
@@ -192,7 +193,7 @@ public final class SameDiffMirror implements GradientEngine {
         String wrtAct = nodes.get(wrt).out.name();
         Map<String, INDArray> feeds = feeds(input, override);
         feeds.put(names[0], seed);
-        Map<String, INDArray> out = sd.output(feeds, act, wrtAct, names[1]);
+        Map<String, INDArray> out = SameDiffSessions.output(sd, feeds, act, wrtAct, names[1]);
         return new INDArray[] {out.get(act).detach(), out.get(wrtAct).detach(), out.get(names[1]).detach()};
     }
 
@@ -228,7 +229,7 @@ public final class SameDiffMirror implements GradientEngine {
             outs[i] = nodes.get(layers.get(i)).out.name();
         }
         outs[layers.size()] = names[layers.size()];
-        Map<String, INDArray> out = sd.output(feeds, outs);
+        Map<String, INDArray> out = SameDiffSessions.output(sd, feeds, outs);
         INDArray[] r = new INDArray[outs.length];
         for (int i = 0; i < outs.length; i++) {
             r[i] = out.get(outs[i]).detach();
@@ -255,7 +256,7 @@ public final class SameDiffMirror implements GradientEngine {
                 os[0] = 1;
                 feeds.put(INJECT, Nd4j.zeros(dt, os));
             }
-            Map<String, INDArray> out = sd.output(feeds, vars.toArray(new String[0]));
+            Map<String, INDArray> out = SameDiffSessions.output(sd, feeds, vars.toArray(new String[0]));
             Map<String, long[]> shapes = new HashMap<>();
             for (Map.Entry<String, INDArray> e : out.entrySet()) {
                 shapes.put(e.getKey(), e.getValue().shape());

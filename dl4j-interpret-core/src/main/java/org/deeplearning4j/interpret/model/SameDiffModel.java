@@ -1,6 +1,7 @@
 package org.deeplearning4j.interpret.model;
 
 import org.deeplearning4j.interpret.gradient.ReluRule;
+import org.deeplearning4j.interpret.internal.SameDiffSessions;
 import org.deeplearning4j.interpret.target.LayerObjective;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -192,7 +193,7 @@ final class SameDiffModel implements InterpretableModel {
         if (layers == null) {
             Map<String, INDArray> acts = null;
             if (spec.hasSpatialSize() && spec.channels() > 0) {
-                acts = forward.output(Map.of(input, Nd4j.zeros(dataType, 1, spec.channels(), spec.height(),
+                acts = SameDiffSessions.output(forward, Map.of(input, Nd4j.zeros(dataType, 1, spec.channels(), spec.height(),
                         spec.width())), layerNames.toArray(new String[0]));
             }
             List<LayerInfo> out = new ArrayList<>();
@@ -300,7 +301,7 @@ final class SameDiffModel implements InterpretableModel {
     }
 
     private synchronized Map<String, INDArray> run(INDArray x, List<String> names) {
-        Map<String, INDArray> out = forward.output(Map.of(input, x), names.toArray(new String[0]));
+        Map<String, INDArray> out = SameDiffSessions.output(forward, Map.of(input, x), names.toArray(new String[0]));
         Map<String, INDArray> res = new LinkedHashMap<>();
         for (String n : names) {
             res.put(n, out.get(n).detach());
@@ -375,8 +376,15 @@ final class SameDiffModel implements InterpretableModel {
         if (!outs.contains(wrt) && !wrt.equals(input)) {
             outs.add(wrt);
         }
+        boolean created = !g.hasGradientFunction();
+        SameDiffSessions.freshArrays(g);
         org.nd4j.autodiff.samediff.api.OutAndGrad r = g.calculateGradientsAndOutputs(feeds, outs,
                 List.of(wrt));
+        if (created) {
+            // the gradient function was created by that call, in a session with M2.1's array cache: run it again
+            SameDiffSessions.freshArrays(g);
+            r = g.calculateGradientsAndOutputs(feeds, outs, List.of(wrt));
+        }
         Map<String, INDArray> out = new LinkedHashMap<>();
         r.getOutputs().forEach((k, v) -> out.put(k, v.detach()));
         INDArray gw = r.getGradients().get(wrt);
@@ -413,7 +421,7 @@ final class SameDiffModel implements InterpretableModel {
         String key = rule + "|" + layer;
         SameDiff g = gradients.computeIfAbsent(key, k -> buildRuleGraph(shareArrays(structureCopy(source)), layer,
                 seed, rule, input));
-        Map<String, INDArray> out = g.output(Map.of(input, x, SEED + "0", seed), layer, "rule_grad__");
+        Map<String, INDArray> out = SameDiffSessions.output(g, Map.of(input, x, SEED + "0", seed), layer, "rule_grad__");
         Map<String, INDArray> res = new LinkedHashMap<>();
         res.put(layer, out.get(layer).detach());
         res.put(input, out.get("rule_grad__").detach());
@@ -593,7 +601,7 @@ final class SameDiffModel implements InterpretableModel {
         }
         SameDiff g = gradients.computeIfAbsent("injectgrad|" + layer + "|" + target, k -> buildRuleGraph(
                 rewired(layer), target, seed, ReluRule.NORMAL, INJECT));
-        return g.output(Map.of(input, x, INJECT, override, SEED + "0", seed), "rule_grad__").get("rule_grad__")
+        return SameDiffSessions.output(g, Map.of(input, x, INJECT, override, SEED + "0", seed), "rule_grad__").get("rule_grad__")
                 .detach();
     }
 
@@ -602,7 +610,7 @@ final class SameDiffModel implements InterpretableModel {
             return override.dup();
         }
         SameDiff g = injectedGraph(layer);
-        return g.output(Map.of(input, x, INJECT, override), target).get(target).detach();
+        return SameDiffSessions.output(g, Map.of(input, x, INJECT, override), target).get(target).detach();
     }
 
     @Override

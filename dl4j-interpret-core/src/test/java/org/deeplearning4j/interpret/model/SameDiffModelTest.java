@@ -66,6 +66,16 @@ class SameDiffModelTest {
     @BeforeAll
     static void sameNetworkTwice() {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        graph = smallGraph();
+        sd = sameDiffCopyOf(graph);
+        InputSpec spec = InputSpec.builder().shape(1, 8, 8).build();
+        cg = Models.builder(graph).inputSpec(spec).build();
+        sdm = Models.builder(sd, "input", "logits").layers("conv", "relu", "pool").inputSpec(spec).build();
+        x = Nd4j.rand(DataType.DOUBLE, 3, 1, 8, 8);
+    }
+
+    /** conv (same) -> relu -> max pool -> softmax output on 1x8x8 inputs, double precision, seeded. */
+    static ComputationGraph smallGraph() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
                 .weightInit(WeightInit.RELU).graphBuilder().addInputs("in")
                 .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same)
@@ -76,15 +86,11 @@ class SameDiffModelTest {
                 .addLayer("logits", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "pool")
                 .setOutputs("logits").setInputTypes(InputType.convolutional(8, 8, 1)).build();
-        graph = new ComputationGraph(conf);
-        graph.init();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
         Nd4j.getRandom().setSeed(11);
-        graph.getLayer("conv").getParam("b").assign(Nd4j.rand(DataType.DOUBLE, 1, 4).subi(0.3));
-        sd = sameDiffCopyOf(graph);
-        InputSpec spec = InputSpec.builder().shape(1, 8, 8).build();
-        cg = Models.builder(graph).inputSpec(spec).build();
-        sdm = Models.builder(sd, "input", "logits").layers("conv", "relu", "pool").inputSpec(spec).build();
-        x = Nd4j.rand(DataType.DOUBLE, 3, 1, 8, 8);
+        g.getLayer("conv").getParam("b").assign(Nd4j.rand(DataType.DOUBLE, 1, 4).subi(0.3));
+        return g;
     }
 
     /** The same architecture written in SameDiff with the graph's weights (c-order flatten, as DL4J's preprocessor). */
