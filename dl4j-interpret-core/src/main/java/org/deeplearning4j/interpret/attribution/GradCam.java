@@ -72,6 +72,33 @@ public final class GradCam implements Attribution {
         return cam(model.prepareInput(input), target).map;
     }
 
+    /**
+     * The class activation map at the layer's resolution as a full result, as Captum's {@code LayerGradCam} returns
+     * it (no upsampling): attributions {@code [N, 1, h, w]}, map {@code [N, h, w]}, the target's values and the
+     * options (layer, ReLU, variant, {@code resolution=layer}); {@code .npy} export like any result.
+     *
+     * @param input NCHW batch
+     * @param target target
+     * @return the layer-resolution result
+     */
+    public AttributionResult layerResult(INDArray input, Target target) {
+        INDArray x = model.prepareInput(input);
+        Cam c = cam(x, target);
+        Map<String, String> opts = options(c.layer);
+        opts.put("resolution", "layer");
+        INDArray map = c.map.dup('c');
+        INDArray attributions = map.reshape(map.size(0), 1, map.size(1), map.size(2)).dup('c');
+        return new AttributionResult(name(), target.description(), opts, attributions, map, c.values, !relu);
+    }
+
+    private Map<String, String> options(String camLayer) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        opts.put("layer", camLayer);
+        opts.put("relu", String.valueOf(relu));
+        opts.put("variant", variant.name());
+        return opts;
+    }
+
     /** The map at the layer's resolution, the target values and the layer used. */
     private static final class Cam {
         final INDArray map;
@@ -115,10 +142,7 @@ public final class GradCam implements Attribution {
         INDArray x = model.prepareInput(input);
         Cam c = cam(x, target);
         INDArray[] up = CamLayers.toInputSpace(c.map, x);
-        Map<String, String> opts = new LinkedHashMap<>();
-        opts.put("layer", c.layer);
-        opts.put("relu", String.valueOf(relu));
-        opts.put("variant", variant.name());
+        Map<String, String> opts = options(c.layer);
         return new AttributionResult(name(), target.description(), opts, up[0], up[1], c.values, !relu);
     }
 

@@ -9,8 +9,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Map;
 
 /**
- * Guided backpropagation: the input gradient with every ReLU's backward pass replaced by
- * {@code relu(eps) * (z > 0)}, so only positive evidence through active units flows back. Runs through the engine's
+ * Guided backpropagation: the input gradient with every rectifier's backward pass replaced by
+ * {@code f'(z) * relu(eps)} (for ReLU: {@code relu(eps) * (z > 0)}), so only positive evidence through active units
+ * flows back. The rule acts at ReLU, ReLU6, leaky ReLU, RReLU, ELU, SELU and thresholded ReLU; other activations keep
+ * their true derivative (listed in the result's options), and a model without any rectifier is refused. Runs through the engine's
  * {@link ReluRule#GUIDED} rule on private analysis copies; the user's model and its forward outputs are unchanged.
  *
  * <p>Springenberg, Dosovitskiy, Brox &amp; Riedmiller, "Striving for Simplicity: The All Convolutional Net", 2015,
@@ -21,6 +23,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class GuidedBackprop implements Attribution {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GuidedBackprop.class);
     private final InterpretableModel model;
     private final ChannelReduction reduction;
 
@@ -54,10 +57,27 @@ public final class GuidedBackprop implements Attribution {
 
     static AttributionResult ruleAttribution(InterpretableModel model, INDArray input, Target target, ReluRule rule,
             String name, ChannelReduction reduction) {
+        org.deeplearning4j.interpret.gradient.ReluRuleCoverage coverage = model.reluRuleCoverage();
+        if (coverage.applied().isEmpty()) {
+            throw new org.deeplearning4j.interpret.InterpretException(name + " needs rectifier activations (ReLU, "
+                    + "ReLU6, leaky ReLU, RReLU, ELU, SELU, thresholded ReLU), where its backward rule acts; this "
+                    + "model has none (its non-linear layers: " + coverage.exact() + "), so the result would be the "
+                    + "plain gradient under another name. Use Saliency, GradientXInput or IntegratedGradients, which "
+                    + "work with any activation.");
+        }
+        if (!coverage.exact().isEmpty()) {
+            log.info("{}: the {} rule acts at {}; these keep their true derivative: {}", name, rule,
+                    coverage.applied(), coverage.exact());
+        }
         INDArray x = model.prepareInput(input);
         Target fixed = PinnedTarget.of(model, x, target).target;
         ObjectiveGradient g = model.gradient(x, fixed, rule);
-        return new AttributionResult(name, fixed.description(), Map.of("reluRule", rule.name(), "channelReduction",
-                reduction.name()), g.gradient(), reduction.reduce(g.gradient()), g.values(), reduction.isSigned());
+        Map<String, String> opts = new java.util.LinkedHashMap<>();
+        opts.put("reluRule", rule.name());
+        opts.put("channelReduction", reduction.name());
+        opts.put("ruleAppliedAt", String.join(", ", coverage.applied()));
+        opts.put("trueDerivativeAt", String.join(", ", coverage.exact()));
+        return new AttributionResult(name, fixed.description(), opts, g.gradient(), reduction.reduce(g.gradient()),
+                g.values(), reduction.isSigned());
     }
 }

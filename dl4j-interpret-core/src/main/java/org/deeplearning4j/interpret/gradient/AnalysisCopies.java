@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -44,6 +43,11 @@ public final class AnalysisCopies {
                 continue;
             }
             Layer layer = ((LayerVertex) e.getValue()).getLayerConf().getLayer();
+            if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) {
+                layer = ((org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) layer).getLayer();
+            } else if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) {
+                layer = ((org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) layer).getUnderlying();
+            }
             layer.setIDropout(null);
             if (layer instanceof BaseLayer) {
                 BaseLayer bl = (BaseLayer) layer;
@@ -64,22 +68,7 @@ public final class AnalysisCopies {
         return g;
     }
 
-    static boolean isPlainRelu(IActivation a) {
-        if (a instanceof RuleReluActivation) {
-            return true;
-        }
-        if (!(a instanceof ActivationReLU)) {
-            return false;
-        }
-        ActivationReLU r = (ActivationReLU) a;
-        return isZeroOrNull(r.getThreshold()) && isZeroOrNull(r.getNegativeSlope()) && r.getMax() == null;
-    }
-
-    private static boolean isZeroOrNull(Double d) {
-        return d == null || d == 0.0;
-    }
-
     private static IActivation swap(IActivation a, ReluRule rule) {
-        return isPlainRelu(a) ? new RuleReluActivation(rule) : a;
+        return ActivationRules.withRule(a, rule);
     }
 }

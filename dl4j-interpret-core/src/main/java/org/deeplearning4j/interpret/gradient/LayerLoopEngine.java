@@ -7,10 +7,16 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -35,6 +41,13 @@ public final class LayerLoopEngine implements GradientEngine {
     private final String outputVertex;
     private final List<String> unsupported;
     private final Map<ReluRule, ComputationGraph> shadows = new EnumMap<>(ReluRule.class);
+    /**
+     * Inputs of the layers that DL4J overwrites in place during the forward pass (ActivationLayer, PReLULayer) and
+     * whose backward pass reads them: kept per analysis copy for the call in progress (calls on one copy are
+     * serialised on it).
+     */
+    private final Map<ComputationGraph, Map<String, INDArray>> pristineInputs =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     /**
      * @param conf the network configuration (not modified; cloned per analysis copy)
@@ -138,9 +151,11 @@ public final class LayerLoopEngine implements GradientEngine {
         }
     }
 
-    private static Map<String, INDArray> runForward(ComputationGraph g, INDArray x, Set<String> keep,
+    private Map<String, INDArray> runForward(ComputationGraph g, INDArray x, Set<String> keep,
             String overrideLayer, INDArray override) {
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        Map<String, INDArray> saved = new HashMap<>();
+        pristineInputs.put(g, saved);
         g.setInputs(x);
         Map<String, INDArray> kept = new HashMap<>();
         GraphVertex[] vs = g.getVertices();
@@ -159,17 +174,17 @@ public final class LayerLoopEngine implements GradientEngine {
             }
             for (VertexIndices o : outs) {
                 GraphVertex target = vs[o.getVertexIndex()];
-                // DL4J's ActivationLayer applies its function in place at inference; give it its own copy so that
-                // other consumers of this output (and the kept activations) see the true values.
-                INDArray in = isActivationLayer(target) ? out.dup() : out;
+                // Some DL4J layers apply their function to their input in place (ActivationLayer at inference,
+                // PReLULayer always), which would corrupt other consumers of this output, the kept activations and
+                // the input that the layer's own backward pass reads: every layer gets its own copy.
+                INDArray in = target.hasLayer() ? out.dup() : out;
+                if (readsOwnInputBackward(target)) {
+                    saved.put(target.getVertexName(), out.dup());
+                }
                 target.setInput(o.getVertexEdgeNumber(), in, mgr);
             }
         }
         return kept;
-    }
-
-    private static boolean isActivationLayer(GraphVertex v) {
-        return v.hasLayer() && v.getLayer() instanceof org.deeplearning4j.nn.layers.ActivationLayer;
     }
 
     /** @return the gradient at {@code stopAt} (the input if null); null if the target does not depend on it */
@@ -199,7 +214,7 @@ public final class LayerLoopEngine implements GradientEngine {
                 result = e;
                 continue;
             }
-            INDArray[] in = backwardOne(v, e, mgr);
+            INDArray[] in = backwardOne(g, v, e, mgr);
             VertexIndices[] src = v.getInputVertices();
             for (int j = 0; j < src.length; j++) {
                 if (in[j] == null) {
@@ -215,7 +230,7 @@ public final class LayerLoopEngine implements GradientEngine {
         return stopAt == null ? result : null;
     }
 
-    private static INDArray[] backwardOne(GraphVertex v, INDArray e, LayerWorkspaceMgr mgr) {
+    private INDArray[] backwardOne(ComputationGraph g, GraphVertex v, INDArray e, LayerWorkspaceMgr mgr) {
         Layer l = v.hasLayer() ? v.getLayer() : null;
         if (l instanceof BaseOutputLayer) {
             // DL4J's output layers ignore the incoming epsilon; logits = in W + b, so d/d in = e W^T.
@@ -228,8 +243,72 @@ public final class LayerLoopEngine implements GradientEngine {
         if (l instanceof BatchNormalization) {
             return new INDArray[] {preprocessorBackprop(v, batchNormBackward((BatchNormalization) l, e), mgr)};
         }
+        INDArray x = pristineInputs.get(g).get(v.getVertexName());
+        if (l instanceof org.deeplearning4j.nn.layers.ActivationLayer) {
+            // DL4J's own backward reads the input it overwrote with the activation (wrong for all but ReLU)
+            IActivation act = ((org.deeplearning4j.nn.conf.layers.ActivationLayer) l.conf().getLayer())
+                    .getActivationFn();
+            return new INDArray[] {preprocessorBackprop(v, act.backprop(x.dup(), e.dup()).getFirst(), mgr)};
+        }
+        if (l instanceof org.deeplearning4j.nn.layers.feedforward.PReLU) {
+            INDArray alpha = l.getParam("W");
+            long[] as = new long[alpha.rank() + 1];
+            as[0] = 1;
+            System.arraycopy(alpha.shape(), 0, as, 1, alpha.rank());
+            INDArray active = x.gt(0.0).castTo(x.dataType());
+            INDArray slope = active.add(active.rsub(1.0).muli(alpha.reshape(as).broadcast(x.shape())));
+            return new INDArray[] {preprocessorBackprop(v, e.mul(slope), mgr)};
+        }
+        if (l instanceof org.deeplearning4j.nn.layers.FrozenLayer
+                || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
+            // DL4J's FrozenLayer returns no input gradient at all, and FrozenLayerWithBackprop needs gradient views
+            // that analysis copies do not give it; the inside layer computes the input gradient itself
+            Layer inside = l instanceof org.deeplearning4j.nn.layers.FrozenLayer
+                    ? ((org.deeplearning4j.nn.layers.FrozenLayer) l).getInsideLayer()
+                    : ((org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) l).getInsideLayer();
+            if (inside.getGradientsViewArray() == null && inside.numParams() > 0) {
+                inside.setBackpropGradientsViewArray(Nd4j.create(e.dataType(), 1, inside.numParams()));
+            }
+            return new INDArray[] {preprocessorBackprop(v, inside.backpropGradient(e, mgr).getSecond(), mgr)};
+        }
+        INDArray[] maxima = maxBackward(v, l, e);
+        if (maxima != null) {
+            maxima[0] = l == null ? maxima[0] : preprocessorBackprop(v, maxima[0], mgr);
+            return maxima;
+        }
         v.setEpsilon(e);
         return v.doBackward(false, mgr).getSecond();
+    }
+
+    /** Max pooling, global max pooling and max vertices follow {@link MaxRules}; null for every other vertex. */
+    private INDArray[] maxBackward(GraphVertex v, Layer l, INDArray e) {
+        if (l != null && l.conf().getLayer() instanceof SubsamplingLayer) {
+            SubsamplingLayer c = (SubsamplingLayer) l.conf().getLayer();
+            if (c.getPoolingType() != PoolingType.MAX) {
+                return null;
+            }
+            MaxRules.Window win = new MaxRules.Window(c.getKernelSize(), c.getStride(), c.getPadding(),
+                    c.getDilation(), c.getConvolutionMode() == ConvolutionMode.Same);
+            return new INDArray[] {MaxRules.pool(l.input(), e, win)};
+        }
+        if (l != null && l.conf().getLayer() instanceof GlobalPoolingLayer) {
+            GlobalPoolingLayer c = (GlobalPoolingLayer) l.conf().getLayer();
+            INDArray x = l.input();
+            if (c.getPoolingType() != PoolingType.MAX || x.rank() != 4) {
+                return null;
+            }
+            int[] dims = c.getPoolingDimensions() == null ? new int[] {2, 3} : c.getPoolingDimensions();
+            long[] kept = x.shape().clone();
+            for (int d : dims) {
+                kept[d] = 1;
+            }
+            return new INDArray[] {MaxRules.global(x, e.reshape(kept), dims)};
+        }
+        org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(v.getVertexName());
+        if (cv instanceof ElementWiseVertex && ((ElementWiseVertex) cv).getOp() == ElementWiseVertex.Op.Max) {
+            return MaxRules.elementWise(v.getInputs(), e);
+        }
+        return null;
     }
 
     private static INDArray preprocessorBackprop(GraphVertex v, INDArray e, LayerWorkspaceMgr mgr) {
@@ -270,7 +349,13 @@ public final class LayerLoopEngine implements GradientEngine {
         return l.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).dup();
     }
 
-    private static void clear(ComputationGraph g) {
+    private static boolean readsOwnInputBackward(GraphVertex v) {
+        return v.hasLayer() && (v.getLayer() instanceof org.deeplearning4j.nn.layers.ActivationLayer
+                || v.getLayer() instanceof org.deeplearning4j.nn.layers.feedforward.PReLU);
+    }
+
+    private void clear(ComputationGraph g) {
+        pristineInputs.remove(g);
         for (GraphVertex v : g.getVertices()) {
             v.clear();
         }

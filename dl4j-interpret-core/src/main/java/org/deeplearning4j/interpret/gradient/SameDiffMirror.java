@@ -30,12 +30,6 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationELU;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationLReLU;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
@@ -490,13 +484,7 @@ public final class SameDiffMirror implements GradientEngine {
                         acc = sd.math().max(acc, ins.get(i));
                     }
                     SDVariable max = acc;
-                    return new Piece(max, (e, r, s) -> {
-                        List<SDVariable> out = new ArrayList<>();
-                        for (SDVariable in : ins) {
-                            out.add(e.mul(in.eq(max).castTo(dt)));
-                        }
-                        return out;
-                    });
+                    return new Piece(max, (e, r, s) -> MaxRules.elementWise(ins, max, e, dt));
                 default:
                     return unsupported(name, "ElementWiseVertex " + op);
             }
@@ -551,7 +539,7 @@ public final class SameDiffMirror implements GradientEngine {
 
         private Piece layer(String name, Layer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {
             Class<?> k = c.getClass();
-            if (k == ConvolutionLayer.class) {
+            if (k == ConvolutionLayer.class || k == org.deeplearning4j.nn.conf.layers.Convolution2D.class) {
                 return conv(name, (ConvolutionLayer) c, x, rt);
             }
             if (k == SubsamplingLayer.class) {
@@ -574,7 +562,7 @@ public final class SameDiffMirror implements GradientEngine {
                 }
                 SDVariable pre = z;
                 SDVariable y = activation(act, pre);
-                return new Piece(y, (e, r, s) -> List.of(sd.mmul(activationBackward(act, pre, y, e, r), w, false,
+                return new Piece(y, (e, r, s) -> List.of(sd.mmul(activationBackward(act, pre, y, e, r, 2), w, false,
                         true, false)));
             }
             if (k == LossLayer.class || k == DropoutLayer.class) {
@@ -587,7 +575,8 @@ public final class SameDiffMirror implements GradientEngine {
                     return unsupported(name, "activation " + act);
                 }
                 SDVariable y = activation(act, x);
-                return new Piece(y, (e, r, s) -> List.of(activationBackward(act, x, y, e, r)));
+                int rank = inputRank;
+                return new Piece(y, (e, r, s) -> List.of(activationBackward(act, x, y, e, r, rank)));
             }
             if (k == GlobalPoolingLayer.class) {
                 return globalPool(name, (GlobalPoolingLayer) c, x);
@@ -642,7 +631,7 @@ public final class SameDiffMirror implements GradientEngine {
             DeConv2DConfig dcfg = DeConv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(0).pW(0).dH(1)
                     .dW(1).isSameMode(false).dataFormat("NCHW").build();
             return new Piece(y, (e, r, shapes) -> {
-                SDVariable ez = activationBackward(act, z, y, e, r);
+                SDVariable ez = activationBackward(act, z, y, e, r, 4);
                 long[] in = shapes.get(x.name());
                 long[] out = shapes.get(z.name());
                 // gradient w.r.t. the padded input = transposed convolution without padding; then crop the padding
@@ -696,6 +685,11 @@ public final class SameDiffMirror implements GradientEngine {
                             : Pooling2D.Divisor.EXCLUDE_PADDING)
                     .build();
             SDVariable out = t == PoolingType.MAX ? sd.cnn().maxPooling2d(x, cfg) : sd.cnn().avgPooling2d(x, cfg);
+            if (t == PoolingType.MAX) {
+                MaxRules.Window win = new MaxRules.Window(k, s, p, d, mode == PaddingMode.SAME);
+                return new Piece(out, (e, r, shapes) -> List.of(MaxRules.pool(sd, x, e, win, shapes.get(x.name()),
+                        shapes.get(out.name()), dt)), x, out);
+            }
             return new Piece(out, (e, r, s2) -> List.of(Pooling2DDerivative.derivativeBuilder().sameDiff(sd)
                     .inputs(new SDVariable[] {x, e}).config(cfg).build().outputVariables()[0]));
         }
@@ -748,7 +742,6 @@ public final class SameDiffMirror implements GradientEngine {
                 default:
                     return unsupported(name, "GlobalPoolingLayer " + t);
             }
-            SDVariable pooled = out;
             return new Piece(out, (e, r, shapes) -> {
                 long[] in = shapes.get(x.name());
                 long[] kept = in.clone();
@@ -765,73 +758,22 @@ public final class SameDiffMirror implements GradientEngine {
                     case SUM:
                         return List.of(sd.onesLike(x).mul(e4));
                     default:
-                        return List.of(x.eq(pooled.reshape(kept)).castTo(dt).mul(e4));
+                        return List.of(MaxRules.global(x, e4, dims, dt));
                 }
             }, x);
         }
 
         private static boolean activationSupported(IActivation a) {
-            return a == null || a instanceof ActivationIdentity || AnalysisCopies.isPlainRelu(a)
-                    || a instanceof ActivationSigmoid || a instanceof ActivationTanH || a instanceof ActivationLReLU
-                    || a instanceof ActivationSoftmax
-                    || (a instanceof ActivationELU && ((ActivationELU) a).getAlpha() == 1.0);
+            return ActivationRules.mirrorSupports(a);
         }
 
         private SDVariable activation(IActivation a, SDVariable z) {
-            if (a == null || a instanceof ActivationIdentity) {
-                return z;
-            }
-            if (AnalysisCopies.isPlainRelu(a)) {
-                return sd.nn().relu(z, 0.0);
-            }
-            if (a instanceof ActivationSigmoid) {
-                return sd.nn().sigmoid(z);
-            }
-            if (a instanceof ActivationTanH) {
-                return sd.nn().tanh(z);
-            }
-            if (a instanceof ActivationLReLU) {
-                return sd.nn().leakyRelu(z, ((ActivationLReLU) a).getAlpha());
-            }
-            if (a instanceof ActivationSoftmax) {
-                return sd.nn().softmax(z, 1);
-            }
-            return sd.nn().elu(z);
+            return ActivationRules.forward(sd, a, z, inputRank);
         }
 
-        /** {@code d loss / d z} from {@code d loss / d y} for {@code y = a(z)}; the ReLU rule applies to ReLUs. */
-        private SDVariable activationBackward(IActivation a, SDVariable z, SDVariable y, SDVariable e, ReluRule r) {
-            if (a == null || a instanceof ActivationIdentity) {
-                return e;
-            }
-            if (AnalysisCopies.isPlainRelu(a)) {
-                SDVariable active = z.gt(0.0).castTo(dt);
-                switch (r) {
-                    case GUIDED:
-                        return sd.nn().relu(e, 0.0).mul(active);
-                    case DECONVNET:
-                        return sd.nn().relu(e, 0.0);
-                    default:
-                        return e.mul(active);
-                }
-            }
-            if (a instanceof ActivationSigmoid) {
-                return e.mul(y).mul(y.rsub(1.0));
-            }
-            if (a instanceof ActivationTanH) {
-                return e.mul(y.mul(y).rsub(1.0));
-            }
-            if (a instanceof ActivationLReLU) {
-                double alpha = ((ActivationLReLU) a).getAlpha();
-                SDVariable active = z.gt(0.0).castTo(dt);
-                return e.mul(active.mul(1.0 - alpha).add(alpha));
-            }
-            if (a instanceof ActivationSoftmax) {
-                return y.mul(e.sub(e.mul(y).sum(true, 1)));
-            }
-            // ELU with alpha 1: derivative 1 for z > 0, else exp(z) = y + 1
-            SDVariable active = z.gt(0.0).castTo(dt);
-            return e.mul(active.add(active.rsub(1.0).mul(y.add(1.0))));
+        private SDVariable activationBackward(IActivation a, SDVariable z, SDVariable y, SDVariable e, ReluRule r,
+                int rank) {
+            return ActivationRules.backward(sd, a, z, y, e, r, dt, rank);
         }
     }
 }

@@ -54,6 +54,23 @@ public final class SameDiffSessions {
         return sd.output(feeds, names);
     }
 
+    /**
+     * A copy of a graph's structure (ops, variables, arrays) without the training state that a graph in the middle
+     * of {@code sd.fit(...)} carries: through its FlatBuffers form, which leaves the training gradient function
+     * behind, or, when that form cannot be read back (M2.1's reader knows no {@code maxpool2d_bp} and similar ops
+     * of a gradient function), through {@code dup()}; the caller moves training artefacts out of the way.
+     *
+     * @param sd a graph (not modified)
+     * @return the copy
+     */
+    public static SameDiff copyStructure(SameDiff sd) {
+        try {
+            return SameDiff.fromFlatBuffers(sd.asFlatBuffers(false));
+        } catch (java.io.IOException | RuntimeException e) {
+            return sd.dup();
+        }
+    }
+
     private static void install(SameDiff sd) {
         InferenceSession s = sd.getSessions().computeIfAbsent(Thread.currentThread().getId(),
                 k -> new InferenceSession(sd));

@@ -21,7 +21,10 @@ final class Batches {
 
     /** @return the parts joined along the batch dimension */
     static INDArray concat(List<INDArray> parts) {
-        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+        INDArray out = parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+        // results are always row-major and own their memory, whatever layout an engine's op produced (a matrix
+        // product may return column-major arrays, whose linear index getDouble(i) means another element)
+        return out.ordering() == 'c' && !out.isView() ? out : out.dup('c');
     }
 
     /** @return the shape of every activation, by layer */

@@ -47,7 +47,6 @@ final class Dl4jModel implements InterpretableModel {
     Dl4jModel(String kind, ComputationGraphConfiguration conf, Supplier<INDArray> params, InputSpec spec,
             ExecutionPath requested, int maxBatch) {
         this.kind = kind;
-        this.conf = conf;
         this.params = params;
         this.spec = spec;
         this.requested = requested;
@@ -57,7 +56,12 @@ final class Dl4jModel implements InterpretableModel {
                     + conf.getNetworkInputs() + " and outputs " + conf.getNetworkOutputs()
                     + "; build a single-input single-output graph for interpretation");
         }
+        List<String> refused = org.deeplearning4j.interpret.gradient.LayerCatalogue.refusals(conf);
+        if (!refused.isEmpty()) {
+            throw new InterpretException("Cannot interpret this network: " + String.join("; ", refused));
+        }
         this.outputName = conf.getNetworkOutputs().get(0);
+        this.conf = PreActivations.split(conf, outputName);
         INDArray p = params.get();
         if (p == null || p.isEmpty()) {
             throw new IllegalArgumentException("The network has no parameters; call net.init() before interpreting it");
@@ -145,6 +149,14 @@ final class Dl4jModel implements InterpretableModel {
             GraphVertex cv = conf.getVertices().get(name);
             String type = cv instanceof LayerVertex ? ((LayerVertex) cv).getLayerConf().getLayer().getClass()
                     .getSimpleName() : cv.getClass().getSimpleName();
+            if (name.endsWith(PreActivations.SUFFIX)) {
+                type += " (pre-activation)";
+            } else if (conf.getVertices().containsKey(name + PreActivations.SUFFIX)) {
+                GraphVertex pre = conf.getVertices().get(name + PreActivations.SUFFIX);
+                type = ((LayerVertex) pre).getLayerConf().getLayer().getClass().getSimpleName() + " ("
+                        + ((org.deeplearning4j.nn.conf.layers.ActivationLayer) ((LayerVertex) cv).getLayerConf()
+                        .getLayer()).getActivationFn() + ")";
+            }
             long[] shape = acts == null ? null : Arrays.copyOfRange(acts.get(name).shape(), 1, acts.get(name).rank());
             out.add(new LayerInfo(name, type, shape, name.equals(outputName)));
         }
@@ -171,7 +183,14 @@ final class Dl4jModel implements InterpretableModel {
             }
             receptiveFields = new ReceptiveFields(conf, order, sizes);
         }
-        return receptiveFields.field(layer, y, x, spec.height(), spec.width());
+        ReceptiveField analytic = receptiveFields.field(layer, y, x, spec.height(), spec.width());
+        if (analytic != null) {
+            return analytic;
+        }
+        long[] unit = info.outputShape();
+        GradientEngine e = engine();
+        return ReceptiveFields.measure(spec, dataType, unit, y, x, (probe, seed) -> guard(() -> e.inputGradient(
+                probe, layer, seed, ReluRule.NORMAL)[1], probe));
     }
 
     private String resolve(String layer) {
@@ -387,6 +406,48 @@ final class Dl4jModel implements InterpretableModel {
             acts.putAll(activations(x, names.stream().filter(n -> !acts.containsKey(n)).toArray(String[]::new)));
         }
         return new ObjectiveGradient(objective.value(acts), Batches.concat(grads));
+    }
+
+    @Override
+    public InterpretableModel inDoublePrecision() {
+        if (dataType == DataType.DOUBLE) {
+            return this;
+        }
+        ComputationGraph copy = new ComputationGraph(conf.clone());
+        copy.init(params.get(), true);
+        ComputationGraph precise = copy.convertDataType(DataType.DOUBLE);
+        return new Dl4jModel(kind + " (double-precision copy)", precise.getConfiguration(), precise::params, spec,
+                requested, maxBatch);
+    }
+
+    @Override
+    public org.deeplearning4j.interpret.gradient.ReluRuleCoverage reluRuleCoverage() {
+        List<String> applied = new ArrayList<>();
+        List<String> exact = new ArrayList<>();
+        for (LayerInfo info : layers()) {
+            GraphVertex cv = conf.getVertices().get(info.name());
+            if (info.isOutput() || !(cv instanceof LayerVertex)) {
+                continue;
+            }
+            org.deeplearning4j.nn.conf.layers.Layer l = ((LayerVertex) cv).getLayerConf().getLayer();
+            if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) {
+                l = ((org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) l).getLayer();
+            } else if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) {
+                l = ((org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) l).getUnderlying();
+            }
+            org.nd4j.linalg.activations.IActivation a = l instanceof org.deeplearning4j.nn.conf.layers.BaseLayer
+                    ? ((org.deeplearning4j.nn.conf.layers.BaseLayer) l).getActivationFn()
+                    : l instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer
+                    ? ((org.deeplearning4j.nn.conf.layers.ActivationLayer) l).getActivationFn() : null;
+            if (l instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
+                exact.add(info.name() + " (PReLU)");
+            } else if (org.deeplearning4j.interpret.gradient.ActivationRules.isRectifier(a)) {
+                applied.add(info.name() + " (" + a + ")");
+            } else if (!org.deeplearning4j.interpret.gradient.ActivationRules.isIdentity(a)) {
+                exact.add(info.name() + " (" + a + ")");
+            }
+        }
+        return new org.deeplearning4j.interpret.gradient.ReluRuleCoverage(applied, exact);
     }
 
     @Override

@@ -10,10 +10,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A network prepared for interpretation: the one place where MultiLayerNetwork, ComputationGraph (and later
- * SameDiff) differences live. Every call validates its input, works in chunks of at most {@link #maxBatchSize()}
- * examples, and leaves the underlying network exactly as it was (parameters, updater state, listeners).
- * The adapter shares the network's parameters, so after further training it sees the new weights.
+ * A network prepared for interpretation: the one place where MultiLayerNetwork, ComputationGraph and SameDiff
+ * differences live. Every call validates its input, works in chunks of at most {@link #maxBatchSize()} examples,
+ * and leaves the underlying network exactly as it was (parameters, updater state, listeners). The adapter shares
+ * the network's parameters, so after further training it sees the new weights.
+ *
+ * <p>Results never depend on earlier calls, on how inputs are batched or chunked, or on the engine: a call on a
+ * model that has served other calls equals the same call on a freshly wrapped one. One model may be shared by
+ * several threads: their calls are serialised (each engine runs one call at a time) and give the results of the
+ * same calls made one after another; for parallel work wrap the network once per thread.
  *
  * <p>Obtain one from {@link Models}.
  */
@@ -160,6 +165,19 @@ public interface InterpretableModel {
         objective.validate(Batches.shapes(acts));
         return objective.value(acts);
     }
+
+    /**
+     * @return a private double-precision copy of this model (this model itself if it is already double), for
+     *         checks in double precision such as {@link org.deeplearning4j.interpret.check.GradientCheck}; the
+     *         user's model is not changed
+     */
+    InterpretableModel inDoublePrecision();
+
+    /**
+     * @return the layers at which {@link ReluRule#GUIDED} and {@link ReluRule#DECONVNET} act (rectifiers), and the
+     *         non-linear layers that keep their true derivative under them
+     */
+    org.deeplearning4j.interpret.gradient.ReluRuleCoverage reluRuleCoverage();
 
     /** @return true when the network's output layer applies softmax to the logits (class probabilities make sense) */
     boolean softmaxOutput();

@@ -7,7 +7,11 @@ public final class ObjectiveGradient {
     private final INDArray values;
     private final INDArray gradient;
 
-    ObjectiveGradient(INDArray values, INDArray gradient) {
+    /**
+     * @param values the objective per example
+     * @param gradient its gradient with respect to the input, shaped like the input
+     */
+    public ObjectiveGradient(INDArray values, INDArray gradient) {
         this.values = values;
         this.gradient = gradient;
     }

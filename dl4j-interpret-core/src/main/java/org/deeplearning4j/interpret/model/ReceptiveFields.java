@@ -20,7 +20,9 @@ import java.util.Map;
  * adjacent units), the field size and the first unit's top-left offset. A window layer with kernel {@code k},
  * dilation {@code d}, stride {@code s} and leading padding {@code p} maps (jump j, size r, start t) to
  * (j s, r + (d (k - 1)) j, t - p j); vertices with several inputs (add, merge) take the union of their inputs'
- * fields; dense and global-pooling layers see the whole image.
+ * fields; dense and global-pooling layers see the whole image; cropping shifts the start. Layers that resample
+ * (upsampling, transposed convolution, space-to-depth) have no such affine arithmetic: units downstream of one have
+ * no analytic field ({@link #field} returns null) and the model measures it instead ({@link #measure}).
  */
 final class ReceptiveFields {
     /** Per axis: jump, size, start; whole = true when the unit sees the whole input. */
@@ -56,11 +58,12 @@ final class ReceptiveFields {
             }
             List<String> ins = conf.getVertexInputs().get(name);
             Axis[] f = fields.get(ins.get(0));
-            for (int i = 1; i < ins.size(); i++) {
-                f = union(f, fields.get(ins.get(i)));
+            for (int i = 1; i < ins.size() && f != null; i++) {
+                Axis[] other = fields.get(ins.get(i));
+                f = other == null ? null : union(f, other);
             }
             GraphVertex v = conf.getVertices().get(name);
-            if (v instanceof LayerVertex) {
+            if (v instanceof LayerVertex && f != null) {
                 f = layer(((LayerVertex) v).getLayerConf().getLayer(), f, sizes.get(ins.get(0)),
                         sizes.get(name));
             }
@@ -88,6 +91,22 @@ final class ReceptiveFields {
         int[] p;
         int[] d;
         ConvolutionMode mode;
+        if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) {
+            return layer(((org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) l).getLayer(), f, inSize, outSize);
+        }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) {
+            return layer(((org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) l).getUnderlying(), f,
+                    inSize, outSize);
+        }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D
+                || l instanceof org.deeplearning4j.nn.conf.layers.BaseUpsamplingLayer
+                || l instanceof org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer) {
+            return null; // resampling: measured instead
+        }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D) {
+            int[] crop = ((org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D) l).getCropping();
+            return new Axis[] {shift(f[0], -crop[0]), shift(f[1], -crop[2])};
+        }
         if (l instanceof ConvolutionLayer) {
             ConvolutionLayer c = (ConvolutionLayer) l;
             k = c.getKernelSize();
@@ -139,14 +158,71 @@ final class ReceptiveFields {
      * @param x unit column
      * @param imageH input height
      * @param imageW input width
-     * @return the unit's field (unclipped)
+     * @return the unit's field (unclipped), or null when a resampling layer upstream leaves it to be measured
      */
     ReceptiveField field(String layer, long y, long x, long imageH, long imageW) {
         Axis[] f = fields.get(layer);
+        if (f == null) {
+            return null;
+        }
         long top = f[0].whole ? 0 : f[0].start + y * f[0].jump;
         long left = f[1].whole ? 0 : f[1].start + x * f[1].jump;
         long h = f[0].whole ? imageH : f[0].size;
         long w = f[1].whole ? imageW : f[1].size;
         return new ReceptiveField(top, left, h, w);
+    }
+
+    /** Random probes whose input gradients' union of supports measures a field. */
+    static final int FIELD_PROBES = 8;
+
+    /**
+     * Measures a unit's field as the bounding box of the support of its input gradient on {@link #FIELD_PROBES}
+     * random inputs in the model's pixel range (seeded by the position, so the same unit always gets the same field).
+     *
+     * @param spec the input spec
+     * @param dataType the model's data type
+     * @param unitShape the layer's activation shape without the batch dimension
+     * @param y unit row
+     * @param x unit column
+     * @param gradient (probes, seed at the layer) to the input gradient
+     * @return the field
+     */
+    static ReceptiveField measure(InputSpec spec, org.nd4j.linalg.api.buffer.DataType dataType, long[] unitShape,
+            long y, long x, java.util.function.BiFunction<org.nd4j.linalg.api.ndarray.INDArray,
+            org.nd4j.linalg.api.ndarray.INDArray, org.nd4j.linalg.api.ndarray.INDArray> gradient) {
+        org.nd4j.linalg.api.rng.Random rng = org.nd4j.linalg.factory.Nd4j.getRandomFactory()
+                .getNewRandomInstance(y * 7919 + x);
+        org.nd4j.linalg.api.ndarray.INDArray probe = org.nd4j.linalg.factory.Nd4j.rand(rng, FIELD_PROBES,
+                spec.channels(), spec.height(), spec.width()).castTo(dataType)
+                .muli(spec.pixelMax() - spec.pixelMin()).addi(spec.pixelMin());
+        long[] full = new long[unitShape.length + 1];
+        full[0] = FIELD_PROBES;
+        System.arraycopy(unitShape, 0, full, 1, unitShape.length);
+        org.nd4j.linalg.api.ndarray.INDArray seed = org.nd4j.linalg.factory.Nd4j.zeros(dataType, full);
+        if (unitShape.length == 3) {
+            seed.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(y), org.nd4j.linalg.indexing.NDArrayIndex.point(x))
+                    .assign(1);
+        } else {
+            seed.assign(1);
+        }
+        org.nd4j.linalg.api.ndarray.INDArray g = org.nd4j.linalg.ops.transforms.Transforms.abs(
+                gradient.apply(probe, seed), false).sum(0, 1);
+        long top = -1;
+        long left = Long.MAX_VALUE;
+        long bottom = -1;
+        long right = -1;
+        for (int i = 0; i < g.size(0); i++) {
+            for (int j = 0; j < g.size(1); j++) {
+                if (g.getDouble(i, j) > 0) {
+                    top = top < 0 ? i : top;
+                    bottom = i;
+                    left = Math.min(left, j);
+                    right = Math.max(right, j);
+                }
+            }
+        }
+        return top < 0 ? new ReceptiveField(y, x, 1, 1) : new ReceptiveField(top, left, bottom - top + 1,
+                right - left + 1);
     }
 }

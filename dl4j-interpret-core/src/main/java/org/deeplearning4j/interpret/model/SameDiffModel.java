@@ -37,10 +37,7 @@ import java.util.stream.Collectors;
  * unit's input gradient on random inputs.
  */
 final class SameDiffModel implements InterpretableModel {
-    private static final String SEED = "seed__";
-    private static final String LOSS = "interpret_loss__";
     private static final String INJECT = "inject__";
-    private static final int FIELD_PROBES = 8;
 
     private final SameDiff source;
     private final String input;
@@ -124,12 +121,7 @@ final class SameDiffModel implements InterpretableModel {
      * function that training created (a second loss could not be differentiated next to it).
      */
     private SameDiff structureCopy(SameDiff sd) {
-        SameDiff copy;
-        try {
-            copy = SameDiff.fromFlatBuffers(sd.asFlatBuffers(false));
-        } catch (java.io.IOException | RuntimeException e) {
-            copy = sd.dup();
-        }
+        SameDiff copy = SameDiffSessions.copyStructure(sd);
         // A graph saved in the middle of training carries its training gradient ("one-var", "grad", "w-grad", ...).
         // Everything that neither the logits, the layers nor the graph's own loss depends on is such an artefact:
         // move it out of the way of the names autodiff gives the new loss's gradient.
@@ -224,39 +216,9 @@ final class SameDiffModel implements InterpretableModel {
         }
         long[] shape = info.outputShape();
         InputChecks.unitPosition(info, y, x);
-        return fields.computeIfAbsent(layer + "@" + y + "," + x, k -> {
-            org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(y * 7919 + x);
-            INDArray probe = Nd4j.rand(rng, FIELD_PROBES, spec.channels(), spec.height(), spec.width())
-                    .castTo(dataType).muli(spec.pixelMax() - spec.pixelMin()).addi(spec.pixelMin());
-            long[] full = new long[shape.length + 1];
-            full[0] = FIELD_PROBES;
-            System.arraycopy(shape, 0, full, 1, shape.length);
-            INDArray seed = Nd4j.zeros(dataType, full);
-            if (shape.length == 3) {
-                seed.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(y), NDArrayIndex.point(x))
-                        .assign(1);
-            } else {
-                seed.assign(1);
-            }
-            INDArray g = org.nd4j.linalg.ops.transforms.Transforms.abs(grad(probe, List.of(layer), List.of(seed),
-                    input).get(input), false).sum(0, 1);
-            long top = -1;
-            long left = Long.MAX_VALUE;
-            long bottom = -1;
-            long right = -1;
-            for (int i = 0; i < g.size(0); i++) {
-                for (int j = 0; j < g.size(1); j++) {
-                    if (g.getDouble(i, j) > 0) {
-                        top = top < 0 ? i : top;
-                        bottom = i;
-                        left = Math.min(left, j);
-                        right = Math.max(right, j);
-                    }
-                }
-            }
-            return top < 0 ? new ReceptiveField(y, x, 1, 1) : new ReceptiveField(top, left, bottom - top + 1,
-                    right - left + 1);
-        });
+        return fields.computeIfAbsent(layer + "@" + y + "," + x, k -> ReceptiveFields.measure(spec, dataType, shape,
+                y, x, (probe, seed) -> grad(probe, List.of(layer), List.of(seed), input, ReluRule.NORMAL)
+                        .get(input)));
     }
 
     @Override
@@ -340,56 +302,55 @@ final class SameDiffModel implements InterpretableModel {
         return target.value(act);
     }
 
-    private static void requireNormal(ReluRule rule) {
-        if (rule != ReluRule.NORMAL) {
-            throw new IllegalArgumentException("The " + rule + " ReLU rule is available for input gradients of "
-                    + "targets (GuidedBackprop, Deconvnet, deconvnet projections) on SameDiff graphs, not for "
-                    + "hidden-layer gradients or multi-layer objectives");
-        }
+    /**
+     * Gradient of {@code sum_i sum(act(layers[i]) * seeds[i])} with respect to {@code wrt} (the input or a hidden
+     * variable) under {@code rule}, keyed by {@code wrt}, plus the activations of {@code layers}.
+     */
+    private Map<String, INDArray> grad(INDArray x, List<String> layers, List<INDArray> seeds, String wrt,
+            ReluRule rule) {
+        return reverse(x, null, null, layers, seeds, rule, wrt);
     }
 
     /**
-     * Gradient of {@code sum_i sum(act(layers[i]) * seeds[i])} with respect to {@code wrt} (the input or a hidden
-     * variable), plus the activations, from a private copy of the graph with that loss added.
+     * Runs the op-by-op reverse pass of a private copy (built once per rule, seeded layers, {@code wrt} and input
+     * size). {@code injectAt}, when given, is a hidden variable fed from {@code override}.
      */
-    private synchronized Map<String, INDArray> grad(INDArray x, List<String> layers, List<INDArray> seeds, String wrt) {
-        String key = String.join(",", layers) + "|" + wrt;
+    private synchronized Map<String, INDArray> reverse(INDArray x, String injectAt, INDArray override,
+            List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt) {
+        String key = "reverse|" + rule + "|" + String.join(",", layers) + "|" + wrt + "|" + injectAt + "|"
+                + Arrays.toString(Arrays.copyOfRange(x.shape(), 1, x.rank()));
         SameDiff g = gradients.computeIfAbsent(key, k -> {
-            SameDiff copy = shareArrays(structureCopy(source));
-            SDVariable loss = null;
-            for (int i = 0; i < layers.size(); i++) {
-                SDVariable act = copy.getVariable(layers.get(i));
-                SDVariable seed = copy.placeHolder(SEED + i, act.dataType(), anyBatch(seeds.get(i).shape()));
-                SDVariable term = act.mul(seed).sum();
-                loss = loss == null ? term : loss.add(term);
+            SameDiff copy = injectAt == null ? shareArrays(structureCopy(source)) : rewired(injectAt);
+            Map<String, INDArray> probe = new HashMap<>();
+            probe.put(input, Nd4j.zeros(dataType, withBatch(x.shape(), 1)));
+            if (injectAt != null) {
+                probe.put(INJECT, Nd4j.zeros(dataType, withBatch(override.shape(), 1)));
             }
-            copy.renameVariable(loss.name(), LOSS);
-            copy.setLossVariables(LOSS);
-            return copy;
+            return SameDiffReverse.build(copy, layers, seeds, rule, injectAt == null ? wrt : INJECT, probe);
         });
         Map<String, INDArray> feeds = new HashMap<>();
         feeds.put(input, x);
+        if (injectAt != null) {
+            feeds.put(INJECT, override);
+        }
         for (int i = 0; i < layers.size(); i++) {
-            feeds.put(SEED + i, seeds.get(i));
+            feeds.put(SameDiffReverse.seedName(i), seeds.get(i));
         }
         List<String> outs = new ArrayList<>(layers);
-        if (!outs.contains(wrt) && !wrt.equals(input)) {
-            outs.add(wrt);
+        outs.add(SameDiffReverse.GRADIENT);
+        Map<String, INDArray> out = SameDiffSessions.output(g, feeds, outs.toArray(new String[0]));
+        Map<String, INDArray> res = new LinkedHashMap<>();
+        for (String l : layers) {
+            res.put(l, out.get(l).detach());
         }
-        boolean created = !g.hasGradientFunction();
-        SameDiffSessions.freshArrays(g);
-        org.nd4j.autodiff.samediff.api.OutAndGrad r = g.calculateGradientsAndOutputs(feeds, outs,
-                List.of(wrt));
-        if (created) {
-            // the gradient function was created by that call, in a session with M2.1's array cache: run it again
-            SameDiffSessions.freshArrays(g);
-            r = g.calculateGradientsAndOutputs(feeds, outs, List.of(wrt));
-        }
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        r.getOutputs().forEach((k, v) -> out.put(k, v.detach()));
-        INDArray gw = r.getGradients().get(wrt);
-        out.put(wrt, gw == null ? null : gw.detach());
-        return out;
+        res.put(wrt, out.get(SameDiffReverse.GRADIENT).detach());
+        return res;
+    }
+
+    private static long[] withBatch(long[] shape, long n) {
+        long[] s = shape.clone();
+        s[0] = n;
+        return s;
     }
 
     @Override
@@ -404,80 +365,15 @@ final class SameDiffModel implements InterpretableModel {
             Target t = target.slice((int) from, (int) (from + c.size(0)));
             INDArray act = run(c, List.of(l)).get(l);
             t.validate(l, act.shape());
-            Map<String, INDArray> r = rule == ReluRule.NORMAL ? grad(c, List.of(l), List.of(t.gradient(act)), input)
-                    : ruleGrad(c, l, t.gradient(act), rule);
+            Map<String, INDArray> r = grad(c, List.of(l), List.of(t.gradient(act)), input, rule);
             vals.add(t.value(r.get(l)));
-            grads.add(orZeros(r.get(input), c));
+            grads.add(r.get(input));
         }
         return new ObjectiveGradient(Batches.concat(vals), Batches.concat(grads));
     }
 
-    /**
-     * Input gradient with a ReLU backward rule: the reverse pass is written into a private copy op by op, from each
-     * op's own backward definition ({@code doDiff}), except at ReLU ops, where the rule's expression is used
-     * (guided: {@code g * [x > 0] * [g > 0]}; deconvnet: {@code max(g, 0)}).
-     */
-    private synchronized Map<String, INDArray> ruleGrad(INDArray x, String layer, INDArray seed, ReluRule rule) {
-        String key = rule + "|" + layer;
-        SameDiff g = gradients.computeIfAbsent(key, k -> buildRuleGraph(shareArrays(structureCopy(source)), layer,
-                seed, rule, input));
-        Map<String, INDArray> out = SameDiffSessions.output(g, Map.of(input, x, SEED + "0", seed), layer, "rule_grad__");
-        Map<String, INDArray> res = new LinkedHashMap<>();
-        res.put(layer, out.get(layer).detach());
-        res.put(input, out.get("rule_grad__").detach());
-        return res;
-    }
-
-    /** Writes the reverse pass from {@code layer} (seeded) to {@code wrt} into {@code copy} as "rule_grad__". */
-    private SameDiff buildRuleGraph(SameDiff copy, String layer, INDArray seedExample, ReluRule rule, String wrt) {
-        SDVariable seed = copy.placeHolder(SEED + "0", seedExample.dataType(), anyBatch(seedExample.shape()));
-        Map<String, SDVariable> grads = new HashMap<>();
-        grads.put(layer, seed);
-        List<SameDiffOp> ops = new ArrayList<>(copy.getOps().values());
-        for (int i = ops.size() - 1; i >= 0; i--) {
-            SameDiffOp op = ops.get(i);
-            List<String> outs = op.getOutputsOfOp();
-            if (outs == null || outs.stream().noneMatch(grads::containsKey)) {
-                continue;
-            }
-            org.nd4j.autodiff.functions.DifferentialFunction f = op.getOp();
-            String[] args = f.argNames();
-            List<SDVariable> gin;
-            if ("relu".equals(f.opName())) {
-                SDVariable e = grads.get(outs.get(0));
-                SDVariable xin = copy.getVariable(args[0]);
-                SDVariable pos = e.gt(0.0).castTo(e.dataType());
-                SDVariable active = xin.gt(0.0).castTo(e.dataType());
-                gin = List.of(rule == ReluRule.GUIDED ? e.mul(pos).mul(active)
-                        : rule == ReluRule.DECONVNET ? e.mul(pos) : e.mul(active));
-            } else {
-                List<SDVariable> gout = new ArrayList<>();
-                for (String o : outs) {
-                    gout.add(grads.containsKey(o) ? grads.get(o) : copy.getVariable(o).mul(0.0));
-                }
-                gin = f.doDiff(gout);
-            }
-            for (int j = 0; j < args.length && j < gin.size(); j++) {
-                SDVariable a = copy.getVariable(args[j]);
-                if (gin.get(j) == null || a == null || !a.dataType().isFPType()
-                        || a.getVariableType() == VariableType.VARIABLE || a.getVariableType() == VariableType.CONSTANT) {
-                    continue;
-                }
-                grads.merge(args[j], gin.get(j), SDVariable::add);
-            }
-        }
-        SDVariable gx = grads.containsKey(wrt) ? grads.get(wrt) : copy.getVariable(wrt).mul(0.0);
-        copy.identity("rule_grad__", gx);
-        return copy;
-    }
-
-    private static INDArray orZeros(INDArray g, INDArray like) {
-        return g != null ? g : Nd4j.zerosLike(like);
-    }
-
     @Override
     public ObjectiveGradient gradient(INDArray x, LayerObjective objective, ReluRule rule) {
-        requireNormal(rule);
         List<String> names = new ArrayList<>();
         for (String n : objective.layers()) {
             names.add(resolve(n));
@@ -497,9 +393,48 @@ final class SameDiffModel implements InterpretableModel {
             for (String n : seeded) {
                 cs.add(Batches.chunk(seeds.get(n), from, maxBatch));
             }
-            grads.add(orZeros(grad(c, seeded, cs, input).get(input), c));
+            grads.add(grad(c, seeded, cs, input, rule).get(input));
         }
         return new ObjectiveGradient(objective.value(acts), Batches.concat(grads));
+    }
+
+    @Override
+    public InterpretableModel inDoublePrecision() {
+        if (dataType == DataType.DOUBLE) {
+            return this;
+        }
+        SameDiff copy = SameDiffSessions.copyStructure(source);
+        Map<String, DataType> types = new HashMap<>();
+        for (SDVariable v : copy.variables()) {
+            if (v.dataType().isFPType() && v.getVariableType() != VariableType.ARRAY) {
+                types.put(v.name(), DataType.DOUBLE);
+            }
+        }
+        try {
+            copy.convertDataTypes(types);
+        } catch (RuntimeException e) {
+            throw new org.deeplearning4j.interpret.InterpretException("This SameDiff graph cannot be converted to "
+                    + "double precision for a double-precision check (" + e.getMessage() + "); build it in "
+                    + "DataType.DOUBLE to check it", e);
+        }
+        return new SameDiffModel(copy, input, logits, layerNamesOrEmpty(), spec, maxBatch, classifier);
+    }
+
+    @Override
+    public org.deeplearning4j.interpret.gradient.ReluRuleCoverage reluRuleCoverage() {
+        List<String> applied = new ArrayList<>();
+        List<String> exact = new ArrayList<>();
+        for (SameDiffOp op : source.getOps().values()) {
+            String name = op.getOp().opName();
+            String out = op.getOutputsOfOp() == null || op.getOutputsOfOp().isEmpty() ? op.getName()
+                    : op.getOutputsOfOp().get(0);
+            if (SameDiffReverse.isRectifier(name)) {
+                applied.add(out + " (" + name + ")");
+            } else if (SameDiffReverse.isOtherActivation(name) && !out.equals(logits)) {
+                exact.add(out + " (" + name + ")");
+            }
+        }
+        return new org.deeplearning4j.interpret.gradient.ReluRuleCoverage(applied, exact);
     }
 
     @Override
@@ -509,7 +444,6 @@ final class SameDiffModel implements InterpretableModel {
 
     @Override
     public LayerGradient layerGradient(INDArray x, Target target, String layer, INDArray override, ReluRule rule) {
-        requireNormal(rule);
         String tl = resolve(target.layer());
         String wl = resolve(layer);
         INDArray in = prepareInput(x);
@@ -524,17 +458,17 @@ final class SameDiffModel implements InterpretableModel {
             if (override == null) {
                 Map<String, INDArray> f = run(c, List.of(tl, wl));
                 t.validate(tl, f.get(tl).shape());
-                Map<String, INDArray> r = grad(c, List.of(tl), List.of(t.gradient(f.get(tl))), wl);
+                Map<String, INDArray> r = grad(c, List.of(tl), List.of(t.gradient(f.get(tl))), wl, rule);
                 vals.add(t.value(f.get(tl)));
                 acts.add(f.get(wl));
-                grads.add(r.get(wl) != null ? r.get(wl) : Nd4j.zerosLike(f.get(wl)));
+                grads.add(r.get(wl));
             } else {
                 INDArray ov = Batches.chunk(override, from, maxBatch);
                 INDArray act = injected(c, wl, ov, tl);
                 t.validate(tl, act.shape());
                 vals.add(t.value(act));
                 acts.add(ov);
-                grads.add(injectedGrad(c, wl, ov, tl, t.gradient(act)));
+                grads.add(injectedGrad(c, wl, ov, tl, t.gradient(act), rule));
             }
         }
         return new LayerGradient(Batches.concat(vals), Batches.concat(acts), Batches.concat(grads));
@@ -590,19 +524,13 @@ final class SameDiffModel implements InterpretableModel {
         }
     }
 
-    /**
-     * Gradient of the target with respect to a replaced hidden activation. SameDiff's autodiff gives no gradient to
-     * the spliced-in placeholder, so the reverse pass is written op by op (as for the ReLU rules) down to it.
-     */
-    private synchronized INDArray injectedGrad(INDArray x, String layer, INDArray override, String target,
-            INDArray seed) {
+    /** Gradient of the target with respect to a replaced hidden activation, by the same reverse pass. */
+    private INDArray injectedGrad(INDArray x, String layer, INDArray override, String target, INDArray seed,
+            ReluRule rule) {
         if (layer.equals(target)) {
             return seed.dup();
         }
-        SameDiff g = gradients.computeIfAbsent("injectgrad|" + layer + "|" + target, k -> buildRuleGraph(
-                rewired(layer), target, seed, ReluRule.NORMAL, INJECT));
-        return SameDiffSessions.output(g, Map.of(input, x, INJECT, override, SEED + "0", seed), "rule_grad__").get("rule_grad__")
-                .detach();
+        return reverse(x, layer, override, List.of(target), List.of(seed), rule, layer).get(layer);
     }
 
     private synchronized INDArray injected(INDArray x, String layer, INDArray override, String target) {

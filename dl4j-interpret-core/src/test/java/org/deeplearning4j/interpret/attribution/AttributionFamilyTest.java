@@ -62,23 +62,32 @@ class AttributionFamilyTest {
     }
 
     /**
-     * Measured on these 8 held-out images with 50 Gauss-Legendre steps: grey baseline, largest gap 0.45%; black
-     * (zeros) baseline, largest gap 1.4% (the path from black crosses more ReLU kinks), so the test uses grey, the
-     * model's own neutral input.
+     * IG's sum converges to {@code f(x) - f(x0)} as the steps grow, whatever the trained weights: on a ReLU network
+     * the integrand is piecewise constant along the path, so the quadrature error shrinks like {@code 1/steps}. The
+     * network is trained inside the test and oneDNN picks different kernels per CPU, so its weights (and the number
+     * of ReLU kinks each path crosses) differ slightly between machines; at 50 steps the largest gap was 0.45% on
+     * one machine and 1.36% on another. The test therefore asks what the method guarantees: the reported gap is
+     * exactly {@code sum(attributions) - (f(x) - f(x0))}, and with 400 steps (8x the default) it is under 1% for
+     * every example.
      */
     @Test
-    void integratedGradientsIsCompleteWithinOnePercentOnTheTrainedCnn() {
+    void integratedGradientsConvergesToCompletenessOnTheTrainedCnn() {
         InterpretableModel m = trained();
         INDArray x = TrainedShapes.heldOut(8).features();
-        AttributionResult r = IntegratedGradients.builder(m).steps(50).baselines(Baselines.grey()).build()
-                .attribute(x, Targets.predicted());
         INDArray f0 = m.values(Baselines.grey().create(m.prepareInput(x), m),
                 Targets.logits(m.logits(x).argMax(1).toIntVector()));
+        AttributionResult r = IntegratedGradients.builder(m).steps(400).baselines(Baselines.grey()).build()
+                .attribute(x, Targets.predicted());
         INDArray gap = r.targetValues().sub(f0);
+        INDArray sums = r.attributions().sum(1, 2, 3);
         for (int i = 0; i < 8; i++) {
-            double rel = Math.abs(r.convergenceDelta().get().getDouble(i)) / Math.abs(gap.getDouble(i));
-            log.info("IG completeness gap {}: {} of |f(x) - f(grey)| = {}", i, rel, Math.abs(gap.getDouble(i)));
-            assertTrue(rel < 0.01, "completeness gap " + rel + " >= 1% for example " + i);
+            double delta = r.convergenceDelta().get().getDouble(i);
+            assertEquals(sums.getDouble(i) - gap.getDouble(i), delta, 1e-4 * Math.max(1, Math.abs(gap.getDouble(i))),
+                    "reported gap of example " + i);
+            double rel = Math.abs(delta) / Math.abs(gap.getDouble(i));
+            log.info("IG completeness gap {} at 400 steps: {} of |f(x) - f(grey)| = {}", i, rel,
+                    Math.abs(gap.getDouble(i)));
+            assertTrue(rel < 0.01, "completeness gap " + rel + " >= 1% at 400 steps for example " + i);
         }
     }
 

@@ -87,11 +87,15 @@ class FashionMnistTest {
         }
     }
 
-    /** Measured gaps with 50 Gauss-Legendre steps from the black baseline: up to ~1%; asserted below 2%. */
+    /**
+     * Measured gaps with 50 Gauss-Legendre steps from the black baseline: up to ~1%. The network is trained in the
+     * test, so its weights (and the ReLU kinks each path crosses) differ between CPUs; the quadrature error shrinks
+     * like 1/steps, so 200 steps (about a quarter of that gap) are asserted below 2% on any machine.
+     */
     @Test
     void integratedGradientsIsCompleteOnRealData() {
         INDArray x = test.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 6));
-        AttributionResult r = IntegratedGradients.builder(model).steps(50).baselines(Baselines.zeros()).build()
+        AttributionResult r = IntegratedGradients.builder(model).steps(200).baselines(Baselines.zeros()).build()
                 .attribute(x, Targets.predicted());
         INDArray f0 = model.values(x.mul(0), Targets.logits(model.logits(x).argMax(1).toIntVector()));
         for (int i = 0; i < 6; i++) {

@@ -208,6 +208,7 @@ class CallHistoryTest {
             INDArray x = input(f, shared.dataType(), n, r);
             history.append(kind).append('(').append(n).append(") ");
             INDArray got = calls.get(kind).apply(shared, x);
+            assertTrue(got.ordering() == 'c', kind + " returned a column-major array");
             INDArray expected = calls.get(kind).apply(f.wrap.get(), x);
             same(expected, got, f + " after [" + history.toString().trim() + "]");
         }

@@ -1,0 +1,189 @@
+package org.deeplearning4j.interpret.model;
+
+import org.deeplearning4j.interpret.InterpretException;
+import org.deeplearning4j.interpret.gradient.MaxRules;
+import org.deeplearning4j.interpret.gradient.ReluRule;
+import org.deeplearning4j.interpret.internal.SameDiffSessions;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The reverse pass of a SameDiff graph, written op by op into a private copy: each op's own backward definition
+ * ({@code doDiff}), except at rectifier ops, where the {@link ReluRule} applies (the formula of
+ * {@link org.deeplearning4j.interpret.gradient.ActivationRules}), and at maxima (max pooling, reduce-max,
+ * element-wise maximum), which split the gradient equally among tied maxima like both DL4J engines
+ * ({@link MaxRules}). One pass serves every rule, hidden-layer seeds, several seeded layers and gradients with
+ * respect to hidden variables. Weights are never differentiated: only the input's ancestors are.
+ */
+final class SameDiffReverse {
+    /** Name of the gradient variable in a built graph. */
+    static final String GRADIENT = "reverse_grad__";
+    private static final String SEED = "seed__";
+    private static final Set<String> RECTIFIERS = Set.of("relu", "relu6", "leakyrelu", "elu", "selu");
+
+    private SameDiffReverse() {
+    }
+
+    private static final Set<String> OTHER_ACTIVATIONS = Set.of("sigmoid", "tanh", "softmax", "softplus", "softsign",
+            "gelu", "precise_gelu", "swish", "mish", "hard_sigmoid", "hardtanh", "cube", "rationaltanh",
+            "rectifiedtanh", "prelu");
+
+    /** @return true if the ReLU rules apply at an op of this name */
+    static boolean isRectifier(String opName) {
+        return RECTIFIERS.contains(opName);
+    }
+
+    /** @return true for a non-linear activation op that keeps its true derivative under every rule */
+    static boolean isOtherActivation(String opName) {
+        return OTHER_ACTIVATIONS.contains(opName);
+    }
+
+    static String seedName(int i) {
+        return SEED + i;
+    }
+
+    /**
+     * @param copy a private copy of the graph (changed: the reverse pass is added)
+     * @param layers the seeded variables
+     * @param seeds example seeds (their data type and non-batch shape are used)
+     * @param rule the ReLU rule
+     * @param wrt the variable to differentiate with respect to
+     * @param probe batch-1 feeds of every placeholder, to read the static shapes that max pooling needs
+     * @return {@code copy}, with {@link #GRADIENT}
+     */
+    static SameDiff build(SameDiff copy, List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt,
+            Map<String, INDArray> probe) {
+        Map<String, SDVariable> grads = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            long[] shape = seeds.get(i).shape().clone();
+            shape[0] = -1;
+            SDVariable seed = copy.placeHolder(seedName(i), seeds.get(i).dataType(), shape);
+            grads.merge(layers.get(i), seed, SDVariable::add);
+        }
+        List<SameDiffOp> ops = new ArrayList<>(copy.getOps().values());
+        Map<String, long[]> shapes = staticShapes(copy, ops, probe);
+        Set<String> dependsOn = new java.util.HashSet<>(layers);
+        for (int i = ops.size() - 1; i >= 0; i--) {
+            SameDiffOp op = ops.get(i);
+            List<String> outs = op.getOutputsOfOp();
+            if (outs != null && outs.stream().anyMatch(dependsOn::contains) && op.getInputsToOp() != null) {
+                dependsOn.addAll(op.getInputsToOp());
+            }
+            if (outs == null || outs.stream().noneMatch(grads::containsKey)) {
+                continue;
+            }
+            DifferentialFunction f = op.getOp();
+            String[] args = f.argNames();
+            SDVariable e = grads.get(outs.get(0));
+            List<SDVariable> gin;
+            String name = f.opName();
+            if (RECTIFIERS.contains(name) && rule != ReluRule.NORMAL) {
+                SDVariable pos = copy.nn().relu(e, 0.0);
+                gin = rule == ReluRule.DECONVNET ? List.of(pos) : f.doDiff(List.of(pos));
+            } else if ("maxpool2d".equals(name)) {
+                gin = List.of(maxPool(copy, (DynamicCustomOp) f, args[0], outs.get(0), e, shapes));
+            } else if ("reduce_max".equals(name) && args.length == 1) {
+                gin = List.of(reduceMax(copy, f, args[0], outs.get(0), e, shapes));
+            } else if ("maximum".equals(name) && args.length == 2) {
+                List<SDVariable> ins = List.of(copy.getVariable(args[0]), copy.getVariable(args[1]));
+                gin = MaxRules.elementWise(ins, copy.getVariable(outs.get(0)), e, e.dataType());
+            } else {
+                List<SDVariable> gout = new ArrayList<>();
+                for (String o : outs) {
+                    gout.add(grads.containsKey(o) ? grads.get(o) : copy.getVariable(o).mul(0.0));
+                }
+                gin = f.doDiff(gout);
+            }
+            for (int j = 0; j < args.length && j < gin.size(); j++) {
+                SDVariable a = copy.getVariable(args[j]);
+                if (gin.get(j) == null || a == null || !a.dataType().isFPType()
+                        || a.getVariableType() == VariableType.VARIABLE
+                        || a.getVariableType() == VariableType.CONSTANT) {
+                    continue;
+                }
+                grads.merge(args[j], gin.get(j), SDVariable::add);
+            }
+        }
+        SDVariable gx = grads.get(wrt);
+        if (gx == null && dependsOn.contains(wrt)) {
+            // never zeros in place of a gradient that an op failed to pass on
+            throw new InterpretException("No gradient reaches '" + wrt + "' from " + layers + " although they depend "
+                    + "on it: an op on the path gives no gradient to its input; this graph cannot be differentiated "
+                    + "reliably");
+        }
+        if (gx == null) {
+            // the seeded variables do not depend on wrt: the gradient is exactly zero
+            gx = copy.getVariable(wrt).mul(0.0);
+        }
+        copy.identity(GRADIENT, gx);
+        return copy;
+    }
+
+    private static Map<String, long[]> staticShapes(SameDiff copy, List<SameDiffOp> ops, Map<String, INDArray> probe) {
+        Set<String> names = new LinkedHashSet<>();
+        for (SameDiffOp op : ops) {
+            String n = op.getOp().opName();
+            if ("maxpool2d".equals(n) || "reduce_max".equals(n)) {
+                names.add(op.getInputsToOp().get(0));
+                names.add(op.getOutputsOfOp().get(0));
+            }
+        }
+        Map<String, long[]> shapes = new HashMap<>();
+        if (names.isEmpty()) {
+            return shapes;
+        }
+        Map<String, INDArray> out = SameDiffSessions.output(copy, probe, names.toArray(new String[0]));
+        out.forEach((k, v) -> shapes.put(k, v.shape()));
+        return shapes;
+    }
+
+    private static SDVariable maxPool(SameDiff sd, DynamicCustomOp op, String in, String out, SDVariable e,
+            Map<String, long[]> shapes) {
+        long[] a = op.iArgs();
+        // libnd4j's maxpool2d arguments: kH, kW, sH, sW, pH, pW, dH, dW, same mode, extra, NHWC
+        if (a.length < 9 || (a.length > 10 && a[10] != 0)) {
+            throw new InterpretException("Max pooling op '" + op.getOwnName() + "' has arguments "
+                    + Arrays.toString(a) + "; only NCHW max pooling is supported on SameDiff graphs");
+        }
+        MaxRules.Window win = new MaxRules.Window(new int[] {(int) a[0], (int) a[1]}, new int[] {(int) a[2],
+                (int) a[3]}, new int[] {(int) a[4], (int) a[5]}, new int[] {(int) Math.max(1, a[6]),
+                (int) Math.max(1, a[7])}, a[8] != 0);
+        SDVariable x = sd.getVariable(in);
+        return MaxRules.pool(sd, x, e, win, shapes.get(in), shapes.get(out), x.dataType());
+    }
+
+    private static SDVariable reduceMax(SameDiff sd, DifferentialFunction f, String in, String out, SDVariable e,
+            Map<String, long[]> shapes) {
+        int[] dims = f instanceof org.nd4j.linalg.api.ops.BaseReduceOp
+                ? ((org.nd4j.linalg.api.ops.BaseReduceOp) f).getDimensions() : null;
+        long[] inShape = shapes.get(in);
+        if (dims == null || dims.length == 0) {
+            dims = new int[inShape.length];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = i;
+            }
+        }
+        long[] kept = inShape.clone();
+        kept[0] = -1;
+        for (int d : dims) {
+            kept[d < 0 ? d + kept.length : d] = 1;
+        }
+        SDVariable x = sd.getVariable(in);
+        DataType dt = x.dataType();
+        return MaxRules.global(x, e.reshape(kept), dims, dt);
+    }
+}
