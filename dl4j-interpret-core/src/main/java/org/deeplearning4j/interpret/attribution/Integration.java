@@ -2,7 +2,10 @@ package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.internal.Quadrature;
 
-/** Numerical rules for the path integral of integrated gradients (Captum's choices). */
+/**
+ * Numerical rules for the path integral of integrated gradients: the rules Captum offers, each with weights summing
+ * to 1 (checked against plain PyTorch autograd in {@code PyTorchReferenceTest}).
+ */
 public enum Integration {
     /** Gauss-Legendre: exact for polynomials of degree 2n-1; the most accurate per step (Captum's default). */
     GAUSS_LEGENDRE,
@@ -12,7 +15,12 @@ public enum Integration {
     RIEMANN_RIGHT,
     /** Midpoint rule. */
     RIEMANN_MIDDLE,
-    /** Trapezoid rule over n points including both ends. */
+    /**
+     * Trapezoid rule over n points including both ends: points {@code k/(n-1)}, weights {@code 1/(n-1)} with both
+     * ends halved, summing to 1. This is the true trapezoid rule and <b>differs from Captum's</b>
+     * {@code riemann_trapezoid}, which samples the same points but weights each by {@code 1/n} (ends halved), so its
+     * weights sum to {@code (n-1)/n} and its attributions are {@code (n-1)/n} of these.
+     */
     RIEMANN_TRAPEZOID;
 
     /**

@@ -14,9 +14,10 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Loads JPEG/PNG/BMP/GIF images of any size into a model's input, as ImageNet evaluation does: the shorter side is
- * resized to {@code size / cropFraction} (256 for a 224 input with the default 0.875), then the centre
- * {@code size x size} square is cropped. Pixels go to {@code [0, 1]} RGB (grey images are repeated to three channels;
+ * Loads JPEG/PNG/BMP/GIF images of any size into a model's input. <b>An image already at the model's input size is
+ * used exactly as it is</b> (no resize, no crop); any other is resized as ImageNet evaluation does: the shorter side
+ * to {@code size / cropFraction} (256 for a 224 input with the default 0.875), then the centre {@code size x size}
+ * square is cropped. Pixels go to {@code [0, 1]} RGB (grey images are repeated to three channels;
  * colour images are averaged to one for one-channel models), then through the model's preprocessing from its
  * {@link InputSpec} (pixel range, BGR order, mean subtraction). {@link InputSpec#toDisplay(INDArray)} reverses it.
  * Downscaling halves the image repeatedly with bilinear filtering before the last step, so it does not alias.
@@ -95,11 +96,15 @@ public final class ImageLoader {
 
     /**
      * @param img an image of any size
-     * @return the resized, cropped display image {@code [1, C, H, W]} in {@code [0, 1]}
+     * @return the display image {@code [1, C, H, W]} in {@code [0, 1]}: the image itself at the input size, else
+     *         resized and centre cropped
      */
     public INDArray toDisplay(BufferedImage img) {
         int h = (int) spec.height();
         int w = (int) spec.width();
+        if (img.getWidth() == w && img.getHeight() == h) {
+            return pixels(img, (int) spec.channels());
+        }
         double scale = Math.max(h, w) / cropFraction / Math.min(img.getWidth(), img.getHeight());
         int rw = Math.max(w, (int) Math.round(img.getWidth() * scale));
         int rh = Math.max(h, (int) Math.round(img.getHeight() * scale));

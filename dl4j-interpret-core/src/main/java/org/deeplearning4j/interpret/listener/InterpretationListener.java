@@ -214,12 +214,32 @@ public final class InterpretationListener extends BaseTrainingListener implement
      * The same listener for SameDiff training ({@code sd.fit(..., listener)}): snapshots every N iterations and at
      * epoch ends, with the graph read through {@code Models.builder(sd, input, logits)}.
      *
+     * <p>Prefer {@link #forSameDiff(org.nd4j.autodiff.samediff.SameDiff, String, String, String...)}: M2.1 calls
+     * training listeners with its gradient function rather than the model, and a gradient function whose backward
+     * ops SameDiff cannot read back (max pooling's {@code maxpool2d_bp}, among others) cannot be copied; each such
+     * snapshot then fails with a message that says so.
+     *
      * @param input the image placeholder
      * @param logits the pre-softmax class scores
      * @param layers hidden variables the configured interpretations use
      * @return a SameDiff listener feeding this listener's worker and report
      */
     public org.nd4j.autodiff.listeners.Listener forSameDiff(String input, String logits, String... layers) {
+        return forSameDiff(null, input, logits, layers);
+    }
+
+    /**
+     * The same listener for SameDiff training of {@code model}: the forward graph is copied from the model itself
+     * (once, at the first snapshot) and the weights from the graph training updates.
+     *
+     * @param model the graph being trained (not modified)
+     * @param input the image placeholder
+     * @param logits the pre-softmax class scores
+     * @param layers hidden variables the configured interpretations use
+     * @return a SameDiff listener feeding this listener's worker and report
+     */
+    public org.nd4j.autodiff.listeners.Listener forSameDiff(org.nd4j.autodiff.samediff.SameDiff model, String input,
+            String logits, String... layers) {
         return new org.nd4j.autodiff.listeners.BaseListener() {
             private org.nd4j.autodiff.samediff.SameDiff structure;
 
@@ -248,17 +268,28 @@ public final class InterpretationListener extends BaseTrainingListener implement
             }
 
             private void snapshotSameDiff(org.nd4j.autodiff.samediff.SameDiff sd, String label) {
+                // M2.1 calls training listeners with the gradient function: forward and backward ops, some of which
+                // (maxpool2d_bp, ...) its FlatBuffers reader cannot read back; the model's own graph has none
                 take(label, () -> {
+                    org.nd4j.autodiff.samediff.SameDiff from = model != null ? model : sd;
                     Map<String, INDArray> weights = new LinkedHashMap<>();
-                    for (org.nd4j.autodiff.samediff.SDVariable v : sd.variables()) {
+                    for (org.nd4j.autodiff.samediff.SDVariable v : from.variables()) {
                         if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
-                            weights.put(v.name(), sd.getArrForVarName(v.name()).dup());
+                            weights.put(v.name(), from.getArrForVarName(v.name()).dup());
                         }
                     }
                     if (structure == null) {
-                        // once, on the training thread between iterations; through FlatBuffers so that the copy
-                        // carries no training gradient function
-                        structure = org.nd4j.autodiff.samediff.SameDiff.fromFlatBuffers(sd.asFlatBuffers(false));
+                        // once, on the training thread between iterations
+                        try {
+                            structure = org.deeplearning4j.interpret.internal.SameDiffSessions.copyStructure(
+                                    model != null ? model : sd);
+                        } catch (RuntimeException e) {
+                            throw new org.deeplearning4j.interpret.InterpretException("Cannot copy the graph that "
+                                    + "SameDiff training hands its listeners (its gradient function, with backward "
+                                    + "ops SameDiff cannot read back: " + e.getMessage() + "); create the listener "
+                                    + "with forSameDiff(sd, input, logits, layers...) so that the model's own graph "
+                                    + "is copied", e);
+                        }
                     }
                     org.nd4j.autodiff.samediff.SameDiff graph = structure;
                     return () -> loadSameDiff(graph, weights, input, logits, layers);

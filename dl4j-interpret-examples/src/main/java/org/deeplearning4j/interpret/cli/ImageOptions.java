@@ -15,9 +15,15 @@ import java.util.Locale;
 /** The images a command reads. */
 final class ImageOptions {
     @Option(names = {"-i", "--image"}, required = true, split = ",", paramLabel = "FILE|DIR",
-            description = "Images (JPEG, PNG, BMP, GIF) or folders of images; resized shorter side first, then centre "
-                    + "cropped to the model's input.")
+            description = "Images (JPEG, PNG, BMP, GIF) or folders of images. An image already at the model's input "
+                    + "size is used as it is; any other is resized (shorter side to size / crop fraction) and centre "
+                    + "cropped.")
     List<File> images;
+
+    @Option(names = "--crop-fraction", paramLabel = "F", defaultValue = "0.875",
+            description = "When an image must be resized: the centre crop's share of the resized shorter side "
+                    + "(0.875, ImageNet's 256 -> 224, by default; 1 resizes the shorter side to the input size).")
+    double cropFraction;
 
     /** @return the image files, folders expanded (sorted by name) */
     List<File> imageFiles() throws IOException {
@@ -40,6 +46,6 @@ final class ImageOptions {
     }
 
     INDArray loadImages(InterpretableModel m, List<File> files) throws IOException {
-        return ImageLoader.of(m.inputSpec()).load(files);
+        return ImageLoader.of(m.inputSpec(), cropFraction).load(files);
     }
 }

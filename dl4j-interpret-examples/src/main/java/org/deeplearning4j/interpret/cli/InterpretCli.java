@@ -59,19 +59,24 @@ import java.util.concurrent.Callable;
  * interpret visualize --model vgg16 --weights ~/models/ --layer block4_conv3 --channels 0,1,2
  * interpret search --model small-vgg --weights model.zip --image photos/ --layer block3_conv2
  * interpret blocks --model vgg16 --image cat.jpg --layer block5_conv3 --groups 4
+ * interpret check --model model.zip --shape 1,28,28 --image shirt.png
  * interpret models
  * </pre>
  * Exit codes: 0 success, 2 bad usage (unknown option, missing argument), 3 bad input (missing weights or image,
- * unknown class or layer), 1 unexpected failure.
+ * unknown class or layer), 4 gradient check failed, 1 unexpected failure.
  */
 @Command(name = "interpret", mixinStandardHelpOptions = true, version = "dl4j-interpret 0.1.0",
         description = "See why a Deeplearning4j CNN decides: attribution heatmaps, occlusion, feature visualization "
                 + "and dataset examples for zoo models (VGG16, VGG19, ResNet50) or your saved DL4J models.",
         subcommands = {InterpretCli.Attribute.class, InterpretCli.OcclusionCmd.class, InterpretCli.Visualize.class,
-                InterpretCli.Search.class, InterpretCli.Blocks.class, InterpretCli.ModelsCmd.class},
+                InterpretCli.Search.class, InterpretCli.Blocks.class, InterpretCli.Check.class,
+                InterpretCli.ModelsCmd.class},
         footer = {"", "Exit codes: 0 success, 2 bad usage, 3 bad input (missing weights or image, unknown class or "
-                + "layer), 1 unexpected failure.", "Run 'interpret COMMAND --help' for a command's options."})
+                + "layer), 4 gradient check failed, 1 unexpected failure.",
+                "Run 'interpret COMMAND --help' for a command's options."})
 public final class InterpretCli implements Callable<Integer> {
+    /** Exit code of a gradient check that failed. */
+    static final int CHECK_FAILED = 4;
     /** Exit code for input errors (missing weights, unreadable image, unknown class or layer). */
     public static final int EXIT_INPUT = 3;
     /** Exit code for unexpected failures. */
@@ -386,6 +391,47 @@ public final class InterpretCli implements Callable<Integer> {
                 spec.commandLine().getOut().println(f.getName() + "\t" + page.getPath());
             }
             return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Gradient self-check: compare the engine's input gradient with central finite differences "
+                    + "in double precision at random input values of the given images. Exit code 0 when it passes, "
+                    + "4 when it fails.")
+    static final class Check implements Callable<Integer> {
+        @Mixin
+        ModelOptions model;
+        @Mixin
+        ImageOptions imageOptions;
+        @Mixin
+        TargetOptions targets;
+        @Option(names = "--points", defaultValue = "32", description = "Input values checked per run "
+                + "(default ${DEFAULT-VALUE}).")
+        int points;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            List<File> files = imageOptions.imageFiles();
+            ModelOptions.Loaded l = model.load();
+            INDArray x = imageOptions.loadImages(l.model, files);
+            int[][] classes = targets.classes(l, x);
+            int[] first = new int[classes.length];
+            for (int i = 0; i < classes.length; i++) {
+                first[i] = classes[i][0];
+            }
+            org.deeplearning4j.interpret.check.GradientCheckResult r = org.deeplearning4j.interpret.check
+                    .GradientCheck.builder(l.model).points(points).build().run(x, Targets.logits(first));
+            spec.commandLine().getOut().println(r);
+            if (!model.out.isDirectory() && !model.out.mkdirs()) {
+                throw new java.io.IOException("Cannot create " + model.out);
+            }
+            File html = new File(model.out, "check.html");
+            HtmlReport.builder("Gradient check of " + model.model).section(r.passed() ? "Passed" : "Failed",
+                    r.toString()).build().write(html);
+            spec.commandLine().getOut().println("report\t" + html.getPath());
+            return r.passed() ? 0 : CHECK_FAILED;
         }
     }
 

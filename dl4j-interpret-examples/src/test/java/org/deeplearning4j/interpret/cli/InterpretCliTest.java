@@ -121,6 +121,48 @@ class InterpretCliTest {
         assertTrue(m.out.contains("vgg16") && m.out.contains("block5_conv3") && m.out.contains("res5c"), m.out);
     }
 
+    /** An image already at the model's input size is explained as it is: the CLI's map equals the API's. */
+    @Test
+    void anImageAtTheInputSizeIsExplainedAsItIsWithoutResizingOrCropping() throws Exception {
+        BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        java.util.Random r = new java.util.Random(4);
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                img.setRGB(x, y, r.nextInt(0xffffff));
+            }
+        }
+        File png = dir.resolve("exact-32.png").toFile();
+        ImageIO.write(img, "png", png);
+        File out = dir.resolve("out-exact").toFile();
+        Run run = run("attribute", "saliency", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", png.getPath(),
+                "-t", "2", "-o", out.getPath());
+        assertEquals(0, run.code, run.err);
+        org.nd4j.linalg.api.ndarray.INDArray cli = org.deeplearning4j.interpret.io.Npy.read(new File(out,
+                "exact-32-saliency-class2.npy"));
+        org.deeplearning4j.interpret.model.InterpretableModel m = org.deeplearning4j.interpret.model.Models
+                .builder(org.deeplearning4j.interpret.model.Models.load(mlnZip))
+                .inputSpec(org.deeplearning4j.interpret.model.InputSpec.builder().shape(3, 32, 32).pixelRange(0, 1)
+                        .build()).build();
+        org.nd4j.linalg.api.ndarray.INDArray api = org.deeplearning4j.interpret.attribution.Saliency.of(m)
+                .attribute(org.deeplearning4j.interpret.io.ImageLoader.pixels(ImageIO.read(png), 3),
+                        org.deeplearning4j.interpret.target.Targets.logit(2)).map(0);
+        assertTrue(cli.reshape(api.shape()).castTo(api.dataType()).equalsWithEps(api, 1e-6),
+                "the CLI explained a different image than the one given");
+        Run crop = run("attribute", "saliency", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(),
+                "-t", "2", "--crop-fraction", "1", "-o", dir.resolve("out-crop1").toFile().getPath());
+        assertEquals(0, crop.code, crop.err);
+    }
+
+    @Test
+    void checkComparesTheGradientWithFiniteDifferencesAndWritesAReport() {
+        File out = dir.resolve("out-check").toFile();
+        Run r = run("check", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(), "--points", "8",
+                "-o", out.getPath());
+        assertEquals(0, r.code, r.err + r.out);
+        assertTrue(r.out.contains("Gradient check PASSED: 8 input values"), r.out);
+        assertTrue(new File(out, "check.html").length() > 200);
+    }
+
     @Test
     void helpReadsWellAndBadUsageExitsWithTwo() {
         Run h = run("--help");
