@@ -69,8 +69,9 @@ public final class MaxRules {
     public static SDVariable pool(SameDiff sd, SDVariable x, SDVariable e, Window win, long[] inShape, long[] outShape,
             DataType dt) {
         int[] pads = win.pads(inShape[2], inShape[3]);
+        boolean padded = pads[0] + pads[1] + pads[2] + pads[3] > 0;
         INDArray padSpec = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {pads[0], pads[1]}, {pads[2], pads[3]}});
-        SDVariable xp = sd.nn().pad(x, sd.constant(padSpec), lowest(dt));
+        SDVariable xp = padded ? sd.nn().pad(x, sd.constant(padSpec), lowest(dt)) : x;
         SDVariable cols = sd.cnn().im2Col(xp, Conv2DConfig.builder().kH(win.k[0]).kW(win.k[1]).sH(win.s[0])
                 .sW(win.s[1]).pH(0).pW(0).dH(win.d[0]).dW(win.d[1]).paddingMode(PaddingMode.VALID).build());
         SDVariable mask = cols.eq(cols.max(true, 2, 3)).castTo(dt);
@@ -81,7 +82,8 @@ public final class MaxRules {
         // libnd4j's col2im reads the image size from the kernel-size slots of its configuration
         SDVariable img = sd.cnn().col2Im(share.mul(eCols), Conv2DConfig.builder().kH(hp).kW(wp).sH(win.s[0])
                 .sW(win.s[1]).pH(0).pW(0).dH(win.d[0]).dW(win.d[1]).paddingMode(PaddingMode.VALID).build());
-        return sd.slice(img, new int[] {0, 0, pads[0], pads[2]}, -1, -1, (int) inShape[2], (int) inShape[3]);
+        return padded ? sd.slice(img, new int[] {0, 0, pads[0], pads[2]}, -1, -1, (int) inShape[2],
+                (int) inShape[3]) : img;
     }
 
     /** Max-pooling backward on DL4J's layers: the same arithmetic as the mirror's. */
