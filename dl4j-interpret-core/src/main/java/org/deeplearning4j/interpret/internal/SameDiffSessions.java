@@ -28,10 +28,10 @@ import java.util.Map;
  * 98% away from the true one (verified; the same call on a fresh session is right).
  *
  * <p>Every session the library runs therefore uses {@link RecyclingArrays}: an array released during a call is
- * reused only in a <i>later</i> call, when nothing of the earlier call can read it any more, and only if it owns its
- * whole buffer (views are never recycled); outputs that are views are copied before they are returned, so a
- * recycled buffer can never be a caller's result. Within one call nothing is reused. This keeps the speed of a
- * cache (no allocation in steady state) without its hazard.
+ * reused only in a <i>later</i> call, when nothing of the earlier call can read it any more, and only if this
+ * manager allocated its whole buffer (views and aliases are never recycled); outputs are copied before they are
+ * returned, so a recycled buffer can never be a caller's result. Within one call nothing is reused, which costs
+ * memory on large batches (BENCHMARKS.md) but never a result.
  */
 public final class SameDiffSessions {
     private static final String GRAD_FUNCTION = "grad";
@@ -64,7 +64,8 @@ public final class SameDiffSessions {
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> feeds, String... names) {
         freshArrays(sd);
         Map<String, INDArray> out = sd.output(feeds, names);
-        out.replaceAll((k, v) -> v != null && v.isView() ? v.dup() : v);
+        // the caller owns its results: an output can share memory with an array the session recycles later
+        out.replaceAll((k, v) -> v == null ? null : v.dup());
         return out;
     }
 
@@ -95,8 +96,10 @@ public final class SameDiffSessions {
     }
 
     /**
-     * Reuses, in later calls only, arrays that own their buffer. At most a quarter of JavaCPP's memory limit waits
-     * for reuse (as M2.1's own cache); beyond that the oldest are left to the garbage collector.
+     * Reuses arrays in later calls only, and only arrays whose whole buffer this manager allocated, one array per
+     * buffer: an op may return a view or an alias (reshape, permute) of another array, of a weight or of the input,
+     * and such memory must never be handed out again. At most a quarter of JavaCPP's memory limit waits for reuse
+     * (as M2.1's own cache); beyond that the oldest are left to the garbage collector.
      */
     static final class RecyclingArrays extends AbstractMemoryMgr {
         /** Cap on the memory kept for reuse between calls. */
@@ -105,44 +108,55 @@ public final class SameDiffSessions {
         private final Map<String, Deque<INDArray>> free = new HashMap<>();
         private final Deque<INDArray> freeOrder = new ArrayDeque<>();
         private final List<INDArray> releasedThisCall = new ArrayList<>();
+        /** Buffers this manager allocated and that are in use (not waiting for reuse). */
+        private final java.util.Set<Long> allocated = new java.util.HashSet<>();
+        /** Buffers released in this call or waiting for reuse: each is recycled once. */
+        private final java.util.Set<Long> recycled = new java.util.HashSet<>();
         private long freeBytes;
 
         /** Makes the arrays released by the previous call reusable. */
         void newCall() {
             for (INDArray a : releasedThisCall) {
-                long bytes = a.data().length() * a.dataType().width();
                 free.computeIfAbsent(key(a.dataType(), a.shape(), a.ordering()), k -> new ArrayDeque<>()).add(a);
                 freeOrder.add(a);
-                freeBytes += bytes;
+                freeBytes += bytes(a);
             }
             releasedThisCall.clear();
             while (freeBytes > MAX_FREE_BYTES && !freeOrder.isEmpty()) {
                 INDArray old = freeOrder.removeFirst();
                 Deque<INDArray> q = free.get(key(old.dataType(), old.shape(), old.ordering()));
                 if (q != null && q.remove(old)) {
-                    freeBytes -= old.data().length() * old.dataType().width();
+                    freeBytes -= bytes(old);
+                    recycled.remove(old.data().address());
                 }
             }
+        }
+
+        private static long bytes(INDArray a) {
+            return a.data().length() * a.dataType().width();
         }
 
         private static String key(DataType dt, long[] shape, char order) {
             return dt + Arrays.toString(shape) + order;
         }
 
-        private INDArray reuse(DataType dt, long[] shape, char order) {
+        private INDArray take(DataType dt, long[] shape, char order) {
             Deque<INDArray> q = free.get(key(dt, shape, order));
             INDArray a = q == null ? null : q.pollFirst();
-            if (a != null) {
+            if (a == null) {
+                a = Nd4j.createUninitializedDetached(dt, order, shape);
+            } else {
                 freeOrder.remove(a);
-                freeBytes -= a.data().length() * a.dataType().width();
+                freeBytes -= bytes(a);
+                recycled.remove(a.data().address());
             }
+            allocated.add(a.data().address());
             return a;
         }
 
         @Override
         public INDArray allocate(boolean detached, DataType dataType, long... shape) {
-            INDArray a = reuse(dataType, shape, 'c');
-            return a != null ? a : Nd4j.createUninitializedDetached(dataType, shape);
+            return take(dataType, shape, 'c');
         }
 
         @Override
@@ -150,16 +164,19 @@ public final class SameDiffSessions {
             if (descriptor.isEmpty()) {
                 return Nd4j.create(descriptor, false);
             }
-            INDArray a = reuse(descriptor.dataType(), descriptor.getShape(), descriptor.getOrder());
-            return a != null ? a : Nd4j.createUninitializedDetached(descriptor.dataType(), descriptor.getOrder(),
-                    descriptor.getShape());
+            return take(descriptor.dataType(), descriptor.getShape(), descriptor.getOrder());
         }
 
         @Override
         public void release(INDArray array) {
-            // only arrays that own their whole buffer: a view writes into another array's memory
-            if (array != null && !array.isView() && !array.isEmpty() && array.data() != null
-                    && array.data().length() == array.length() && array.offset() == 0) {
+            if (array == null || array.isEmpty() || array.data() == null) {
+                return;
+            }
+            long address = array.data().address();
+            // only a whole buffer that this manager allocated, and only once: views, aliases of weights or inputs
+            // and second names of the same memory are never handed out again
+            if (allocated.remove(address) && !array.isView() && array.offset() == 0
+                    && array.data().length() == array.length() && recycled.add(address)) {
                 releasedThisCall.add(array);
             }
         }
@@ -169,6 +186,8 @@ public final class SameDiffSessions {
             free.clear();
             freeOrder.clear();
             releasedThisCall.clear();
+            allocated.clear();
+            recycled.clear();
             freeBytes = 0;
         }
     }

@@ -1,0 +1,43 @@
+package org.deeplearning4j.interpret.internal;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** The session memory manager never hands out memory that something may still read. */
+class RecyclingArraysTest {
+    @Test
+    void aReleasedArrayIsReusedOnlyInALaterCall() {
+        SameDiffSessions.RecyclingArrays m = new SameDiffSessions.RecyclingArrays();
+        m.newCall();
+        INDArray a = m.allocate(false, DataType.FLOAT, 2, 3);
+        m.release(a);
+        assertNotSame(a, m.allocate(false, DataType.FLOAT, 2, 3), "reused within the call that released it");
+        m.newCall();
+        assertSame(a, m.allocate(false, DataType.FLOAT, 2, 3), "not reused in the next call");
+    }
+
+    @Test
+    void viewsAliasesAndForeignArraysAreNeverRecycledAndEachBufferOnlyOnce() {
+        SameDiffSessions.RecyclingArrays m = new SameDiffSessions.RecyclingArrays();
+        m.newCall();
+        INDArray weights = Nd4j.rand(DataType.FLOAT, 3, 2);
+        m.release(weights.permute(1, 0)); // an alias of memory the manager did not allocate (e.g. a weight)
+        m.release(weights);
+        INDArray owned = m.allocate(false, DataType.FLOAT, 6);
+        INDArray alias = owned.reshape(2, 3);
+        m.release(alias);
+        m.release(owned); // the same memory under a second name: recycled once at most
+        m.newCall();
+        INDArray first = m.allocate(false, DataType.FLOAT, 2, 3);
+        INDArray second = m.allocate(false, DataType.FLOAT, 6);
+        assertNotEquals(weights.data().address(), first.data().address(), "a weight's memory was handed out");
+        assertNotEquals(weights.data().address(), second.data().address(), "a weight's memory was handed out");
+        assertNotEquals(first.data().address(), second.data().address(), "one buffer handed out twice");
+    }
+}
