@@ -439,6 +439,9 @@ final class Dl4jModel implements InterpretableModel {
                     ? ((org.deeplearning4j.nn.conf.layers.BaseLayer) l).getActivationFn()
                     : l instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer
                     ? ((org.deeplearning4j.nn.conf.layers.ActivationLayer) l).getActivationFn() : null;
+            if (l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+                continue; // DL4J's batch normalization ignores its configured activation (and so do the engines)
+            }
             if (l instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
                 exact.add(info.name() + " (PReLU)");
             } else if (org.deeplearning4j.interpret.gradient.ActivationRules.isRectifier(a)) {

@@ -62,4 +62,20 @@ class ReluRuleScopeTest {
         assertTrue(guided.options().get("trueDerivativeAt").startsWith("layer1"), guided.options().toString());
         assertEquals(1, net(Activation.ELU, Activation.IDENTITY).reluRuleCoverage().applied().size());
     }
+
+    /** DL4J's batch normalization ignores the activation it is configured with: it is not listed. */
+    @Test
+    void batchNormalizationsIgnoredActivationIsNotReported() {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(2)
+                .dataType(DataType.DOUBLE).activation(Activation.SIGMOID).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(3).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(6, 6, 1)).build());
+        n.init();
+        InterpretableModel m = Models.builder(n).inputSpec(InputSpec.builder().shape(1, 6, 6).build()).build();
+        assertTrue(m.reluRuleCoverage().exact().isEmpty(), m.reluRuleCoverage().toString());
+    }
 }
