@@ -42,12 +42,7 @@ public final class AnalysisCopies {
             if (!(e.getValue() instanceof LayerVertex)) {
                 continue;
             }
-            Layer layer = ((LayerVertex) e.getValue()).getLayerConf().getLayer();
-            if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) {
-                layer = ((org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) layer).getLayer();
-            } else if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) {
-                layer = ((org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) layer).getUnderlying();
-            }
+            Layer layer = LayerCatalogue.unwrapFrozen(((LayerVertex) e.getValue()).getLayerConf().getLayer());
             layer.setIDropout(null);
             if (layer instanceof BaseLayer) {
                 BaseLayer bl = (BaseLayer) layer;

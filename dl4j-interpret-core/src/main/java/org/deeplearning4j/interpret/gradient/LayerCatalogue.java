@@ -224,12 +224,25 @@ public final class LayerCatalogue {
         }
         Layer layer = lv.getLayerConf().getLayer();
         if (layer instanceof FrozenLayer || layer instanceof FrozenLayerWithBackprop) {
-            Layer inner = layer instanceof FrozenLayer ? ((FrozenLayer) layer).getLayer()
-                    : ((FrozenLayerWithBackprop) layer).getUnderlying();
+            Layer inner = unwrapFrozen(layer);
             String r = layerRefusal(inner);
             return r == null ? null : "wraps " + inner.getClass().getSimpleName() + ": " + r;
         }
         return layerRefusal(layer);
+    }
+
+    /**
+     * @param layer a layer configuration
+     * @return the layer a {@code FrozenLayer} or {@code FrozenLayerWithBackprop} wraps, else {@code layer} itself
+     */
+    public static Layer unwrapFrozen(Layer layer) {
+        if (layer instanceof FrozenLayer) {
+            return ((FrozenLayer) layer).getLayer();
+        }
+        if (layer instanceof FrozenLayerWithBackprop) {
+            return ((FrozenLayerWithBackprop) layer).getUnderlying();
+        }
+        return layer;
     }
 
     private static String layerRefusal(Layer layer) {

@@ -429,12 +429,8 @@ final class Dl4jModel implements InterpretableModel {
             if (info.isOutput() || !(cv instanceof LayerVertex)) {
                 continue;
             }
-            org.deeplearning4j.nn.conf.layers.Layer l = ((LayerVertex) cv).getLayerConf().getLayer();
-            if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) {
-                l = ((org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) l).getLayer();
-            } else if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) {
-                l = ((org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) l).getUnderlying();
-            }
+            org.deeplearning4j.nn.conf.layers.Layer l = org.deeplearning4j.interpret.gradient.LayerCatalogue
+                    .unwrapFrozen(((LayerVertex) cv).getLayerConf().getLayer());
             org.nd4j.linalg.activations.IActivation a = l instanceof org.deeplearning4j.nn.conf.layers.BaseLayer
                     ? ((org.deeplearning4j.nn.conf.layers.BaseLayer) l).getActivationFn()
                     : l instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer

@@ -91,13 +91,7 @@ final class ReceptiveFields {
         int[] p;
         int[] d;
         ConvolutionMode mode;
-        if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) {
-            return layer(((org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) l).getLayer(), f, inSize, outSize);
-        }
-        if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) {
-            return layer(((org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) l).getUnderlying(), f,
-                    inSize, outSize);
-        }
+        l = org.deeplearning4j.interpret.gradient.LayerCatalogue.unwrapFrozen(l);
         if (l instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D
                 || l instanceof org.deeplearning4j.nn.conf.layers.BaseUpsamplingLayer
                 || l instanceof org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer) {
