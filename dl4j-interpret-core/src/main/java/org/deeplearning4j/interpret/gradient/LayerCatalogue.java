@@ -245,6 +245,15 @@ public final class LayerCatalogue {
         return layer;
     }
 
+    /**
+     * @param layer a layer configuration
+     * @return its configured activation (fused, or an activation layer's), or null for a layer without one
+     */
+    public static IActivation activationOf(Layer layer) {
+        return layer instanceof BaseLayer ? ((BaseLayer) layer).getActivationFn()
+                : layer instanceof ActivationLayer ? ((ActivationLayer) layer).getActivationFn() : null;
+    }
+
     private static String layerRefusal(Layer layer) {
         String r = check(layer.getClass(), "layer");
         if (r != null) {
@@ -253,8 +262,7 @@ public final class LayerCatalogue {
         if (format(layer) == CNN2DFormat.NHWC) {
             return nhwc();
         }
-        IActivation a = layer instanceof BaseLayer ? ((BaseLayer) layer).getActivationFn()
-                : layer instanceof ActivationLayer ? ((ActivationLayer) layer).getActivationFn() : null;
+        IActivation a = activationOf(layer);
         if (a instanceof org.nd4j.linalg.activations.impl.ActivationRReLU) {
             return RRELU_REFUSAL;
         }

@@ -34,27 +34,12 @@ import java.util.Map;
  * memory on large batches (BENCHMARKS.md) but never a result.
  */
 public final class SameDiffSessions {
-    private static final String GRAD_FUNCTION = "grad";
-
     private SameDiffSessions() {
     }
 
     /**
-     * Installs {@link RecyclingArrays} in the calling thread's session of {@code sd} and of its gradient function,
-     * if it has one, and starts a new call: arrays released by earlier calls become reusable. Call it before every
-     * execution ({@code output}, {@code calculateGradients}).
-     *
-     * @param sd a graph owned by the library (never the user's own graph)
-     */
-    public static void freshArrays(SameDiff sd) {
-        install(sd);
-        if (sd.hasGradientFunction()) {
-            install(sd.getFunction(GRAD_FUNCTION));
-        }
-    }
-
-    /**
-     * {@code sd.output(feeds, names)} with {@link #freshArrays(SameDiff)} installed first.
+     * {@code sd.output(feeds, names)} in the calling thread's session of {@code sd}, with {@link RecyclingArrays}
+     * installed and a new call started (arrays released by earlier calls become reusable); every output is copied.
      *
      * @param sd a graph owned by the library
      * @param feeds placeholder values
@@ -62,7 +47,7 @@ public final class SameDiffSessions {
      * @return the computed arrays, owned by the caller
      */
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> feeds, String... names) {
-        freshArrays(sd);
+        startCall(sd);
         Map<String, INDArray> out = sd.output(feeds, names);
         // the caller owns its results: an output can share memory with an array the session recycles later
         out.replaceAll((k, v) -> v == null ? null : v.dup());
@@ -86,7 +71,7 @@ public final class SameDiffSessions {
         }
     }
 
-    private static void install(SameDiff sd) {
+    private static void startCall(SameDiff sd) {
         InferenceSession s = sd.getSessions().computeIfAbsent(Thread.currentThread().getId(),
                 k -> new InferenceSession(sd));
         if (!(s.getMmgr() instanceof RecyclingArrays)) {

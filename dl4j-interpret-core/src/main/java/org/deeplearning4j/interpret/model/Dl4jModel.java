@@ -431,10 +431,8 @@ final class Dl4jModel implements InterpretableModel {
             }
             org.deeplearning4j.nn.conf.layers.Layer l = org.deeplearning4j.interpret.gradient.LayerCatalogue
                     .unwrapFrozen(((LayerVertex) cv).getLayerConf().getLayer());
-            org.nd4j.linalg.activations.IActivation a = l instanceof org.deeplearning4j.nn.conf.layers.BaseLayer
-                    ? ((org.deeplearning4j.nn.conf.layers.BaseLayer) l).getActivationFn()
-                    : l instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer
-                    ? ((org.deeplearning4j.nn.conf.layers.ActivationLayer) l).getActivationFn() : null;
+            org.nd4j.linalg.activations.IActivation a = org.deeplearning4j.interpret.gradient.LayerCatalogue
+                    .activationOf(l);
             if (l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
                 continue; // DL4J's batch normalization ignores its configured activation (and so do the engines)
             }

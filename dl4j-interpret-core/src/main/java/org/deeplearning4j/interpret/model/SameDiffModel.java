@@ -12,7 +12,6 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,13 +87,6 @@ final class SameDiffModel implements InterpretableModel {
         this.forward = shareArrays(structureCopy(source));
     }
 
-    /** @return the shape with the batch dimension left open (-1) */
-    private static long[] anyBatch(long[] shape) {
-        long[] s = shape.clone();
-        s[0] = -1;
-        return s;
-    }
-
     private static IllegalArgumentException unknown(String name, List<String> valid, String what) {
         return new IllegalArgumentException("Unknown " + what + " variable '" + name + "'. Variables computed by the "
                 + "graph: " + String.join(", ", valid));
@@ -116,15 +108,12 @@ final class SameDiffModel implements InterpretableModel {
         return out;
     }
 
-    /**
-     * A copy of the graph's structure through its FlatBuffers form: unlike {@code dup()} it leaves behind a gradient
-     * function that training created (a second loss could not be differentiated next to it).
-     */
+    /** A private copy of the graph's structure ({@link SameDiffSessions#copyStructure}), training artefacts renamed. */
     private SameDiff structureCopy(SameDiff sd) {
         SameDiff copy = SameDiffSessions.copyStructure(sd);
         // A graph saved in the middle of training carries its training gradient ("one-var", "grad", "w-grad", ...).
         // Everything that neither the logits, the layers nor the graph's own loss depends on is such an artefact:
-        // move it out of the way of the names autodiff gives the new loss's gradient.
+        // move it out of the way of the names the reverse pass adds.
         List<String> roots = new ArrayList<>(layerNamesOrEmpty());
         roots.add(logits);
         roots.addAll(copy.getLossVariables());
