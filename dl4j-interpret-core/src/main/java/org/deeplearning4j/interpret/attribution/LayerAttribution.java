@@ -1,5 +1,7 @@
 package org.deeplearning4j.interpret.attribution;
 
+import org.deeplearning4j.interpret.internal.PinnedTarget;
+
 import org.deeplearning4j.interpret.internal.Paths;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.LayerGradient;
@@ -24,6 +26,11 @@ import java.util.Map;
  * </ul>
  * Results are in the layer's space: {@code attributions()} is {@code [N, K, h, w]} ({@code [N, K, 1, 1]} for dense
  * layers), {@code map()} sums over channels and {@code channelTotals()} over positions.
+ *
+ * <p>Shrikumar, Greenside, Shcherbina &amp; Kundaje, "Not Just a Black Box: Learning Important Features Through
+ * Propagating Activation Differences", 2016, <a href="https://arxiv.org/abs/1605.01713">arXiv:1605.01713</a>;
+ * Sundararajan, Taly &amp; Yan, "Axiomatic Attribution for Deep Networks", ICML 2017,
+ * <a href="https://arxiv.org/abs/1703.01365">arXiv:1703.01365</a>.
  *
  * <pre>{@code
  * AttributionResult r = LayerAttribution.builder(model, "conv3").method(Method.INTEGRATED_GRADIENTS).build()

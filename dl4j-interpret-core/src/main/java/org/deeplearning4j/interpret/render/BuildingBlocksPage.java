@@ -4,15 +4,9 @@ import org.deeplearning4j.interpret.blocks.BuildingBlocksResult;
 import org.deeplearning4j.interpret.blocks.NeuronGroupsResult;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 
@@ -41,23 +35,11 @@ public final class BuildingBlocksPage {
      * @throws IOException on failure
      */
     public static void write(BuildingBlocksResult r, File file) throws IOException {
-        File parent = file.getAbsoluteFile().getParentFile();
-        if (parent != null && !parent.isDirectory() && !parent.mkdirs()) {
-            throw new IOException("Cannot create directory " + parent);
-        }
-        File tmp = new File(file.getPath() + ".tmp");
-        Files.write(tmp.toPath(), toHtml(r).getBytes(StandardCharsets.UTF_8));
-        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.REPLACE_EXISTING);
+        Html.write(toHtml(r), file);
     }
 
     private static String png(BufferedImage img) {
-        try {
-            ByteArrayOutputStream bos = new ByteArrayOutputStream();
-            ImageIO.write(img, "png", bos);
-            return "data:image/png;base64," + Base64.getEncoder().encodeToString(bos.toByteArray());
-        } catch (IOException e) {
-            throw new IllegalStateException("PNG encoding failed", e);
-        }
+        return Html.pngUri(img);
     }
 
     private static String num(double d) {
@@ -65,7 +47,7 @@ public final class BuildingBlocksPage {
     }
 
     private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Html.esc(s);
     }
 
     /** @param r the result @return the page */

@@ -1,15 +1,9 @@
 package org.deeplearning4j.interpret.render;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -69,17 +63,11 @@ public final class HtmlReport {
      * @throws IOException on failure
      */
     public void write(File file) throws IOException {
-        File parent = file.getAbsoluteFile().getParentFile();
-        if (parent != null && !parent.isDirectory() && !parent.mkdirs()) {
-            throw new IOException("Cannot create directory " + parent);
-        }
-        File tmp = new File(file.getPath() + ".tmp");
-        Files.writeString(tmp.toPath(), toHtml(), StandardCharsets.UTF_8);
-        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.REPLACE_EXISTING);
+        Html.write(toHtml(), file);
     }
 
     private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Html.esc(s);
     }
 
     private static final class Section {
@@ -115,13 +103,7 @@ public final class HtmlReport {
                 section("Images", "");
             }
             Section s = sections.get(sections.size() - 1);
-            try {
-                ByteArrayOutputStream bos = new ByteArrayOutputStream();
-                ImageIO.write(img, "png", bos);
-                s.images.add(Base64.getEncoder().encodeToString(bos.toByteArray()));
-            } catch (IOException e) {
-                throw new IllegalStateException("PNG encoding failed", e);
-            }
+            s.images.add(Html.pngBase64(img));
             s.captions.add(caption == null ? "" : caption);
             return this;
         }

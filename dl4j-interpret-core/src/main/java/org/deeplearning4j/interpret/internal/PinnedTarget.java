@@ -1,4 +1,4 @@
-package org.deeplearning4j.interpret.attribution;
+package org.deeplearning4j.interpret.internal;
 
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.target.Target;
@@ -6,11 +6,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A target validated against a batch and pinned on the unmodified input (e.g. the predicted class fixed before the
- * input is perturbed, scaled or noised), with its values there.
+ * input is perturbed, scaled or noised), with its values there. Internal: not API.
  */
-final class PinnedTarget {
-    final Target target;
-    final INDArray values;
+public final class PinnedTarget {
+    /** The target with nothing left to resolve. */
+    public final Target target;
+    /** Its value per example on the unmodified input, {@code [N]}. */
+    public final INDArray values;
 
     private PinnedTarget(Target target, INDArray values) {
         this.target = target;
@@ -23,7 +25,7 @@ final class PinnedTarget {
      * @param target the requested target
      * @return the pinned target and its values on {@code x}
      */
-    static PinnedTarget of(InterpretableModel model, INDArray x, Target target) {
+    public static PinnedTarget of(InterpretableModel model, INDArray x, Target target) {
         target.validateBatch(x.size(0));
         String layer = target.layer() == null ? model.outputLayer() : target.layer();
         INDArray act = model.activations(x, layer).get(layer);
