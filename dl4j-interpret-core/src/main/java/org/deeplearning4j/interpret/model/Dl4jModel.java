@@ -421,6 +421,86 @@ final class Dl4jModel implements InterpretableModel {
     }
 
     @Override
+    public List<String> parameterLayers() {
+        List<String> out = new ArrayList<>();
+        for (LayerInfo info : layers()) {
+            if (numParams(info.name()) > 0) {
+                String n = info.name();
+                out.add(n.endsWith(PreActivations.SUFFIX) ? n.substring(0, n.length() - PreActivations.SUFFIX.length())
+                        : n);
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private long numParams(String vertex) {
+        GraphVertex v = conf.getVertices().get(vertex);
+        if (!(v instanceof LayerVertex)) {
+            return 0;
+        }
+        org.deeplearning4j.nn.conf.layers.Layer l = ((LayerVertex) v).getLayerConf().getLayer();
+        return l.initializer().numParams(l);
+    }
+
+    @Override
+    public InterpretableModel randomizedCopy(List<String> names, long seed) {
+        List<String> valid = parameterLayers();
+        List<String> vertices = new ArrayList<>();
+        for (String n : names) {
+            if (!valid.contains(n)) {
+                throw new IllegalArgumentException("Layer '" + n + "' has no parameters to randomize; layers with "
+                        + "parameters: " + valid);
+            }
+            vertices.add(numParams(n) > 0 ? n : n + PreActivations.SUFFIX);
+        }
+        ComputationGraph copy = new ComputationGraph(conf.clone());
+        copy.init(params.get(), true);
+        ComputationGraphConfiguration freshConf = conf.clone();
+        freshConf.getDefaultConfiguration().setSeed(seed);
+        ComputationGraph fresh = onOwnThread(() -> {
+            ComputationGraph g = new ComputationGraph(freshConf);
+            g.init();
+            return g;
+        });
+        for (String v : vertices) {
+            for (Map.Entry<String, INDArray> e : fresh.getLayer(v).paramTable().entrySet()) {
+                copy.getLayer(v).getParam(e.getKey()).assign(e.getValue().castTo(dataType));
+            }
+        }
+        return new Dl4jModel(kind + " (randomized copy)", copy.getConfiguration(), copy::params, spec, requested,
+                maxBatch);
+    }
+
+    /**
+     * Runs network initialisation on a thread of its own: ND4J's random generator is per thread and DL4J's init
+     * re-seeds it, which must not change the caller's random stream (e.g. dropout in the user's training).
+     */
+    private static <T> T onOwnThread(Supplier<T> work) {
+        Object[] result = new Object[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread t = new Thread(() -> {
+            try {
+                result[0] = work.get();
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "dl4j-interpret-randomize");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterpretException("Interrupted while initialising a randomized copy", e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        @SuppressWarnings("unchecked")
+        T r = (T) result[0];
+        return r;
+    }
+
+    @Override
     public org.deeplearning4j.interpret.gradient.ReluRuleCoverage reluRuleCoverage() {
         List<String> applied = new ArrayList<>();
         List<String> exact = new ArrayList<>();

@@ -174,6 +174,26 @@ public interface InterpretableModel {
     InterpretableModel inDoublePrecision();
 
     /**
+     * @return the layers that hold parameters, from the input to the output: the stages of a model-parameter
+     *         randomization check ({@link org.deeplearning4j.interpret.evaluation.ParameterRandomization})
+     */
+    List<String> parameterLayers();
+
+    /**
+     * A private copy of this model with the parameters of some layers re-drawn at random, for the sanity checks.
+     * DL4J networks re-initialise those layers from their own configuration (weight initialisation, bias and batch
+     * normalization defaults), drawn on a separate thread so the caller's random stream is untouched; SameDiff graphs
+     * re-draw each parameter array from a normal distribution with that array's mean and standard deviation
+     * (batch-normalization statistics are kept). The user's model is not changed.
+     *
+     * @param layers names from {@link #parameterLayers()}
+     * @param seed seed of the new values (the same seed gives the same copy)
+     * @return the copy
+     * @throws IllegalArgumentException naming the valid layers if one has no parameters
+     */
+    InterpretableModel randomizedCopy(List<String> layers, long seed);
+
+    /**
      * @return the layers at which {@link ReluRule#GUIDED} and {@link ReluRule#DECONVNET} act (rectifiers), and the
      *         non-linear layers that keep their true derivative under them
      */

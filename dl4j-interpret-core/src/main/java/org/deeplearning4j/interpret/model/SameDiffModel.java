@@ -410,6 +410,71 @@ final class SameDiffModel implements InterpretableModel {
     }
 
     @Override
+    public List<String> parameterLayers() {
+        return new ArrayList<>(parameterArrays().keySet());
+    }
+
+    /**
+     * @return per op that reads parameters (named by its first output), in op order: the trainable variables and
+     *         floating-point constants of rank &gt;= 1 it reads, batch-normalization statistics excepted
+     */
+    private Map<String, List<String>> parameterArrays() {
+        java.util.Set<String> onPath = ancestors(source, List.of(logits));
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        for (SameDiffOp op : source.getOps().values()) {
+            if (op.getOutputsOfOp() == null || op.getOutputsOfOp().isEmpty() || op.getInputsToOp() == null
+                    || !onPath.contains(op.getOutputsOfOp().get(0))) {
+                continue;
+            }
+            List<String> params = new ArrayList<>();
+            List<String> ins = op.getInputsToOp();
+            for (int i = 0; i < ins.size(); i++) {
+                SDVariable v = source.getVariable(ins.get(i));
+                boolean statistics = "batchnorm".equals(op.getOp().opName()) && (i == 1 || i == 2);
+                if (v != null && !statistics && v.dataType().isFPType() && v.getArr() != null && v.getArr().rank() >= 1
+                        && (v.getVariableType() == VariableType.VARIABLE
+                        || v.getVariableType() == VariableType.CONSTANT)) {
+                    params.add(v.name());
+                }
+            }
+            if (!params.isEmpty()) {
+                out.put(op.getOutputsOfOp().get(0), params);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public InterpretableModel randomizedCopy(List<String> names, long seed) {
+        Map<String, List<String>> byLayer = parameterArrays();
+        for (String n : names) {
+            if (!byLayer.containsKey(n)) {
+                throw new IllegalArgumentException("Layer '" + n + "' reads no parameters to randomize; layers with "
+                        + "parameters: " + byLayer.keySet());
+            }
+        }
+        SameDiff copy = SameDiffSessions.copyStructure(source);
+        for (String n : names) {
+            for (String p : byLayer.get(n)) {
+                INDArray original = source.getVariable(p).getArr();
+                double mean = original.meanNumber().doubleValue();
+                double sd = original.length() > 1 ? original.stdNumber().doubleValue() : 0.0;
+                java.util.SplittableRandom rng = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L
+                        ^ p.hashCode());
+                double[] v = new double[(int) original.length()];
+                for (int i = 0; i < v.length; i++) {
+                    double u1 = 1.0 - rng.nextDouble();
+                    double u2 = rng.nextDouble();
+                    v[i] = mean + sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+                }
+                INDArray fresh = Nd4j.create(v, original.shape(), DataType.DOUBLE).castTo(original.dataType());
+                copy.getVariable(p).setArray(fresh);
+            }
+        }
+        return new SameDiffModel(copy, input, logits, layerNamesOrEmpty(), spec, maxBatch, classifier);
+    }
+
+    @Override
     public org.deeplearning4j.interpret.gradient.ReluRuleCoverage reluRuleCoverage() {
         List<String> applied = new ArrayList<>();
         List<String> exact = new ArrayList<>();

@@ -4,12 +4,9 @@ import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.attribution.Baselines;
 import org.deeplearning4j.interpret.attribution.IntegratedGradients;
 import org.deeplearning4j.interpret.attribution.Occlusion;
-import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.model.Models;
 import org.deeplearning4j.interpret.target.Targets;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,17 +31,11 @@ class FashionMnistTest {
     private static DataSet test;
 
     @BeforeAll
-    static void train() throws IOException {
-        if (!FashionMnist.available()) {
-            assertTrue(System.getenv("CI") == null, "CI must install Debian's dataset-fashion-mnist (see .ci/run)");
-            Assumptions.abort("Fashion-MNIST not installed");
-        }
-        DataSet train = FashionMnist.load(FashionMnist.DEFAULT_DIR, true, 6000);
-        test = FashionMnist.load(FashionMnist.DEFAULT_DIR, false, 200);
-        net = ShapesCnn.build(1, 28, 10, 11);
-        ShapesCnn.train(net, train, 2, 5);
+    static void train() {
+        net = org.deeplearning4j.interpret.testing.TrainedFashionMnist.network();
+        test = org.deeplearning4j.interpret.testing.TrainedFashionMnist.test();
         // black means "nothing here" on this data: the default occlusion patch and grey baseline follow the spec
-        model = Models.builder(net).inputSpec(InputSpec.builder().shape(1, 28, 28).neutralValues(0).build()).build();
+        model = org.deeplearning4j.interpret.testing.TrainedFashionMnist.model();
     }
 
     @Test

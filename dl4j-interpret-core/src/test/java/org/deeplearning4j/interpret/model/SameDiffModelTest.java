@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The same CNN as a SameDiff graph and as a ComputationGraph with the same weights: every method agrees. */
-class SameDiffModelTest {
+public class SameDiffModelTest {
     private static final double TOL = 1e-8;
     private static ComputationGraph graph;
     private static SameDiff sd;
@@ -75,7 +75,7 @@ class SameDiffModelTest {
     }
 
     /** conv (same) -> relu -> max pool -> softmax output on 1x8x8 inputs, double precision, seeded. */
-    static ComputationGraph smallGraph() {
+    public static ComputationGraph smallGraph() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
                 .weightInit(WeightInit.RELU).graphBuilder().addInputs("in")
                 .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same)
@@ -94,7 +94,7 @@ class SameDiffModelTest {
     }
 
     /** The same architecture written in SameDiff with the graph's weights (c-order flatten, as DL4J's preprocessor). */
-    static SameDiff sameDiffCopyOf(ComputationGraph g) {
+    public static SameDiff sameDiffCopyOf(ComputationGraph g) {
         SameDiff s = SameDiff.create();
         SDVariable in = s.placeHolder("input", DataType.DOUBLE, -1, 1, 8, 8);
         // libnd4j's conv2d_bp in M2.1 rejects OIYX weights, so the graph uses the TensorFlow layout [kH, kW, iC, oC]

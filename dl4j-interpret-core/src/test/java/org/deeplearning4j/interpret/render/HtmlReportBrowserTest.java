@@ -27,7 +27,7 @@ class HtmlReportBrowserTest {
     @TempDir
     Path dir;
 
-    private static String browser() {
+    static String browser() {
         for (String c : CANDIDATES) {
             if (new File(c).canExecute()) {
                 return c;
@@ -75,7 +75,7 @@ class HtmlReportBrowserTest {
         assertTrue(yellow > 20000 && purple > 20000, "heatmap not drawn: yellow " + yellow + ", purple " + purple);
     }
 
-    private static boolean close(int a, int b) {
+    static boolean close(int a, int b) {
         return Math.abs((a >> 16 & 0xff) - (b >> 16 & 0xff)) < 12 && Math.abs((a >> 8 & 0xff) - (b >> 8 & 0xff)) < 12
                 && Math.abs((a & 0xff) - (b & 0xff)) < 12;
     }
