@@ -14,6 +14,8 @@ import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.attribution.ScoreCam;
 import org.deeplearning4j.interpret.blocks.BuildingBlocks;
 import org.deeplearning4j.interpret.dataset.ExampleSearch;
+import org.deeplearning4j.interpret.evaluation.MethodScorecard;
+import org.deeplearning4j.interpret.evaluation.ScorecardResult;
 import org.deeplearning4j.interpret.dataset.ExampleSearchResult;
 import org.deeplearning4j.interpret.dataset.Unit;
 import org.deeplearning4j.interpret.featurevis.FeatureVisResult;
@@ -28,6 +30,7 @@ import org.deeplearning4j.interpret.render.ExampleGrids;
 import org.deeplearning4j.interpret.render.FeatureVisImages;
 import org.deeplearning4j.interpret.render.Heatmaps;
 import org.deeplearning4j.interpret.render.HtmlReport;
+import org.deeplearning4j.interpret.render.ScorecardPage;
 import org.deeplearning4j.interpret.target.Targets;
 import org.deeplearning4j.interpret.zoo.Zoo;
 import org.deeplearning4j.interpret.zoo.ZooEntry;
@@ -48,6 +51,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * The {@code interpret} command line: attribution methods by name, occlusion, feature visualization and dataset
@@ -60,6 +64,7 @@ import java.util.concurrent.Callable;
  * interpret search --model small-vgg --weights model.zip --image photos/ --layer block3_conv2
  * interpret blocks --model vgg16 --image cat.jpg --layer block5_conv3 --groups 4
  * interpret check --model model.zip --shape 1,28,28 --image shirt.png
+ * interpret evaluate --model model.zip --shape 1,28,28 --image test-images/ --methods saliency,occlusion
  * interpret models
  * </pre>
  * Exit codes: 0 success, 2 bad usage (unknown option, missing argument), 3 bad input (missing weights or image,
@@ -70,7 +75,7 @@ import java.util.concurrent.Callable;
                 + "and dataset examples for zoo models (VGG16, VGG19, ResNet50) or your saved DL4J models.",
         subcommands = {InterpretCli.Attribute.class, InterpretCli.OcclusionCmd.class, InterpretCli.Visualize.class,
                 InterpretCli.Search.class, InterpretCli.Blocks.class, InterpretCli.Check.class,
-                InterpretCli.ModelsCmd.class},
+                InterpretCli.Evaluate.class, InterpretCli.ModelsCmd.class},
         footer = {"", "Exit codes: 0 success, 2 bad usage, 3 bad input (missing weights or image, unknown class or "
                 + "layer), 4 gradient check failed, 1 unexpected failure.",
                 "Run 'interpret COMMAND --help' for a command's options."})
@@ -214,7 +219,7 @@ public final class InterpretCli implements Callable<Integer> {
     static final class Attribute extends HeatmapCommand {
         @CommandLine.Parameters(index = "0", paramLabel = "METHOD", description = "saliency, gradient-x-input, "
                 + "integrated-gradients, smoothgrad, guided-backprop, deconvnet, gradcam, gradcam++, guided-gradcam, "
-                + "scorecam")
+                + "scorecam, occlusion (default window)")
         String method;
 
         @Option(names = "--layer", paramLabel = "LAYER",
@@ -223,26 +228,45 @@ public final class InterpretCli implements Callable<Integer> {
 
         @Override
         Attribution method(ModelOptions.Loaded l) {
-            InterpretableModel m = l.model;
-            String camLayer = layer != null ? l.vertex(layer) : l.entry != null ? l.entry.vertex(l.entry.gradCamLayer())
-                    : null;
-            switch (method.toLowerCase(Locale.ROOT)) {
-                case "saliency": return Saliency.of(m);
-                case "gradient-x-input": return GradientXInput.of(m);
-                case "integrated-gradients": return IntegratedGradients.of(m);
-                case "smoothgrad": return NoiseTunnel.builder(m, Saliency.of(m)).build();
-                case "guided-backprop": return GuidedBackprop.of(m);
-                case "deconvnet": return Deconvnet.of(m);
-                case "gradcam": return GradCam.builder(m).layer(camLayer).build();
-                case "gradcam++": return GradCam.builder(m).layer(camLayer).variant(GradCam.Variant.PLUS_PLUS).build();
-                case "guided-gradcam": return GuidedGradCam.of(m, GradCam.builder(m).layer(camLayer).build());
-                case "scorecam": return ScoreCam.builder(m).layer(camLayer).build();
-                default:
-                    throw new CliException("Unknown method '" + method + "'. Methods: saliency, gradient-x-input, "
-                            + "integrated-gradients, smoothgrad, guided-backprop, deconvnet, gradcam, gradcam++, "
-                            + "guided-gradcam, scorecam");
-            }
+            return methodFactory(method, l, layer).apply(l.model);
         }
+    }
+
+    /** The attribution methods by their command-line names. */
+    static final List<String> METHODS = List.of("saliency", "gradient-x-input", "integrated-gradients", "smoothgrad",
+            "guided-backprop", "deconvnet", "gradcam", "gradcam++", "guided-gradcam", "scorecam", "occlusion");
+
+    /**
+     * @param name a name from {@link #METHODS}
+     * @param l the loaded model
+     * @param layer the CAM layer option, or null for the zoo model's default
+     * @return what makes the method for a model (the model itself or a randomized copy of it)
+     */
+    static Function<InterpretableModel, Attribution> methodFactory(String name, ModelOptions.Loaded l, String layer) {
+        String camLayer = layer != null ? l.vertex(layer) : l.entry != null ? l.entry.vertex(l.entry.gradCamLayer())
+                : null;
+        switch (checkMethod(name)) {
+            case "saliency": return Saliency::of;
+            case "gradient-x-input": return GradientXInput::of;
+            case "integrated-gradients": return IntegratedGradients::of;
+            case "smoothgrad": return m -> NoiseTunnel.builder(m, Saliency.of(m)).build();
+            case "guided-backprop": return GuidedBackprop::of;
+            case "deconvnet": return Deconvnet::of;
+            case "gradcam": return m -> GradCam.builder(m).layer(camLayer).build();
+            case "gradcam++": return m -> GradCam.builder(m).layer(camLayer).variant(GradCam.Variant.PLUS_PLUS).build();
+            case "guided-gradcam": return m -> GuidedGradCam.of(m, GradCam.builder(m).layer(camLayer).build());
+            case "scorecam": return m -> ScoreCam.builder(m).layer(camLayer).build();
+            default: return Occlusion::of;
+        }
+    }
+
+    /** @return the lower-case name @throws CliException naming the methods if it is not one */
+    static String checkMethod(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (!METHODS.contains(n)) {
+            throw new CliException("Unknown method '" + name + "'. Methods: " + String.join(", ", METHODS));
+        }
+        return n;
     }
 
     @Command(name = "occlusion", mixinStandardHelpOptions = true,
@@ -432,6 +456,79 @@ public final class InterpretCli implements Callable<Integer> {
                     r.toString()).build().write(html);
             spec.commandLine().getOut().println("report\t" + html.getPath());
             return r.passed() ? 0 : CHECK_FAILED;
+        }
+    }
+
+    @Command(name = "evaluate", mixinStandardHelpOptions = true,
+            description = "Which map can I trust on this model? Scores attribution methods on your images: deletion "
+                    + "and insertion curves (and ROAD) against random pixel order, the parameter-randomization sanity "
+                    + "check, infidelity, sensitivity and completeness. Writes scorecard.html and scorecard.csv.")
+    static final class Evaluate implements Callable<Integer> {
+        @Mixin
+        ModelOptions model;
+        @Mixin
+        ImageOptions imageOptions;
+        @Option(names = "--methods", split = ",", defaultValue = "saliency,integrated-gradients,occlusion",
+                paramLabel = "M", description = "Methods to score (default ${DEFAULT-VALUE}).")
+        List<String> methods;
+        @Option(names = "--metrics", split = ",", defaultValue = "deletion,insertion,randomization", paramLabel = "X",
+                description = "Metrics: deletion, insertion, road, randomization, infidelity, sensitivity, "
+                        + "completeness (default ${DEFAULT-VALUE}).")
+        List<String> metrics;
+        @Option(names = "--limit", defaultValue = "16", description = "Most images scored (default ${DEFAULT-VALUE}).")
+        int limit;
+        @Option(names = "--steps", defaultValue = "16", description = "Deletion/insertion steps (default "
+                + "${DEFAULT-VALUE}).")
+        int steps;
+        @Option(names = "--layer", paramLabel = "LAYER", description = "Layer for the CAM methods.")
+        String layer;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of every metric (default ${DEFAULT-VALUE}).")
+        long seed;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            List<MethodScorecard.Metric> chosen = new ArrayList<>();
+            for (String m : metrics) {
+                try {
+                    chosen.add(MethodScorecard.Metric.valueOf(m.trim().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new CliException("Unknown metric '" + m + "'. Metrics: deletion, insertion, road, "
+                            + "randomization, infidelity, sensitivity, completeness");
+                }
+            }
+            for (String m : methods) {
+                checkMethod(m);
+            }
+            if (limit < 1) {
+                throw new CliException("--limit must be >= 1, got " + limit);
+            }
+            List<File> files = imageOptions.imageFiles();
+            files = files.subList(0, Math.min(files.size(), limit));
+            ModelOptions.Loaded l = model.load();
+            MethodScorecard.Builder b = MethodScorecard.builder(l.model).metrics(chosen
+                    .toArray(new MethodScorecard.Metric[0])).limit(limit).steps(steps).seed(seed);
+            for (String m : methods) {
+                b.method(m.toLowerCase(Locale.ROOT), methodFactory(m, l, layer));
+            }
+            MethodScorecard card = b.build();
+            List<INDArray> batches = new ArrayList<>();
+            for (int i = 0; i < files.size(); i += 16) {
+                batches.add(imageOptions.loadImages(l.model, files.subList(i, Math.min(files.size(), i + 16))));
+            }
+            ScorecardResult r = card.run(batches.iterator());
+            if (!model.out.isDirectory() && !model.out.mkdirs()) {
+                throw new IOException("Cannot create " + model.out);
+            }
+            File html = new File(model.out, "scorecard.html");
+            File csv = new File(model.out, "scorecard.csv");
+            ScorecardPage.write(r, l.model.inputSpec(), html);
+            r.writeCsv(csv);
+            spec.commandLine().getOut().print(r);
+            spec.commandLine().getOut().println("csv\t" + csv.getPath());
+            spec.commandLine().getOut().println("report\t" + html.getPath());
+            return 0;
         }
     }
 

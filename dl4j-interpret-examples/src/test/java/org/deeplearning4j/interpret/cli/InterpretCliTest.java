@@ -164,6 +164,27 @@ class InterpretCliTest {
     }
 
     @Test
+    void evaluateScoresMethodsAndWritesAScorecard() throws IOException {
+        File out = dir.resolve("out-evaluate").toFile();
+        Run r = run("evaluate", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", images.getPath(), "--methods",
+                "saliency,occlusion", "--metrics", "deletion,insertion,road,randomization,infidelity", "--steps", "4",
+                "-o", out.getPath());
+        assertEquals(0, r.code, r.err + r.out);
+        assertTrue(r.out.contains("saliency:") && r.out.contains("occlusion:") && r.out.contains("sanity="), r.out);
+        String csv = Files.readString(new File(out, "scorecard.csv").toPath());
+        assertTrue(csv.contains("\"occlusion\",\"ROAD deletion AUC\"") && csv.contains("infidelity"), csv);
+        assertTrue(Files.readString(new File(out, "scorecard.html").toPath()).contains("<svg"));
+        Run badMetric = run("evaluate", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", images.getPath(),
+                "--metrics", "accuracy");
+        assertEquals(3, badMetric.code);
+        assertTrue(badMetric.err.contains("Unknown metric 'accuracy'") && badMetric.err.contains("road"),
+                badMetric.err);
+        Run badMethod = run("evaluate", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", images.getPath(),
+                "--methods", "lime");
+        assertTrue(badMethod.err.contains("Unknown method 'lime'"), badMethod.err);
+    }
+
+    @Test
     void helpReadsWellAndBadUsageExitsWithTwo() {
         Run h = run("--help");
         assertEquals(0, h.code);
