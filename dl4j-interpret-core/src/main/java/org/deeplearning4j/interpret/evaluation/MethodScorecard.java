@@ -64,7 +64,9 @@ public final class MethodScorecard {
         /** Max- and average sensitivity (lower is better). */
         SENSITIVITY,
         /** Completeness gap against a zero baseline (lower is better). */
-        COMPLETENESS
+        COMPLETENESS,
+        /** Pointing game, energy-based pointing game, relevance rank accuracy (needs object masks; higher is better). */
+        LOCALIZATION
     }
 
     private final InterpretableModel model;
@@ -119,12 +121,34 @@ public final class MethodScorecard {
     }
 
     /**
+     * @param input one NCHW batch
+     * @param masks its object masks {@code [N, H, W]} (non-zero = object), for {@link Metric#LOCALIZATION}
+     * @return the scorecard
+     */
+    public ScorecardResult run(INDArray input, INDArray masks) {
+        return run(List.of(input).iterator(), List.of(masks).iterator());
+    }
+
+    /**
      * @param batches NCHW batches, e.g. an {@link org.deeplearning4j.interpret.dataset.ImageFolder}'s iterator
      * @return the scorecard
      */
     public ScorecardResult run(Iterator<INDArray> batches) {
+        return run(batches, null);
+    }
+
+    /**
+     * @param batches NCHW batches
+     * @param masks object masks {@code [N, H, W]} for each batch, for {@link Metric#LOCALIZATION} (or null)
+     * @return the scorecard
+     */
+    public ScorecardResult run(Iterator<INDArray> batches, Iterator<INDArray> masks) {
         if (batches == null || !batches.hasNext()) {
             throw new IllegalArgumentException("No images to score: the data is empty");
+        }
+        if (metrics.contains(Metric.LOCALIZATION) && masks == null) {
+            throw new IllegalArgumentException("LOCALIZATION needs object masks: call run(batches, masks) with one "
+                    + "[N, H, W] mask array per batch, or drop the metric");
         }
         Map<String, Map<String, List<Double>>> values = new LinkedHashMap<>();
         Map<String, Map<String, List<double[][]>>> curves = new LinkedHashMap<>();
@@ -137,8 +161,21 @@ public final class MethodScorecard {
         ProgressTracker tracker = new ProgressTracker(log, "Scorecard", (long) limit * methods.size(), progress);
         while (batches.hasNext() && done < limit) {
             INDArray batch = batches.next();
+            INDArray mask = null;
+            if (metrics.contains(Metric.LOCALIZATION)) {
+                if (!masks.hasNext()) {
+                    throw new IllegalArgumentException("Fewer mask arrays than image batches: give one per batch");
+                }
+                mask = masks.next();
+                if (mask == null || mask.rank() != 3 || mask.size(0) != batch.size(0)) {
+                    throw new IllegalArgumentException("Masks for a batch of " + batch.size(0) + " images must be ["
+                            + batch.size(0) + ", H, W], got " + (mask == null ? "null"
+                            : java.util.Arrays.toString(mask.shape())));
+                }
+            }
             if (batch.size(0) > limit - done) {
                 batch = batch.get(NDArrayIndex.interval(0, limit - done));
+                mask = mask == null ? null : mask.get(NDArrayIndex.interval(0, limit - done));
             }
             INDArray x = model.prepareInput(batch);
             int n = (int) x.size(0);
@@ -196,6 +233,11 @@ public final class MethodScorecard {
                 if (metrics.contains(Metric.COMPLETENESS)) {
                     add(mv, Completeness.evaluate(model, x, r, explain, Baselines.zeros()));
                 }
+                if (metrics.contains(Metric.LOCALIZATION)) {
+                    for (MetricResult l : Localization.evaluate(r, mask, 0)) {
+                        add(mv, l);
+                    }
+                }
                 if (metrics.contains(Metric.RANDOMIZATION) && !sanity.containsKey(m.getKey())) {
                     sanity.put(m.getKey(), ParameterRandomization.builder(model, m.getValue()).seed(seed).build()
                             .evaluate(x, explain));
@@ -231,7 +273,8 @@ public final class MethodScorecard {
     }
 
     private static boolean higherIsBetter(String metric) {
-        return metric.startsWith("insertion") && !metric.contains("random");
+        return metric.startsWith("insertion") && !metric.contains("random") || metric.contains("pointing")
+                || metric.contains("rank-accuracy");
     }
 
     private static void add(Map<String, List<Double>> mv, String name, INDArray v) {

@@ -116,6 +116,36 @@ class FaithfulnessMetricsTest {
     }
 
     @Test
+    void curvesAndInfidelityAreTheSameOnEveryEngineAndModelType() {
+        org.deeplearning4j.nn.graph.ComputationGraph g = org.deeplearning4j.interpret.model.SameDiffModelTest
+                .smallGraph();
+        List<InterpretableModel> models = List.of(
+                Models.builder(g).executionPath(org.deeplearning4j.interpret.model.ExecutionPath.SAMEDIFF).build(),
+                Models.builder(g).executionPath(org.deeplearning4j.interpret.model.ExecutionPath.DL4J_LAYERS).build(),
+                Models.builder(org.deeplearning4j.interpret.model.SameDiffModelTest.sameDiffCopyOf(g), "input",
+                        "logits").classifier(true).build());
+        INDArray x = Nd4j.create(new SplittableRandom(3).doubles(3 * 64).toArray(), new long[] {3, 1, 8, 8},
+                DataType.DOUBLE);
+        AttributionResult sal = Saliency.of(models.get(0)).attribute(x, Targets.predicted());
+        INDArray ref = null;
+        INDArray refInf = null;
+        for (InterpretableModel m : models) {
+            DeletionInsertion.Result r = DeletionInsertion.road(m).kinds(DeletionInsertion.Kind.DELETION,
+                    DeletionInsertion.Kind.INSERTION).steps(8).build().evaluate(x, sal, Targets.predictedProbability());
+            INDArray c = Nd4j.concat(1, r.deletion().curves(), r.deletion().randomCurves(), r.insertion().curves());
+            INDArray inf = Infidelity.builder(m).build().evaluate(x, sal, Targets.predicted()).values();
+            if (ref == null) {
+                ref = c;
+                refInf = inf;
+            } else {
+                assertTrue(c.sub(ref).amaxNumber().doubleValue() < 1e-9, "curves differ between engines");
+                assertTrue(inf.sub(refInf).amaxNumber().doubleValue() < 1e-6 * (1 + refInf.amaxNumber()
+                        .doubleValue()), "infidelity differs between engines");
+            }
+        }
+    }
+
+    @Test
     void noisyLinearImputationReconstructsALinearRampAndFillsAnEmptyImageWithTheNeutralValue() {
         int h = 12;
         int w = 12;

@@ -4,6 +4,7 @@ import org.deeplearning4j.interpret.attribution.GuidedBackprop;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.data.FashionMnist;
 import org.deeplearning4j.interpret.data.ShapesCnn;
+import org.deeplearning4j.interpret.data.SyntheticShapes;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
@@ -152,6 +153,31 @@ class SanityChecksTest {
                 Targets.predicted(), 0.5);
         assertEquals(1.0, same.meanSimilarity("spearman-abs")[0], 1e-12);
         assertFalse(same.passed());
+    }
+
+    /**
+     * The data-randomization check with a real shuffled-label model: the shapes CNN's architecture trained on the
+     * same images with randomly permuted labels (it can only memorise). Saliency maps of the two models must differ.
+     */
+    @Test
+    void saliencyPassesDataRandomizationAgainstAModelTrainedOnShuffledLabels() {
+        SyntheticShapes.Sample train = SyntheticShapes.builder().size(TrainedShapes.SIZE).seed(1).build()
+                .generate(1000);
+        org.nd4j.linalg.dataset.DataSet ds = train.toDataSet();
+        int[] perm = DeletionInsertion.permutation((int) ds.numExamples(), new java.util.SplittableRandom(5));
+        INDArray shuffledLabels = ds.getLabels().dup();
+        for (int i = 0; i < perm.length; i++) {
+            shuffledLabels.putRow(i, ds.getLabels().getRow(perm[i]));
+        }
+        MultiLayerNetwork shuffled = ShapesCnn.build(TrainedShapes.SIZE, 7);
+        ShapesCnn.train(shuffled, new org.nd4j.linalg.dataset.DataSet(ds.getFeatures(), shuffledLabels), 2, 3);
+        INDArray x = TrainedShapes.heldOut(8).features();
+        RandomizationResult r = ParameterRandomization.dataRandomization(Models.of(TrainedShapes.network()),
+                Models.of(shuffled), Saliency::of, x, Targets.predicted(), ParameterRandomization
+                        .DEFAULT_PASS_THRESHOLD);
+        log.info("{}", r);
+        assertTrue(r.passed(), r.toString());
+        assertEquals(List.of("trained on shuffled labels"), r.stages());
     }
 
     @Test

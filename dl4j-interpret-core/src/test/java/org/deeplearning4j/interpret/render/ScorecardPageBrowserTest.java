@@ -30,14 +30,15 @@ class ScorecardPageBrowserTest {
     @Test
     void aScorecardHasEveryMethodAndMetricAndChromiumDrawsItsCurves() throws Exception {
         InterpretableModel m = Models.of(TrainedShapes.network());
+        org.deeplearning4j.interpret.data.SyntheticShapes.Sample sample = TrainedShapes.heldOut(4);
         ScorecardResult s = MethodScorecard.builder(m).method("Saliency", Saliency::of)
                 .method("Occlusion", x -> Occlusion.builder(x).window(6).stride(3).build())
                 .metrics(MethodScorecard.Metric.values()).limit(4).steps(8).randomOrders(2).build()
-                .run(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(TrainedShapes.heldOut(6)
-                        .toDataSet().asList(), 3));
+                .run(sample.features(), sample.masks());
         assertEquals(java.util.List.of("Saliency", "Occlusion"), s.methods());
         for (String metric : new String[] {"deletion AUC", "insertion AUC", "ROAD deletion AUC", "infidelity",
-            "max-sensitivity", "avg-sensitivity", "completeness-gap"}) {
+            "max-sensitivity", "avg-sensitivity", "completeness-gap", "pointing-game", "energy-pointing-game",
+            "relevance-rank-accuracy"}) {
             assertTrue(s.value("Saliency", metric).isPresent(), metric + " missing: " + s.metrics());
             assertEquals(4, s.value("Occlusion", metric).get().size());
         }

@@ -1,0 +1,50 @@
+package org.deeplearning4j.interpret.evaluation;
+
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.interpret.attribution.Saliency;
+import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.model.Models;
+import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.testing.TrainedShapes;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MethodScorecardTest {
+
+    @Test
+    void aScorecardOverAnIteratorStopsAtItsLimitAndEqualsTheMetricRunDirectly() {
+        InterpretableModel m = Models.of(TrainedShapes.network());
+        org.deeplearning4j.interpret.data.SyntheticShapes.Sample sample = TrainedShapes.heldOut(6);
+        ScorecardResult s = MethodScorecard.builder(m).method("Saliency", Saliency::of)
+                .metrics(MethodScorecard.Metric.DELETION).limit(4).steps(4).randomOrders(2).build()
+                .run(new ListDataSetIterator<>(sample.toDataSet().asList(), 3));
+        MetricResult auc = s.value("Saliency", "deletion AUC").orElseThrow();
+        assertEquals(4, auc.size());
+        INDArray x = sample.features().get(NDArrayIndex.interval(0, 4));
+        int[] cls = m.logits(x).argMax(1).toIntVector();
+        Curves direct = DeletionInsertion.builder(m).steps(4).randomOrders(2).kinds(DeletionInsertion.Kind.DELETION)
+                .build().evaluate(x, Saliency.of(m).attribute(x, Targets.logits(cls)), Targets.probabilities(cls))
+                .deletion();
+        for (int i = 0; i < 4; i++) {
+            assertEquals(direct.auc().getDouble(i), auc.value(i), 1e-6, "image " + i);
+        }
+        assertTrue(s.curves("Saliency").containsKey("deletion"));
+    }
+
+    @Test
+    void localizationWithoutMasksIsRefusedBeforeAnyWork() {
+        InterpretableModel m = Models.of(TrainedShapes.network());
+        MethodScorecard card = MethodScorecard.builder(m).method("Saliency", Saliency::of)
+                .metrics(MethodScorecard.Metric.LOCALIZATION).build();
+        String msg = assertThrows(IllegalArgumentException.class, () -> card.run(TrainedShapes.heldOut(2)
+                .features())).getMessage();
+        assertTrue(msg.contains("masks"), msg);
+        assertThrows(IllegalArgumentException.class, () -> MethodScorecard.builder(m).method("a", Saliency::of)
+                .method("a", Saliency::of));
+    }
+}
