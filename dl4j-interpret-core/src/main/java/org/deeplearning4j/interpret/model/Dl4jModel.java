@@ -456,7 +456,9 @@ final class Dl4jModel implements InterpretableModel {
         ComputationGraph copy = new ComputationGraph(conf.clone());
         copy.init(params.get(), true);
         ComputationGraphConfiguration freshConf = conf.clone();
-        freshConf.getDefaultConfiguration().setSeed(seed);
+        // ND4J's generator treats seed 0 as "not seeded" (two inits with seed 0 differ): use a mixed, non-zero seed
+        long mixed = seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
+        freshConf.getDefaultConfiguration().setSeed(mixed == 0 ? 1 : mixed);
         ComputationGraph fresh = onOwnThread(() -> {
             ComputationGraph g = new ComputationGraph(freshConf);
             g.init();

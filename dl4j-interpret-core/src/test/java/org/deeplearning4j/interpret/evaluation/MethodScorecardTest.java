@@ -37,6 +37,23 @@ class MethodScorecardTest {
     }
 
     @Test
+    void aScorecardRunsOverAnImageFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        InterpretableModel m = Models.builder(TrainedShapes.network()).inputSpec(org.deeplearning4j.interpret.model
+                .InputSpec.builder().shape(3, TrainedShapes.SIZE, TrainedShapes.SIZE).build()).build();
+        INDArray x = TrainedShapes.heldOut(3).features();
+        for (int i = 0; i < 3; i++) {
+            org.deeplearning4j.interpret.render.Heatmaps.writePng(org.deeplearning4j.interpret.render.Heatmaps
+                    .inputImage(x.slice(i), m.inputSpec()), dir.resolve("img" + i + ".png").toFile());
+        }
+        org.deeplearning4j.interpret.dataset.ImageFolder folder = new org.deeplearning4j.interpret.dataset
+                .ImageFolder(dir.toFile(), m.inputSpec(), 2);
+        ScorecardResult s = MethodScorecard.builder(m).method("Saliency", Saliency::of)
+                .metrics(MethodScorecard.Metric.INSERTION).steps(4).build().run(folder.iterator());
+        assertEquals(3, s.value("Saliency", "insertion AUC").orElseThrow().size());
+        assertEquals("3", s.options().get("images"));
+    }
+
+    @Test
     void localizationWithoutMasksIsRefusedBeforeAnyWork() {
         InterpretableModel m = Models.of(TrainedShapes.network());
         MethodScorecard card = MethodScorecard.builder(m).method("Saliency", Saliency::of)
