@@ -4,6 +4,8 @@ import org.deeplearning4j.interpret.internal.PinnedTarget;
 
 import org.deeplearning4j.interpret.internal.Paths;
 import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.progress.ProgressListener;
+import org.deeplearning4j.interpret.progress.ProgressTracker;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,6 +34,7 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public final class IntegratedGradients implements Attribution {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IntegratedGradients.class);
     /** Default number of integration points (Captum's default). */
     public static final int DEFAULT_STEPS = 50;
     /** Default rule (Captum's default). */
@@ -43,6 +46,7 @@ public final class IntegratedGradients implements Attribution {
     private final List<Baseline> baselines;
     private final int internalBatch;
     private final ChannelReduction reduction;
+    private final ProgressListener progress;
 
     private IntegratedGradients(Builder b) {
         this.model = b.model;
@@ -51,6 +55,7 @@ public final class IntegratedGradients implements Attribution {
         this.baselines = List.copyOf(b.baselines);
         this.internalBatch = b.internalBatch > 0 ? b.internalBatch : model.maxBatchSize();
         this.reduction = b.reduction;
+        this.progress = b.progress;
     }
 
     /** @param model the model @return IG with default options (50 Gauss-Legendre steps, zero baseline) */
@@ -78,6 +83,8 @@ public final class IntegratedGradients implements Attribution {
         double[][] rule = integration.rule(steps);
         INDArray attr = Nd4j.zeros(x.dataType(), x.shape());
         INDArray delta = Nd4j.zeros(x.dataType(), n);
+        ProgressTracker tracker = new ProgressTracker(log, "Integrated gradients (path points)",
+                (long) baselines.size() * n * steps, progress);
         for (Baseline b : baselines) {
             INDArray x0 = b.create(x, model);
             if (!Arrays.equals(x0.shape(), x.shape())) {
@@ -86,7 +93,7 @@ public final class IntegratedGradients implements Attribution {
             }
             INDArray f0 = model.values(x0, fixed);
             INDArray diff = x.sub(x0);
-            INDArray a = pathIntegral(x0, diff, fixed, rule).muli(diff);
+            INDArray a = pathIntegral(x0, diff, fixed, rule, tracker).muli(diff);
             attr.addi(a);
             delta.addi(a.sum(1, 2, 3).subi(fx.sub(f0)));
         }
@@ -102,7 +109,8 @@ public final class IntegratedGradients implements Attribution {
     }
 
     /** Weighted sum of gradients along the straight path from x0, in batches of scaled inputs. */
-    private INDArray pathIntegral(INDArray x0, INDArray diff, Target fixed, double[][] rule) {
+    private INDArray pathIntegral(INDArray x0, INDArray diff, Target fixed, double[][] rule,
+            ProgressTracker tracker) {
         long n = x0.size(0);
         INDArray total = Nd4j.zeros(x0.dataType(), x0.shape());
         for (int i = 0; i < n; i++) {
@@ -115,6 +123,7 @@ public final class IntegratedGradients implements Attribution {
                 INDArray batch = Paths.points(b0, d, Arrays.copyOfRange(rule[0], start, end));
                 INDArray g = model.gradient(batch, ti).gradient();
                 acc.addi(Paths.weightedSum(g, Arrays.copyOfRange(rule[1], start, end)));
+                tracker.advance(end - start);
             }
         }
         return total;
@@ -128,6 +137,7 @@ public final class IntegratedGradients implements Attribution {
         private List<Baseline> baselines = new ArrayList<>(List.of(Baselines.zeros()));
         private int internalBatch = -1;
         private ChannelReduction reduction = ChannelReduction.SUM;
+        private ProgressListener progress;
 
         private Builder(InterpretableModel model) {
             if (model == null) {
@@ -163,6 +173,12 @@ public final class IntegratedGradients implements Attribution {
         /** @param r channel reduction for the map (default signed SUM) @return this */
         public Builder channelReduction(ChannelReduction r) {
             this.reduction = r;
+            return this;
+        }
+
+        /** @param l told after each batch of path points (default: progress is only logged) @return this */
+        public Builder progress(ProgressListener l) {
+            this.progress = l;
             return this;
         }
 

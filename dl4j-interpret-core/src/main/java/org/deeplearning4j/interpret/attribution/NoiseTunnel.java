@@ -4,19 +4,25 @@ import org.deeplearning4j.interpret.internal.PinnedTarget;
 
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.progress.ProgressListener;
+import org.deeplearning4j.interpret.progress.ProgressTracker;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Wraps any attribution method and averages it over noisy copies of each input: SmoothGrad (mean), SmoothGrad-squared
  * (mean of squares) or VarGrad (variance). The noise is Gaussian with standard deviation {@code noiseLevel} times the
  * input's own value range ({@code max - min} of each example), as in the SmoothGrad paper, which recommends 10-20%.
- * Seeded: the same seed gives the same result; the global ND4J random generator is not touched.
+ * Seeded: the same seed gives the same result; the global ND4J random generator is not touched; each sample's noise
+ * comes from its own stream, so results depend neither on the chunk size nor on the batch an example is in. The
+ * samples run in chunks of {@code maxBatch} with running sums (and sums of squares for SmoothGrad-squared and
+ * VarGrad), so memory does not grow with the number of samples.
  *
  * <p>Smilkov, Thorat, Kim, Viegas &amp; Wattenberg, "SmoothGrad: removing noise by adding noise", 2017,
  * <a href="https://arxiv.org/abs/1706.03825">arXiv:1706.03825</a>; Adebayo et al. 2018 (VarGrad),
@@ -28,6 +34,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class NoiseTunnel implements Attribution {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NoiseTunnel.class);
     /** How the noisy attributions are combined. */
     public enum Type { SMOOTHGRAD, SMOOTHGRAD_SQUARED, VARGRAD }
 
@@ -44,6 +51,8 @@ public final class NoiseTunnel implements Attribution {
     private final int samples;
     private final double noiseLevel;
     private final long seed;
+    private final int maxBatch;
+    private final ProgressListener progress;
 
     private NoiseTunnel(Builder b) {
         this.model = b.model;
@@ -52,6 +61,8 @@ public final class NoiseTunnel implements Attribution {
         this.samples = b.samples;
         this.noiseLevel = b.noiseLevel;
         this.seed = b.seed;
+        this.maxBatch = b.maxBatch > 0 ? b.maxBatch : model.maxBatchSize();
+        this.progress = b.progress;
     }
 
     /**
@@ -71,30 +82,48 @@ public final class NoiseTunnel implements Attribution {
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
         INDArray x = model.prepareInput(input);
-        long n = x.size(0);
+        int n = (int) x.size(0);
+        int c = (int) x.size(1);
+        int h = (int) x.size(2);
+        int w = (int) x.size(3);
         PinnedTarget pinned = PinnedTarget.of(model, x, target);
         Target fixed = pinned.target;
-        Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
-        long[] one = {1, x.size(1), x.size(2), x.size(3)};
+        ProgressTracker tracker = new ProgressTracker(log, name() + " (noisy samples)", (long) n * samples, progress);
         INDArray attr = null;
         INDArray map = null;
         boolean signed = false;
+        boolean squares = type != Type.SMOOTHGRAD;
         for (int i = 0; i < n; i++) {
-            INDArray xi = x.get(NDArrayIndex.point(i)).reshape(one);
+            INDArray xi = x.get(NDArrayIndex.interval(i, i + 1));
             double sigma = noiseLevel * (xi.maxNumber().doubleValue() - xi.minNumber().doubleValue());
-            INDArray noisy = Nd4j.repeat(xi, samples).reshape(samples, one[1], one[2], one[3])
-                    .addi(Nd4j.randn(rng, new long[] {samples, one[1], one[2], one[3]}).castTo(x.dataType())
-                            .muli(sigma));
-            AttributionResult r = method.attribute(noisy, fixed.slice(i, i + 1));
-            INDArray a = combine(r.attributions());
-            INDArray m = combine(r.map());
-            signed = r.isSigned() && type == Type.SMOOTHGRAD;
-            if (attr == null) {
-                attr = Nd4j.create(a.dataType(), prepend(n, a.shape()));
-                map = Nd4j.create(m.dataType(), prepend(n, m.shape()));
+            INDArray sumA = null;
+            INDArray sumA2 = null;
+            INDArray sumM = null;
+            INDArray sumM2 = null;
+            for (int s0 = 0; s0 < samples; s0 += maxBatch) {
+                int k = Math.min(maxBatch, samples - s0);
+                INDArray noisy = Nd4j.repeat(xi, k).reshape(k, c, h, w).add(noise(s0, k, c * h * w)
+                        .reshape(k, c, h, w).muli(sigma).castTo(x.dataType()));
+                AttributionResult r = method.attribute(noisy, fixed.slice(i, i + 1));
+                INDArray a = r.attributions().castTo(DataType.DOUBLE);
+                INDArray m = r.map().castTo(DataType.DOUBLE);
+                signed = r.isSigned() && type == Type.SMOOTHGRAD;
+                sumA = sumA == null ? a.sum(0) : sumA.addi(a.sum(0));
+                sumM = sumM == null ? m.sum(0) : sumM.addi(m.sum(0));
+                if (squares) {
+                    sumA2 = sumA2 == null ? a.mul(a).sum(0) : sumA2.addi(a.mul(a).sum(0));
+                    sumM2 = sumM2 == null ? m.mul(m).sum(0) : sumM2.addi(m.mul(m).sum(0));
+                }
+                tracker.advance(k);
             }
-            attr.get(NDArrayIndex.point(i)).assign(a);
-            map.get(NDArrayIndex.point(i)).assign(m);
+            INDArray ai = combine(sumA, sumA2).castTo(x.dataType());
+            INDArray mi = combine(sumM, sumM2).castTo(x.dataType());
+            if (attr == null) {
+                attr = Nd4j.create(x.dataType(), prepend(n, ai.shape()));
+                map = Nd4j.create(x.dataType(), prepend(n, mi.shape()));
+            }
+            attr.get(NDArrayIndex.point(i)).assign(ai);
+            map.get(NDArrayIndex.point(i)).assign(mi);
         }
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("type", type.name());
@@ -105,6 +134,27 @@ public final class NoiseTunnel implements Attribution {
         return new AttributionResult(name(), fixed.description(), opts, attr, map, pinned.values, signed);
     }
 
+    /**
+     * Standard normal noise for samples {@code from .. from + k - 1}: sample {@code s} is drawn from its own seeded
+     * stream, so the noise depends neither on the chunk size nor on the batch the example is in.
+     */
+    private INDArray noise(int from, int k, int size) {
+        double[] v = new double[k * size];
+        for (int j = 0; j < k; j++) {
+            SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + (from + j));
+            for (int p = 0; p < size; p += 2) {
+                double u1 = 1.0 - rng.nextDouble();
+                double u2 = rng.nextDouble();
+                double r = Math.sqrt(-2 * Math.log(u1));
+                v[j * size + p] = r * Math.cos(2 * Math.PI * u2);
+                if (p + 1 < size) {
+                    v[j * size + p + 1] = r * Math.sin(2 * Math.PI * u2);
+                }
+            }
+        }
+        return Nd4j.createFromArray(v);
+    }
+
     private static long[] prepend(long n, long[] shape) {
         long[] s = new long[shape.length + 1];
         s[0] = n;
@@ -112,16 +162,16 @@ public final class NoiseTunnel implements Attribution {
         return s;
     }
 
-    /** Combines the sample dimension 0. */
-    private INDArray combine(INDArray a) {
+    /** Combines running sums over the samples into the mean, the mean square or the variance. */
+    private INDArray combine(INDArray sum, INDArray sumSq) {
+        INDArray mean = sum.div(samples);
         switch (type) {
             case SMOOTHGRAD:
-                return a.mean(0);
+                return mean;
             case SMOOTHGRAD_SQUARED:
-                return a.mul(a).mean(0);
+                return sumSq.div(samples);
             default:
-                INDArray mean = a.mean(0);
-                return a.mul(a).mean(0).subi(mean.mul(mean));
+                return sumSq.div(samples).subi(mean.mul(mean));
         }
     }
 
@@ -133,6 +183,8 @@ public final class NoiseTunnel implements Attribution {
         private int samples = DEFAULT_SAMPLES;
         private double noiseLevel = DEFAULT_NOISE_LEVEL;
         private long seed = DEFAULT_SEED;
+        private int maxBatch;
+        private ProgressListener progress;
 
         private Builder(InterpretableModel model, Attribution method) {
             if (model == null || method == null) {
@@ -166,8 +218,27 @@ public final class NoiseTunnel implements Attribution {
             return this;
         }
 
+        /**
+         * @param n noisy copies per call of the wrapped method (default: the model's chunk size); memory is bounded
+         *          by this, not by the number of samples
+         * @return this
+         */
+        public Builder maxBatch(int n) {
+            this.maxBatch = n;
+            return this;
+        }
+
+        /** @param l told after each chunk of noisy samples (default: progress is only logged) @return this */
+        public Builder progress(ProgressListener l) {
+            this.progress = l;
+            return this;
+        }
+
         /** @return the wrapper */
         public NoiseTunnel build() {
+            if (maxBatch < 0) {
+                throw new IllegalArgumentException("maxBatch must be >= 1 (or 0 for the model's), got " + maxBatch);
+            }
             if (samples < 1) {
                 throw new IllegalArgumentException("samples must be >= 1, got " + samples);
             }

@@ -4,6 +4,8 @@ import org.deeplearning4j.interpret.internal.PinnedTarget;
 
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.progress.ProgressListener;
+import org.deeplearning4j.interpret.progress.ProgressTracker;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,7 +22,8 @@ import java.util.Map;
 /**
  * Occlusion sensitivity: slide a patch over the image, replace it by a baseline, and record how much the target
  * drops: {@code value(x) - value(x with patch occluded)}. Each pixel's attribution is the mean drop over the windows
- * that cover it (pixels no window covers get 0). Positive means "occluding this region lowers the score".
+ * that cover it; a stride larger than the window would leave pixels no window covers (which would read as "nothing
+ * matters here"), so it is refused. Positive means "occluding this region lowers the score".
  *
  * <p>The default baseline is a mid-grey patch <em>in the model's own input space</em> (from the model's
  * {@link InputSpec}: pixel range and channel means), avoiding the classic trap of a 127.5 grey on [0, 1] inputs.
@@ -42,8 +45,6 @@ public final class Occlusion implements Attribution {
     public static final int DEFAULT_WINDOW = 16;
     /** Default stride in pixels (half the window: every pixel is covered by up to four windows). */
     public static final int DEFAULT_STRIDE = 8;
-    /** Progress is logged for runs with at least this many perturbed images. */
-    private static final int PROGRESS_MIN_IMAGES = 256;
 
     /** What fills the occluded patch. */
     public enum BaselineKind { GREY, VALUE, IMAGE }
@@ -57,6 +58,7 @@ public final class Occlusion implements Attribution {
     private final double baselineValue;
     private final INDArray baselineImage;
     private final int maxBatch;
+    private final ProgressListener progress;
 
     private Occlusion(Builder b) {
         this.model = b.model;
@@ -68,6 +70,7 @@ public final class Occlusion implements Attribution {
         this.baselineValue = b.baselineValue;
         this.baselineImage = b.baselineImage;
         this.maxBatch = b.maxBatch > 0 ? b.maxBatch : model.maxBatchSize();
+        this.progress = b.progress;
     }
 
     /** @param model the model @return occlusion with default options */
@@ -115,9 +118,7 @@ public final class Occlusion implements Attribution {
         List<Integer> ys = positions(h, windowH, strideH);
         List<Integer> xs = positions(w, windowW, strideW);
         int windows = ys.size() * xs.size();
-        long total = n * windows;
-        long done = 0;
-        long nextLog = total / 4;
+        ProgressTracker tracker = new ProgressTracker(log, "Occlusion (perturbed images)", n * windows, progress);
         INDArray sum = Nd4j.zeros(x.dataType(), n, h, w);
         INDArray count = Nd4j.zeros(x.dataType(), h, w);
         for (int y : ys) {
@@ -147,11 +148,7 @@ public final class Occlusion implements Attribution {
                     sum.get(NDArrayIndex.point(i), NDArrayIndex.interval(y, y + windowH),
                             NDArrayIndex.interval(xx, xx + windowW)).addi(base - vals.getDouble(k - start));
                 }
-                done += end - start;
-                if (total >= PROGRESS_MIN_IMAGES && done >= nextLog) {
-                    log.info("Occlusion: {}/{} perturbed images ({}%)", done, total, 100 * done / total);
-                    nextLog += total / 4;
-                }
+                tracker.advance(end - start);
             }
         }
         INDArray safeCount = count.dup();
@@ -213,6 +210,7 @@ public final class Occlusion implements Attribution {
         private double baselineValue;
         private INDArray baselineImage;
         private int maxBatch = -1;
+        private ProgressListener progress;
 
         private Builder(InterpretableModel model) {
             if (model == null) {
@@ -271,11 +269,23 @@ public final class Occlusion implements Attribution {
             return this;
         }
 
+        /** @param l told after each batch of perturbed images (default: progress is only logged) @return this */
+        public Builder progress(ProgressListener l) {
+            this.progress = l;
+            return this;
+        }
+
         /** @return the method */
         public Occlusion build() {
             if (windowH < 1 || windowW < 1 || strideH < 1 || strideW < 1) {
                 throw new IllegalArgumentException("window and stride must be >= 1, got window " + windowH + "x"
                         + windowW + ", stride " + strideH + "x" + strideW);
+            }
+            if (strideH > windowH || strideW > windowW) {
+                throw new IllegalArgumentException("Occlusion stride " + strideH + "x" + strideW + " is larger than "
+                        + "the window " + windowH + "x" + windowW + ": pixels between windows would get no score "
+                        + "and read as 'nothing matters here'. Use a stride of at most the window (half the window "
+                        + "is usual)");
             }
             if (baselineKind == BaselineKind.IMAGE && baselineImage == null) {
                 throw new IllegalArgumentException("baselineImage is null");

@@ -1,6 +1,8 @@
 package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.progress.ProgressListener;
+import org.deeplearning4j.interpret.progress.ProgressTracker;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,14 +27,17 @@ import java.util.Map;
  * }</pre>
  */
 public final class ScoreCam implements Attribution {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ScoreCam.class);
     private final InterpretableModel model;
     private final String layer;
     private final int maxBatch;
+    private final ProgressListener progress;
 
     private ScoreCam(Builder b) {
         this.model = b.model;
         this.layer = b.layer;
         this.maxBatch = b.maxBatch > 0 ? b.maxBatch : model.maxBatchSize();
+        this.progress = b.progress;
     }
 
     /** @param model the model @return a builder */
@@ -63,16 +68,18 @@ public final class ScoreCam implements Attribution {
         INDArray baseline = Baselines.zeros().create(x, model);
         INDArray baseValues = model.values(baseline, fixed);
         INDArray weights = Nd4j.zeros(x.dataType(), n, k);
+        ProgressTracker tracker = new ProgressTracker(log, "Score-CAM (masked images)", n * k, progress);
         for (int i = 0; i < n; i++) {
-            INDArray up = org.deeplearning4j.interpret.internal.Resize.bilinear(
-                    a.get(NDArrayIndex.point(i)), x.size(2), x.size(3));
             INDArray xi = x.get(NDArrayIndex.point(i)).reshape(one);
             Target ti = fixed.slice(i, i + 1);
             for (int start = 0; start < k; start += maxBatch) {
                 int end = (int) Math.min(k, start + maxBatch);
+                // upsample only this chunk's channels: memory is bounded by the chunk, not by the layer's width
+                INDArray up = org.deeplearning4j.interpret.internal.Resize.bilinear(a.get(NDArrayIndex.point(i),
+                        NDArrayIndex.interval(start, end)), x.size(2), x.size(3));
                 INDArray batch = Nd4j.create(x.dataType(), end - start, one[1], one[2], one[3]);
                 for (int c = start; c < end; c++) {
-                    INDArray m = up.get(NDArrayIndex.point(c));
+                    INDArray m = up.get(NDArrayIndex.point(c - start));
                     double lo = m.minNumber().doubleValue();
                     double hi = m.maxNumber().doubleValue();
                     INDArray mask = hi > lo ? m.sub(lo).divi(hi - lo) : Nd4j.zerosLike(m);
@@ -84,6 +91,7 @@ public final class ScoreCam implements Attribution {
                 }
                 INDArray scores = model.values(batch, ti).subi(baseValues.getDouble(i));
                 weights.get(NDArrayIndex.point(i), NDArrayIndex.interval(start, end)).assign(scores);
+                tracker.advance(end - start);
             }
         }
         weights = Transforms.softmax(weights, true);
@@ -100,6 +108,7 @@ public final class ScoreCam implements Attribution {
         private final InterpretableModel model;
         private String layer;
         private int maxBatch = -1;
+        private ProgressListener progress;
 
         private Builder(InterpretableModel model) {
             if (model == null) {
@@ -117,6 +126,12 @@ public final class ScoreCam implements Attribution {
         /** @param n most masked images per forward pass (default: the model's maxBatchSize) @return this */
         public Builder maxBatch(int n) {
             this.maxBatch = n;
+            return this;
+        }
+
+        /** @param l told after each batch of masked images (default: progress is only logged) @return this */
+        public Builder progress(ProgressListener l) {
+            this.progress = l;
             return this;
         }
 

@@ -63,6 +63,7 @@ public final class BuildingBlocks {
     private final long seed;
     private final LayerAttribution.Method attributionMethod;
     private final Map<Integer, INDArray> iconCache = new HashMap<>();
+    private final org.deeplearning4j.interpret.progress.ProgressListener progress;
 
     private BuildingBlocks(Builder b) {
         this.model = b.model;
@@ -75,6 +76,7 @@ public final class BuildingBlocks {
         this.steps = b.steps;
         this.seed = b.seed;
         this.attributionMethod = b.attributionMethod;
+        this.progress = b.progress;
         this.fv = FeatureVisualization.builder().steps(b.steps).seed(b.seed).batch(b.batch).logProgress(false).build();
     }
 
@@ -116,6 +118,12 @@ public final class BuildingBlocks {
      * @return display images {@code [h * w, C, H, W]}
      */
     public FeatureVisResult activationGrid(INDArray activation) {
+        return activationGrid(activation, new org.deeplearning4j.interpret.progress.ProgressTracker(log,
+                "Activation grid of " + layer + " (positions)", activation.size(1) * activation.size(2), progress));
+    }
+
+    private FeatureVisResult activationGrid(INDArray activation,
+            org.deeplearning4j.interpret.progress.ProgressTracker tracker) {
         int h = (int) activation.size(1);
         int w = (int) activation.size(2);
         List<FeatureVisResult> parts = new ArrayList<>();
@@ -132,7 +140,7 @@ public final class BuildingBlocks {
             FeatureVisResult r = FeatureVisualization.builder().steps(steps).seed(seed + from).batch(part.size())
                     .logProgress(false).build().run(model, Objectives.perImage(part));
             parts.add(r);
-            log.info("Activation grid of {}: {}/{} positions", layer, Math.min(all.size(), from + batch), all.size());
+            tracker.advance(part.size());
         }
         return FeatureVisResult.join("activation grid of " + layer, parts);
     }
@@ -180,6 +188,15 @@ public final class BuildingBlocks {
         int c = (int) act.size(0);
         int h = (int) act.size(1);
         int w = (int) act.size(2);
+        if (groups > 0 && act.minNumber().doubleValue() < 0) {
+            // checked before the (minutes of) optimisation, not after
+            throw new IllegalArgumentException("Neuron groups factorise the activations of '" + layer + "' by NMF, "
+                    + "which needs non-negative activations, but this image gives values down to "
+                    + act.minNumber().doubleValue() + ". Use a layer after a ReLU, or groups(0)");
+        }
+        org.deeplearning4j.interpret.progress.ProgressTracker tracker = new org.deeplearning4j.interpret.progress
+                .ProgressTracker(log, "Building blocks of " + layer + " (grid positions and stages)",
+                (long) h * w + 3, progress);
         // semantic dictionaries
         int k = Math.min(dictionarySize, c);
         int[][] top = new int[h * w][k];
@@ -204,9 +221,11 @@ public final class BuildingBlocks {
                 .attribute(x, target);
         INDArray perUnit = attr.attributions().slice(0); // [C, h, w]
         // activation grid, whole layer, channel icons
-        FeatureVisResult grid = activationGrid(act);
+        FeatureVisResult grid = activationGrid(act, tracker);
         FeatureVisResult whole = wholeLayer(act);
+        tracker.advance(1);
         Map<Integer, INDArray> icons = channelIcons(used.stream().mapToInt(Integer::intValue).toArray());
+        tracker.advance(1);
         long[][] fields = new long[h * w][];
         for (int p = 0; p < h * w; p++) {
             ReceptiveField f = model.receptiveField(layer, p / w, p % w).clip(model.inputSpec().height(),
@@ -215,6 +234,7 @@ public final class BuildingBlocks {
         }
         NeuronGroupsResult ng = groups > 0 ? NeuronGroups.of(model, layer, groups, seed, cosinePower, steps)
                 .factorize(act, perUnit) : null;
+        tracker.advance(1);
         return new BuildingBlocksResult(layer, attr.target(), attr.targetValues().getDouble(0), x,
                 model.inputSpec().toDisplay(x).slice(0), act, top, topValues, icons, grid.images(), fields,
                 whole.image(0), perUnit, ng);
@@ -230,6 +250,7 @@ public final class BuildingBlocks {
         private double cosinePower = DEFAULT_COSINE_POWER;
         private int steps = DEFAULT_STEPS;
         private int batch = DEFAULT_BATCH;
+        private org.deeplearning4j.interpret.progress.ProgressListener progress;
         private long seed;
         private LayerAttribution.Method attributionMethod = LayerAttribution.Method.GRADIENT_X_ACTIVATION;
 
@@ -286,6 +307,12 @@ public final class BuildingBlocks {
         /** @param m layer attribution method (default gradient x activation) @return this */
         public Builder attribution(LayerAttribution.Method m) {
             this.attributionMethod = m;
+            return this;
+        }
+
+        /** @param l told as grid positions and stages finish (default: progress is only logged) @return this */
+        public Builder progress(org.deeplearning4j.interpret.progress.ProgressListener l) {
+            this.progress = l;
             return this;
         }
 

@@ -53,6 +53,8 @@ public final class ExampleSearch {
     private final boolean bottom;
     private final int randomCount;
     private final long seed;
+    private final long expectedExamples;
+    private final org.deeplearning4j.interpret.progress.ProgressListener progress;
     private final Reduction reduction;
 
     private ExampleSearch(Builder b, List<Unit> units) {
@@ -62,6 +64,8 @@ public final class ExampleSearch {
         this.bottom = b.bottom;
         this.randomCount = b.randomCount;
         this.seed = b.seed;
+        this.expectedExamples = b.expectedExamples;
+        this.progress = b.progress;
         this.reduction = b.reduction;
     }
 
@@ -114,6 +118,10 @@ public final class ExampleSearch {
         String[] layers = new LinkedHashSet<>(units.stream().map(Unit::layer).toList()).toArray(new String[0]);
         long seen = 0;
         int batchCount = 0;
+        long started = System.nanoTime();
+        org.deeplearning4j.interpret.progress.ProgressTracker tracker = expectedExamples > 0 ? new org.deeplearning4j
+                .interpret.progress.ProgressTracker(log, "Example search (examples)", expectedExamples, progress)
+                : null;
         while (batches.hasNext()) {
             INDArray x = model.prepareInput(batches.next());
             Map<String, INDArray> acts = model.activations(x, layers);
@@ -147,8 +155,11 @@ public final class ExampleSearch {
                 }
             }
             seen += n;
-            if (++batchCount % PROGRESS_EVERY == 0) {
-                log.info("Example search: {} examples", seen);
+            if (tracker != null) {
+                tracker.advance(n);
+            } else if (++batchCount % PROGRESS_EVERY == 0) {
+                log.info("Example search: {} examples, {} s (give expectedExamples for an ETA)", seen,
+                        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
             }
         }
         if (seen == 0) {
@@ -317,6 +328,8 @@ public final class ExampleSearch {
         private boolean bottom;
         private int randomCount;
         private long seed = 12345L;
+        private long expectedExamples;
+        private org.deeplearning4j.interpret.progress.ProgressListener progress;
         private Reduction reduction = Reduction.MAX;
 
         private Builder(InterpretableModel model) {
@@ -373,6 +386,21 @@ public final class ExampleSearch {
         /** @param r channel reduction over space (default MAX) @return this */
         public Builder reduction(Reduction r) {
             this.reduction = r;
+            return this;
+        }
+
+        /**
+         * @param l told after each batch
+         * @param expected how many examples the data holds (the total for the fraction and the ETA; a search over
+         *                 more examples stops counting at 100%)
+         * @return this
+         */
+        public Builder progress(org.deeplearning4j.interpret.progress.ProgressListener l, long expected) {
+            if (expected < 1) {
+                throw new IllegalArgumentException("expected examples must be >= 1, got " + expected);
+            }
+            this.progress = l;
+            this.expectedExamples = expected;
             return this;
         }
 

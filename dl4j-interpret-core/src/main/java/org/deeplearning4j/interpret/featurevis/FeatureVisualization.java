@@ -51,8 +51,6 @@ public final class FeatureVisualization {
     public static final int AUTO_BATCH = 0;
     /** Channels optimised together by {@link #channels}. */
     public static final int DEFAULT_CHANNEL_BATCH = 8;
-    /** Progress is logged this many times per run. */
-    private static final int PROGRESS_LINES = 8;
 
     private final Parameterization parameterization;
     private final Transform transforms;
@@ -63,6 +61,7 @@ public final class FeatureVisualization {
     private final int[] thresholds;
     private final StepListener listener;
     private final boolean logProgress;
+    private final org.deeplearning4j.interpret.progress.ProgressListener progress;
 
     private FeatureVisualization(Builder b) {
         this.parameterization = b.parameterization;
@@ -73,6 +72,7 @@ public final class FeatureVisualization {
         this.seed = b.seed;
         this.thresholds = b.thresholds;
         this.listener = b.listener;
+        this.progress = b.progress;
         this.logProgress = b.logProgress;
     }
 
@@ -310,8 +310,9 @@ public final class FeatureVisualization {
         if (keep.contains(0)) {
             snapshots.put(0, image);
         }
-        long started = System.nanoTime();
-        int logEvery = Math.max(1, steps / PROGRESS_LINES);
+        org.deeplearning4j.interpret.progress.ProgressTracker tracker = new org.deeplearning4j.interpret.progress
+                .ProgressTracker(logProgress ? log : org.slf4j.helpers.NOPLogger.NOP_LOGGER, "Feature visualization "
+                + objective.description() + " (steps)", steps, progress);
         for (int step = 1; step <= steps; step++) {
             Warp[] warps = new Warp[s.n];
             for (int i = 0; i < s.n; i++) {
@@ -341,11 +342,7 @@ public final class FeatureVisualization {
             if (listener != null) {
                 listener.onStep(step, steps, vals, image.dup());
             }
-            if (logProgress && (step % logEvery == 0 || step == steps)) {
-                log.info("Feature visualization {}: step {}/{}, mean objective {} ({} s)", objective.description(),
-                        step, steps, String.format("%.4g", history[step - 1]),
-                        String.format("%.1f", (System.nanoTime() - started) / 1e9));
-            }
+            tracker.advance(1);
         }
         INDArray finalImages = image;
         snapshots.put(steps, finalImages);
@@ -364,6 +361,7 @@ public final class FeatureVisualization {
         private long seed = DEFAULT_SEED;
         private int[] thresholds = new int[0];
         private StepListener listener;
+        private org.deeplearning4j.interpret.progress.ProgressListener progress;
         private boolean logProgress = true;
 
         private Builder() {
@@ -425,7 +423,13 @@ public final class FeatureVisualization {
             return this;
         }
 
-        /** @param on log progress through SLF4J (default true) @return this */
+        /** @param l told after every step (steps done, of all, with an ETA) @return this */
+        public Builder progress(org.deeplearning4j.interpret.progress.ProgressListener l) {
+            this.progress = l;
+            return this;
+        }
+
+        /** @param on log progress through SLF4J, every 10% or 10 s with an ETA (default true) @return this */
         public Builder logProgress(boolean on) {
             this.logProgress = on;
             return this;

@@ -73,6 +73,26 @@ final class Dl4jModel implements InterpretableModel {
         } else {
             this.numClasses = -1;
         }
+        checkInputFits();
+    }
+
+    /**
+     * Runs one zero image of the spec's shape when the spec gives one, so that a spec the network cannot take (a
+     * dense layer sized for other images, other channels) fails here, naming the spec, not later in a native op.
+     */
+    private void checkInputFits() {
+        if (!spec.hasSpatialSize() || spec.channels() <= 0) {
+            return;
+        }
+        INDArray probe = Nd4j.zeros(dataType, 1, spec.channels(), spec.height(), spec.width());
+        try {
+            engine().forward(probe, List.of(outputName));
+        } catch (RuntimeException e) {
+            String cause = String.valueOf(e.getMessage()).split("\n")[0];
+            throw new IllegalArgumentException("This network cannot take " + spec.channels() + "x" + spec.height()
+                    + "x" + spec.width() + " inputs (the InputSpec's shape): " + cause + ". Give the shape the network "
+                    + "was trained on, e.g. InputSpec.builder().shape(c, h, w) (CLI: --shape C,H,W)", e);
+        }
     }
 
     private synchronized GradientEngine engine() {
@@ -88,7 +108,7 @@ final class Dl4jModel implements InterpretableModel {
             unsupported = SameDiffMirror.unsupportedLayers(shadow);
             if (unsupported.isEmpty()) {
                 engine = new SameDiffMirror(shadow);
-                log.info("{} '{}': fast SameDiff path (libnd4j ops) for all layers", kind, outputName);
+                log.debug("{} '{}': fast SameDiff path (libnd4j ops) for all layers", kind, outputName);
                 return engine;
             }
             if (requested == ExecutionPath.SAMEDIFF) {

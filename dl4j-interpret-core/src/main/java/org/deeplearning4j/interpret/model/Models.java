@@ -245,6 +245,7 @@ public final class Models {
         private final String kind;
         private final ComputationGraphConfiguration conf;
         private final Supplier<INDArray> params;
+        private final InputSpec inferred;
         private InputSpec spec;
         private ExecutionPath path = ExecutionPath.AUTO;
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
@@ -254,6 +255,7 @@ public final class Models {
             this.kind = kind;
             this.conf = conf;
             this.params = params;
+            this.inferred = inferred;
             this.spec = inferred;
         }
 
@@ -286,6 +288,19 @@ public final class Models {
             }
             if (spec == null || path == null) {
                 throw new IllegalArgumentException("inputSpec and executionPath must not be null");
+            }
+            String fits = "; pass InputSpec.builder().shape(" + (inferred.channels() > 0 ? inferred.channels()
+                    : spec.channels()) + ", " + (inferred.hasSpatialSize() ? inferred.height() + ", " + inferred.width()
+                    : "h, w") + ")";
+            if (inferred.channels() > 0 && spec.channels() > 0 && inferred.channels() != spec.channels()) {
+                throw new IllegalArgumentException("The InputSpec says " + spec.channels() + " input channels, but the "
+                        + "network's first layer takes " + inferred.channels() + fits);
+            }
+            if (inferred.hasSpatialSize() && spec.hasSpatialSize() && (inferred.height() != spec.height()
+                    || inferred.width() != spec.width())) {
+                throw new IllegalArgumentException("The InputSpec says " + spec.height() + "x" + spec.width()
+                        + " images, but the network was configured for " + inferred.height() + "x"
+                        + inferred.width() + fits);
             }
             return new Dl4jModel(kind, conf, params, spec, path, maxBatchSize);
         }
