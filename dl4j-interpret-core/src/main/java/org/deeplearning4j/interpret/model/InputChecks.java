@@ -54,6 +54,45 @@ final class InputChecks {
         return input.castTo(dataType).dup();
     }
 
+    /**
+     * Data on another scale than the spec says (0..255 images for a 0..1 model, or the reverse) passes every shape
+     * check and gives confident nonsense. This spots the two common mistakes.
+     *
+     * @param spec what the model expects
+     * @param x a validated batch
+     * @param first whether this is the model's first batch (the 0..1-for-0..255 check runs only there: scaled path
+     *              points of integrated gradients legitimately have a small range)
+     * @return a warning, or empty when the values look like the spec's range
+     */
+    static java.util.Optional<String> rangeWarning(InputSpec spec, INDArray x, boolean first) {
+        double range = spec.pixelMax() - spec.pixelMin();
+        double maxMean = 0;
+        double minMean = 0;
+        for (int c = 0; c < x.size(1); c++) {
+            maxMean = Math.max(maxMean, spec.channelMean(c));
+            minMean = Math.min(minMean, spec.channelMean(c));
+        }
+        double hi = spec.pixelMax() - minMean;
+        double lo = spec.pixelMin() - maxMean;
+        double max = x.maxNumber().doubleValue();
+        double min = x.minNumber().doubleValue();
+        if (max > hi + range || min < lo - range) {
+            return java.util.Optional.of(String.format(java.util.Locale.ROOT, "Input values range over [%.4g, %.4g], "
+                    + "far outside the model's input range [%.4g, %.4g] (InputSpec pixel range %s..%s): %s", min, max,
+                    lo, hi, spec.pixelMin(), spec.pixelMax(), range <= 2 && max > 2
+                    ? "these look like 0..255 pixels for a 0..1 model; divide by 255 (or declare "
+                    + "InputSpec.pixelRange(0, 255) if the model was trained on 0..255)"
+                    : "check the preprocessing (scaling, mean subtraction) against how the model was trained"));
+        }
+        if (first && range >= 100 && max - min > 0 && max <= 1.5 && min >= -1.5) {
+            return java.util.Optional.of(String.format(java.util.Locale.ROOT, "Input values range over [%.4g, %.4g], "
+                    + "a tiny part of the model's pixel range %s..%s: these look like 0..1 pixels for a 0..255 model; "
+                    + "use InputSpec.toModelInput(display) or multiply by 255", min, max, spec.pixelMin(),
+                    spec.pixelMax()));
+        }
+        return java.util.Optional.empty();
+    }
+
     private static String dim(long d) {
         return d > 0 ? String.valueOf(d) : "?";
     }

@@ -179,10 +179,17 @@ public final class Models {
         } catch (java.util.zip.ZipException ze) {
             throw new java.io.IOException(file.getAbsolutePath() + " is not a DL4J model zip: " + ze.getMessage(), ze);
         }
-        if (conf.contains("\"vertices\"")) {
-            return ComputationGraph.load(file, false);
+        try {
+            if (conf.contains("\"vertices\"")) {
+                return ComputationGraph.load(file, false);
+            }
+            return MultiLayerNetwork.load(file, false);
+        } catch (java.io.IOException | RuntimeException broken) {
+            throw new java.io.IOException(file.getAbsolutePath() + ": the weights (coefficients.bin) or the "
+                    + "configuration in this model zip are truncated or corrupted (" + broken.getClass()
+                    .getSimpleName() + (broken.getMessage() == null ? "" : ": " + broken.getMessage().split("\n")[0])
+                    + "); save the model again with net.save(file)", broken);
         }
-        return MultiLayerNetwork.load(file, false);
     }
 
     /** Builds the equivalent single-chain graph configuration of a MultiLayerNetwork (same parameter layout). */

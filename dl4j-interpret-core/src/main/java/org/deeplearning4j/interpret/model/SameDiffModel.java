@@ -36,6 +36,11 @@ import java.util.stream.Collectors;
  * unit's input gradient on random inputs.
  */
 final class SameDiffModel implements InterpretableModel {
+    /** Whether the input-range check ran (on the first batch) and whether it warned (once per model). */
+    private final java.util.concurrent.atomic.AtomicBoolean rangeChecked = new java.util.concurrent.atomic
+            .AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean rangeWarned = new java.util.concurrent.atomic
+            .AtomicBoolean();
     private static final String INJECT = "inject__";
 
     private final SameDiff source;
@@ -247,8 +252,16 @@ final class SameDiffModel implements InterpretableModel {
     }
 
     @Override
-    public INDArray prepareInput(INDArray x) {
-        return InputChecks.prepare(spec, dataType, x);
+    public INDArray prepareInput(INDArray input) {
+        INDArray x = InputChecks.prepare(spec, dataType, input);
+        if (!rangeWarned.get()) {
+            InputChecks.rangeWarning(spec, x, !rangeChecked.getAndSet(true)).ifPresent(w -> {
+                if (!rangeWarned.getAndSet(true)) {
+                    org.slf4j.LoggerFactory.getLogger(SameDiffModel.class).warn(w);
+                }
+            });
+        }
+        return x;
     }
 
     private synchronized Map<String, INDArray> run(INDArray x, List<String> names) {

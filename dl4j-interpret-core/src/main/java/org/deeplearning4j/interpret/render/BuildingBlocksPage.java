@@ -35,7 +35,17 @@ public final class BuildingBlocksPage {
      * @throws IOException on failure
      */
     public static void write(BuildingBlocksResult r, File file) throws IOException {
-        Html.write(toHtml(r), file);
+        write(r, file, null);
+    }
+
+    /**
+     * @param r the result
+     * @param file destination
+     * @param banner a warning shown above the page (e.g. that the weights are random), or null
+     * @throws IOException on failure
+     */
+    public static void write(BuildingBlocksResult r, File file, String banner) throws IOException {
+        Html.write(Html.withBanner(toHtml(r), banner), file);
     }
 
     private static String png(BufferedImage img) {

@@ -20,6 +20,24 @@ final class Html {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
+    /**
+     * @param html a page
+     * @param banner a warning to show above everything (e.g. "random weights"), or null
+     * @return the page with the banner as the first thing in its body
+     */
+    static String withBanner(String html, String banner) {
+        if (banner == null || banner.isBlank()) {
+            return html;
+        }
+        int body = html.indexOf("<body>");
+        if (body < 0) {
+            throw new IllegalArgumentException("Not a page with a <body>");
+        }
+        String div = "<div role=\"alert\" style=\"background:#b00;color:#fff;font:bold 18px sans-serif;padding:10px 16px;"
+                + "margin:0 0 12px 0\">" + esc(banner) + "</div>\n";
+        return html.substring(0, body + 6) + "\n" + div + html.substring(body + 6);
+    }
+
     /** @param img image @return its PNG encoding, base64 */
     static String pngBase64(BufferedImage img) {
         try {

@@ -42,7 +42,18 @@ public final class ScorecardPage {
      * @throws IOException on failure
      */
     public static void write(ScorecardResult s, InputSpec spec, File file) throws IOException {
-        Html.write(toHtml(s, spec, file.getName()), file);
+        write(s, spec, file, null);
+    }
+
+    /**
+     * @param s the scorecard
+     * @param spec the model's input spec
+     * @param file destination
+     * @param banner a warning shown above the page (e.g. that the weights are random), or null
+     * @throws IOException on failure
+     */
+    public static void write(ScorecardResult s, InputSpec spec, File file, String banner) throws IOException {
+        Html.write(Html.withBanner(toHtml(s, spec, file.getName()), banner), file);
     }
 
     /**

@@ -114,6 +114,11 @@ public final class InterpretCli implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof CliException && ((CliException) ex).isUsage()) {
+                line.getErr().println("error: " + ex.getMessage());
+                line.getErr().println("Run 'interpret " + line.getCommandName() + " --help' for the options.");
+                return CommandLine.ExitCode.USAGE;
+            }
             if (ex instanceof CliException || ex instanceof IOException || ex instanceof IllegalArgumentException) {
                 line.getErr().println("error: " + ex.getMessage());
                 return EXIT_INPUT;
@@ -151,7 +156,11 @@ public final class InterpretCli implements Callable<Integer> {
                 return out;
             }
             if (top < 1) {
-                throw new CliException("--top must be >= 1, got " + top);
+                throw CliException.usage("--top must be >= 1, got " + top);
+            }
+            if (l.model.numClasses() > 0 && top > l.model.numClasses()) {
+                throw new CliException("--top " + top + " exceeds the model's " + l.model.numClasses() + " classes; "
+                        + "use --top " + l.model.numClasses() + " to explain every class");
             }
             INDArray logits = l.model.logits(x);
             for (int i = 0; i < n; i++) {
@@ -178,15 +187,23 @@ public final class InterpretCli implements Callable<Integer> {
 
         abstract Attribution method(ModelOptions.Loaded l);
 
+        /** Checks the command's own options, before the (slow) model load. */
+        void validate() {
+        }
+
+        /** @return the method's command-line name, used in file names (e.g. {@code integrated-gradients}) */
+        abstract String methodName();
+
         @Override
         public Integer call() throws Exception {
+            validate();
             List<File> files = imageOptions.imageFiles(); // before the (slow) model load: fail fast on a typo
             ModelOptions.Loaded l = model.load();
             INDArray x = imageOptions.loadImages(l.model, files);
             int[][] classes = targets.classes(l, x);
             Attribution a = method(l);
             INDArray probs = Transforms.softmax(l.model.logits(x), true);
-            HtmlReport.Builder report = HtmlReport.builder(a.name() + " on " + model.model);
+            HtmlReport.Builder report = HtmlReport.builder(l.mark(a.name() + " on " + model.model));
             for (int i = 0; i < files.size(); i++) {
                 String stem = stem(files.get(i));
                 INDArray xi = x.get(NDArrayIndex.interval(i, i + 1));
@@ -194,13 +211,13 @@ public final class InterpretCli implements Callable<Integer> {
                 report.section(files.get(i).getName(), "").image(input, "input");
                 for (int c : classes[i]) {
                     AttributionResult r = a.attribute(xi, Targets.logit(c));
-                    String name = stem + "-" + slug(a.name()) + "-class" + c;
+                    String name = stem + "-" + methodName() + "-class" + c;
                     BufferedImage heat = Heatmaps.heatmap(r.map(0), r.isSigned() ? Colormap.RDBU : Colormap.INFERNO);
                     BufferedImage overlay = Heatmaps.overlay(input, heat, Heatmaps.DEFAULT_ALPHA);
                     Heatmaps.writePng(overlay, new File(model.out, name + ".png"));
                     r.saveMapNpy(new File(model.out, name + ".npy"));
-                    String caption = String.format(Locale.ROOT, "%s: %s (p=%.3f)", a.name(), l.classes.shortName(c),
-                            probs.getDouble(i, c));
+                    String caption = l.mark(String.format(Locale.ROOT, "%s: %s (p=%.3f)", a.name(),
+                            l.classes.shortName(c), probs.getDouble(i, c)));
                     report.image(overlay, caption);
                     spec.commandLine().getOut().println(files.get(i).getName() + "\t" + c + "\t"
                             + l.classes.shortName(c) + "\t" + String.format(Locale.ROOT, "%.4f", probs.getDouble(i, c))
@@ -226,9 +243,23 @@ public final class InterpretCli implements Callable<Integer> {
                 description = "Layer for the CAM methods (default: the model's Grad-CAM layer).")
         String layer;
 
+        @Mixin
+        MethodOptions options;
+
         @Override
         Attribution method(ModelOptions.Loaded l) {
-            return methodFactory(method, l, layer).apply(l.model);
+            return methodFactory(method, l, layer, options).apply(l.model);
+        }
+
+        @Override
+        String methodName() {
+            return checkMethod(method);
+        }
+
+        @Override
+        void validate() {
+            checkMethod(method);
+            options.validate();
         }
     }
 
@@ -240,16 +271,20 @@ public final class InterpretCli implements Callable<Integer> {
      * @param name a name from {@link #METHODS}
      * @param l the loaded model
      * @param layer the CAM layer option, or null for the zoo model's default
+     * @param o the methods' options (IG steps and baseline, SmoothGrad samples and noise)
      * @return what makes the method for a model (the model itself or a randomized copy of it)
      */
-    static Function<InterpretableModel, Attribution> methodFactory(String name, ModelOptions.Loaded l, String layer) {
+    static Function<InterpretableModel, Attribution> methodFactory(String name, ModelOptions.Loaded l, String layer,
+            MethodOptions o) {
         String camLayer = layer != null ? l.vertex(layer) : l.entry != null ? l.entry.vertex(l.entry.gradCamLayer())
                 : null;
         switch (checkMethod(name)) {
             case "saliency": return Saliency::of;
             case "gradient-x-input": return GradientXInput::of;
-            case "integrated-gradients": return IntegratedGradients::of;
-            case "smoothgrad": return m -> NoiseTunnel.builder(m, Saliency.of(m)).build();
+            case "integrated-gradients": return m -> IntegratedGradients.builder(m).steps(o.steps)
+                    .baselines(o.baseline()).build();
+            case "smoothgrad": return m -> NoiseTunnel.builder(m, Saliency.of(m)).samples(o.samples)
+                    .noiseLevel(o.noise).build();
             case "guided-backprop": return GuidedBackprop::of;
             case "deconvnet": return Deconvnet::of;
             case "gradcam": return m -> GradCam.builder(m).layer(camLayer).build();
@@ -264,7 +299,7 @@ public final class InterpretCli implements Callable<Integer> {
     static String checkMethod(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         if (!METHODS.contains(n)) {
-            throw new CliException("Unknown method '" + name + "'. Methods: " + String.join(", ", METHODS));
+            throw CliException.usage("Unknown method '" + name + "'. Methods: " + String.join(", ", METHODS));
         }
         return n;
     }
@@ -280,6 +315,11 @@ public final class InterpretCli implements Callable<Integer> {
         @Override
         Attribution method(ModelOptions.Loaded l) {
             return Occlusion.builder(l.model).window(window).stride(stride).build();
+        }
+
+        @Override
+        String methodName() {
+            return "occlusion";
         }
     }
 
@@ -314,7 +354,7 @@ public final class InterpretCli implements Callable<Integer> {
                 Objective o = Objectives.classLogit(c).minus(Objectives.l2().times(0.05));
                 r = fv.run(l.model, o);
                 prefix = "class" + c;
-                caps.add(l.classes.shortName(c));
+                caps.add(l.mark(l.classes.shortName(c)));
             } else {
                 if (layer == null) {
                     throw new CliException("Give --layer (and optionally --channels) or --target"
@@ -325,13 +365,14 @@ public final class InterpretCli implements Callable<Integer> {
                 r = fv.channels(l.model, v, ch);
                 prefix = slug(layer);
                 for (int c : ch) {
-                    caps.add(layer + ":" + c);
+                    caps.add(l.mark(layer + ":" + c));
                 }
             }
             FeatureVisImages.writePngs(r, model.out, prefix, caps);
             Npy.write(r.images(), new File(model.out, prefix + ".npy"));
             File html = new File(model.out, "report.html");
-            FeatureVisImages.addTo(HtmlReport.builder("Feature visualization of " + model.model), r.objective(), r, caps)
+            FeatureVisImages.addTo(HtmlReport.builder(l.mark("Feature visualization of " + model.model)), r.objective(),
+                    r, caps)
                     .build().write(html);
             spec.commandLine().getOut().println("report\t" + html.getPath());
             return 0;
@@ -364,11 +405,11 @@ public final class InterpretCli implements Callable<Integer> {
             Iterator<INDArray> it = batches.iterator();
             ExampleSearchResult r = ExampleSearch.builder(l.model).channels(v).k(k).build().search(it);
             r.save(new File(model.out, slug(layer) + "-search.bin"));
-            HtmlReport.Builder report = HtmlReport.builder("Dataset examples for " + layer);
+            HtmlReport.Builder report = HtmlReport.builder(l.mark("Dataset examples for " + layer));
             for (Unit u : r.units()) {
                 BufferedImage grid = ExampleGrids.topGrid(r, u, l.model.inputSpec(), ExampleGrids.DEFAULT_CELL);
                 Heatmaps.writePng(grid, new File(model.out, slug(layer) + "-" + u.channel() + "-top.png"));
-                report.image(grid, layer + " channel " + u.channel());
+                report.image(grid, l.mark(layer + " channel " + u.channel()));
             }
             File html = new File(model.out, "report.html");
             report.build().write(html);
@@ -411,7 +452,7 @@ public final class InterpretCli implements Callable<Integer> {
             for (File f : files) {
                 INDArray x = imageOptions.loadImages(l.model, List.of(f));
                 File page = new File(model.out, stem(f) + "-blocks.html");
-                BuildingBlocksPage.write(bb.explain(x), page);
+                BuildingBlocksPage.write(bb.explain(x), page, l.banner());
                 spec.commandLine().getOut().println(f.getName() + "\t" + page.getPath());
             }
             return 0;
@@ -452,7 +493,7 @@ public final class InterpretCli implements Callable<Integer> {
                 throw new java.io.IOException("Cannot create " + model.out);
             }
             File html = new File(model.out, "check.html");
-            HtmlReport.builder("Gradient check of " + model.model).section(r.passed() ? "Passed" : "Failed",
+            HtmlReport.builder(l.mark("Gradient check of " + model.model)).section(r.passed() ? "Passed" : "Failed",
                     r.toString()).build().write(html);
             spec.commandLine().getOut().println("report\t" + html.getPath());
             return r.passed() ? 0 : CHECK_FAILED;
@@ -477,11 +518,13 @@ public final class InterpretCli implements Callable<Integer> {
         List<String> metrics;
         @Option(names = "--limit", defaultValue = "16", description = "Most images scored (default ${DEFAULT-VALUE}).")
         int limit;
-        @Option(names = "--steps", defaultValue = "16", description = "Deletion/insertion steps (default "
+        @Option(names = "--curve-steps", defaultValue = "16", description = "Deletion/insertion steps (default "
                 + "${DEFAULT-VALUE}).")
-        int steps;
+        int curveSteps;
         @Option(names = "--layer", paramLabel = "LAYER", description = "Layer for the CAM methods.")
         String layer;
+        @Mixin
+        MethodOptions options;
         @Option(names = "--seed", defaultValue = "0", description = "Seed of every metric (default ${DEFAULT-VALUE}).")
         long seed;
         @CommandLine.Spec
@@ -494,13 +537,14 @@ public final class InterpretCli implements Callable<Integer> {
                 try {
                     chosen.add(MethodScorecard.Metric.valueOf(m.trim().toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new CliException("Unknown metric '" + m + "'. Metrics: deletion, insertion, road, "
+                    throw CliException.usage("Unknown metric '" + m + "'. Metrics: deletion, insertion, road, "
                             + "randomization, infidelity, sensitivity, completeness");
                 }
             }
             for (String m : methods) {
                 checkMethod(m);
             }
+            options.validate();
             if (limit < 1) {
                 throw new CliException("--limit must be >= 1, got " + limit);
             }
@@ -508,9 +552,9 @@ public final class InterpretCli implements Callable<Integer> {
             files = files.subList(0, Math.min(files.size(), limit));
             ModelOptions.Loaded l = model.load();
             MethodScorecard.Builder b = MethodScorecard.builder(l.model).metrics(chosen
-                    .toArray(new MethodScorecard.Metric[0])).limit(limit).steps(steps).seed(seed);
+                    .toArray(new MethodScorecard.Metric[0])).limit(limit).steps(curveSteps).seed(seed);
             for (String m : methods) {
-                b.method(m.toLowerCase(Locale.ROOT), methodFactory(m, l, layer));
+                b.method(m.toLowerCase(Locale.ROOT), methodFactory(m, l, layer, options));
             }
             MethodScorecard card = b.build();
             List<INDArray> batches = new ArrayList<>();
@@ -523,7 +567,7 @@ public final class InterpretCli implements Callable<Integer> {
             }
             File html = new File(model.out, "scorecard.html");
             File csv = new File(model.out, "scorecard.csv");
-            ScorecardPage.write(r, l.model.inputSpec(), html);
+            ScorecardPage.write(r, l.model.inputSpec(), html, l.banner());
             r.writeCsv(csv);
             spec.commandLine().getOut().print(r);
             spec.commandLine().getOut().println("csv\t" + csv.getPath());

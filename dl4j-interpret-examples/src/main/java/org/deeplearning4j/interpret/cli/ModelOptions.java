@@ -44,16 +44,36 @@ final class ModelOptions {
     @Option(names = "--labels", paramLabel = "FILE", description = "Class names for a model file, one per line.")
     File labels;
 
+    @Option(names = "--neutral", split = ",", paramLabel = "V",
+            description = "The input value that means 'nothing here' (per channel, in the model's input space), used "
+                    + "by occlusion patches, deletion fills and the grey baseline; e.g. 0 for images on a black "
+                    + "background such as Fashion-MNIST. Default: mid-grey of the pixel range.")
+    double[] neutral;
+
     /** What the options resolve to. */
     static final class Loaded {
         final InterpretableModel model;
         final ZooEntry entry;
         final ClassNames classes;
+        /** True when the weights are random (-w random): every caption and page says so. */
+        final boolean randomWeights;
 
-        Loaded(InterpretableModel model, ZooEntry entry, ClassNames classes) {
+        Loaded(InterpretableModel model, ZooEntry entry, ClassNames classes, boolean randomWeights) {
             this.model = model;
             this.entry = entry;
             this.classes = classes;
+            this.randomWeights = randomWeights;
+        }
+
+        /** @return the warning banner for pages when the weights are random, else null */
+        String banner() {
+            return randomWeights ? "RANDOM WEIGHTS (-w random): the predictions and maps below are meaningless; "
+                    + "use them to test the pipeline only" : null;
+        }
+
+        /** @param text a caption or title @return it, marked when the weights are random */
+        String mark(String text) {
+            return randomWeights ? "RANDOM WEIGHTS (meaningless predictions) - " + text : text;
         }
 
         /** @param layer a human-readable zoo name or a vertex name @return the vertex name */
@@ -63,7 +83,16 @@ final class ModelOptions {
     }
 
     Loaded load() throws IOException {
+        if (pixelMax != 1 && pixelMax != 255) {
+            throw CliException.usage("--pixel-max must be 1 (pixels in 0..1) or 255 (pixels in 0..255), got "
+                    + pixelMax);
+        }
         File f = new File(model);
+        boolean looksLikePath = model.contains("/") || model.contains(File.separator) || model.toLowerCase(
+                java.util.Locale.ROOT).endsWith(".zip");
+        if (!f.isFile() && looksLikePath) {
+            throw new CliException("Model file not found: " + f.getAbsolutePath());
+        }
         if (f.isFile()) {
             org.deeplearning4j.nn.api.Model net = Models.load(f);
             Models.Builder b = Models.builder(net);
@@ -71,14 +100,25 @@ final class ModelOptions {
                 if (shape.length != 3) {
                     throw new CliException("--shape needs C,H,W, got " + Arrays.toString(shape));
                 }
-                b.inputSpec(InputSpec.builder().shape(shape[0], shape[1], shape[2]).pixelRange(0, pixelMax).build());
+                InputSpec.Builder sb = InputSpec.builder().shape(shape[0], shape[1], shape[2]).pixelRange(0, pixelMax);
+                if (neutral != null) {
+                    sb.neutralValues(neutral);
+                }
+                b.inputSpec(sb.build());
+            } else if (neutral != null) {
+                throw CliException.usage("--neutral needs --shape C,H,W for a model file");
             }
             InterpretableModel m = b.build();
             if (!m.inputSpec().hasSpatialSize()) {
                 throw new CliException("The model file does not record its input size; pass --shape C,H,W");
             }
             ClassNames names = labels != null ? readLabels(labels) : ClassNames.of(defaultNames(m.numClasses()));
-            return new Loaded(m, null, names);
+            if (labels != null && m.numClasses() > 0 && names.size() < m.numClasses()) {
+                throw new CliException("The labels file " + labels.getAbsolutePath() + " has " + names.size()
+                        + " names, but the model has " + m.numClasses() + " classes: give one name per line for "
+                        + "every class");
+            }
+            return new Loaded(m, null, names, false);
         }
         ZooEntry e;
         try {
@@ -95,7 +135,9 @@ final class ModelOptions {
         } else {
             g = e.pretrained();
         }
-        return new Loaded(e.interpretable(g), e, e.classNames());
+        InterpretableModel m = neutral == null ? e.interpretable(g) : Models.builder(g).inputSpec(e.inputSpec()
+                .toBuilder().neutralValues(neutral).build()).build();
+        return new Loaded(m, e, e.classNames(), "random".equalsIgnoreCase(weights));
     }
 
     private static ClassNames readLabels(File f) throws IOException {

@@ -167,7 +167,7 @@ class InterpretCliTest {
     void evaluateScoresMethodsAndWritesAScorecard() throws IOException {
         File out = dir.resolve("out-evaluate").toFile();
         Run r = run("evaluate", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", images.getPath(), "--methods",
-                "saliency,occlusion", "--metrics", "deletion,insertion,road,randomization,infidelity", "--steps", "4",
+                "saliency,occlusion", "--metrics", "deletion,insertion,road,randomization,infidelity", "--curve-steps", "4",
                 "-o", out.getPath());
         assertEquals(0, r.code, r.err + r.out);
         assertTrue(r.out.contains("saliency:") && r.out.contains("occlusion:") && r.out.contains("sanity="), r.out);
@@ -176,12 +176,70 @@ class InterpretCliTest {
         assertTrue(Files.readString(new File(out, "scorecard.html").toPath()).contains("<svg"));
         Run badMetric = run("evaluate", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", images.getPath(),
                 "--metrics", "accuracy");
-        assertEquals(3, badMetric.code);
+        assertEquals(2, badMetric.code);
         assertTrue(badMetric.err.contains("Unknown metric 'accuracy'") && badMetric.err.contains("road"),
                 badMetric.err);
         Run badMethod = run("evaluate", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", images.getPath(),
                 "--methods", "lime");
         assertTrue(badMethod.err.contains("Unknown method 'lime'"), badMethod.err);
+    }
+
+    @Test
+    void exitCodesFollowTheReadmeAndMessagesNameWhatIsWrong() throws IOException {
+        Run unknownMethod = run("attribute", "lime", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i",
+                image.getPath());
+        assertEquals(2, unknownMethod.code, "an unknown method is bad usage");
+        assertTrue(unknownMethod.err.contains("Unknown method 'lime'"), unknownMethod.err);
+        Run pixelMax = run("attribute", "saliency", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--pixel-max", "7",
+                "-i", image.getPath());
+        assertEquals(2, pixelMax.code);
+        assertTrue(pixelMax.err.contains("--pixel-max must be 1") , pixelMax.err);
+        Run wrongShape = run("attribute", "saliency", "-m", mlnZip.getPath(), "--shape", "1,32,32", "-i",
+                image.getPath());
+        assertEquals(3, wrongShape.code, "a shape the network cannot take is bad input");
+        assertTrue(wrongShape.err.contains("input channels"), wrongShape.err);
+        Run top = run("attribute", "saliency", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--top", "11", "-i",
+                image.getPath(), "-o", dir.resolve("out-top").toString());
+        assertEquals(3, top.code);
+        assertTrue(top.err.contains("--top 11 exceeds the model's 4 classes"), top.err);
+        File labels = dir.resolve("labels.txt").toFile();
+        Files.writeString(labels.toPath(), "square\ndisk\n");
+        Run shortLabels = run("attribute", "saliency", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--labels",
+                labels.getPath(), "-i", image.getPath());
+        assertEquals(3, shortLabels.code);
+        assertTrue(shortLabels.err.contains("labels.txt has 2 names") && shortLabels.err.contains("4 classes"),
+                shortLabels.err);
+        Run missingModel = run("attribute", "saliency", "-m", "models/nothing.zip", "-i", image.getPath());
+        assertEquals(3, missingModel.code);
+        assertTrue(missingModel.err.contains("Model file not found"), missingModel.err);
+        Run badBaseline = run("attribute", "integrated-gradients", "-m", mlnZip.getPath(), "--shape", "3,32,32",
+                "--baseline", "purple", "-i", image.getPath());
+        assertEquals(2, badBaseline.code);
+        assertTrue(badBaseline.err.contains("zeros, neutral, blurred"), badBaseline.err);
+    }
+
+    @Test
+    void methodOptionsReachTheMethodsAndFilesAreNamedAfterThem() throws IOException {
+        File out = dir.resolve("out-options").toFile();
+        Run r = run("attribute", "integrated-gradients", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--neutral",
+                "0", "--steps", "7", "--baseline", "neutral", "-i", image.getPath(), "-o", out.getPath());
+        assertEquals(0, r.code, r.err);
+        assertTrue(new File(out, "img0-integrated-gradients-class" + r.out.split("\t")[1] + ".png").isFile(),
+                r.out + java.util.Arrays.toString(out.list()));
+        Run s = run("attribute", "smoothgrad", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--samples", "2",
+                "--noise", "0.1", "-i", image.getPath(), "-o", out.getPath());
+        assertEquals(0, s.code, s.err);
+    }
+
+    @Test
+    void randomWeightsAreSaidOnEveryPage() throws IOException {
+        File out = dir.resolve("out-random").toFile();
+        Run r = run("attribute", "saliency", "-m", "small-vgg", "-w", "random", "-i", image.getPath(), "-o",
+                out.getPath());
+        assertEquals(0, r.code, r.err);
+        String page = Files.readString(new File(out, "report.html").toPath());
+        assertTrue(page.contains("RANDOM WEIGHTS"), "the report must say the weights are random");
+        assertTrue(page.split("RANDOM WEIGHTS", -1).length - 1 >= 2, "title and every caption");
     }
 
     @Test
