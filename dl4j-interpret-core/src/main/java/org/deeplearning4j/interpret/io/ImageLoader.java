@@ -91,7 +91,31 @@ public final class ImageLoader {
         if (img == null) {
             throw new IOException("Not a readable image (JPEG, PNG, BMP or GIF expected): " + file.getAbsolutePath());
         }
+        if (spec.channels() == 1 && isColour(img)) {
+            org.slf4j.LoggerFactory.getLogger(ImageLoader.class).warn("{} is a colour image, but the model takes one "
+                    + "channel: it gets the mean of red, green and blue. Convert the image to grey yourself if the "
+                    + "model was trained on another conversion", file.getName());
+        }
         return toDisplay(img);
+    }
+
+    /**
+     * @param img an image
+     * @return true if any pixel's red, green and blue differ (a grey image stored as RGB is not colour)
+     */
+    public static boolean isColour(BufferedImage img) {
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int rgb = img.getRGB(x, y);
+                int r = (rgb >> 16) & 0xff;
+                int g = (rgb >> 8) & 0xff;
+                int b = rgb & 0xff;
+                if (r != g || g != b) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -384,7 +384,10 @@ public final class InterpretationListener extends BaseTrainingListener implement
         for (Map.Entry<String, List<Object[]>> e : timeline.entrySet()) {
             r.section(e.getKey(), "");
             for (Object[] img : e.getValue()) {
-                r.image(Heatmaps.scale((BufferedImage) img[0], CELL, CELL), (String) img[1]);
+                BufferedImage b = (BufferedImage) img[0];
+                int side = Math.max(b.getWidth(), b.getHeight());
+                r.image(side >= CELL ? b : Heatmaps.scale(b, b.getWidth() * CELL / side, b.getHeight() * CELL / side),
+                        (String) img[1]);
             }
         }
         r.build().write(new File(dir, "timeline.html"));
@@ -507,12 +510,13 @@ public final class InterpretationListener extends BaseTrainingListener implement
                     r.saveMapNpy(new File(snapDir, slug(name) + "-maps.npy"));
                     for (int i = 0; i < l.probes.size(0); i++) {
                         BufferedImage input = Heatmaps.inputImage(l.probes.slice(i), m.inputSpec());
-                        BufferedImage heat = Heatmaps.heatmap(r.map(i), r.isSigned() ? Colormap.RDBU
-                                : Colormap.INFERNO);
-                        BufferedImage overlay = Heatmaps.overlay(input, heat, Heatmaps.DEFAULT_ALPHA);
+                        Colormap cmap = r.isSigned() ? Colormap.RDBU : Colormap.INFERNO;
+                        BufferedImage heat = Heatmaps.heatmap(r.map(i), cmap);
+                        BufferedImage overlay = Heatmaps.figure(Heatmaps.overlay(input, heat, Heatmaps.DEFAULT_ALPHA),
+                                cmap, Heatmaps.scaleRange(r.map(i), cmap, Heatmaps.DEFAULT_CLIP_PERCENTILE), "", CELL);
                         Heatmaps.writePng(overlay, new File(snapDir, slug(name) + "-probe" + i + ".png"));
-                        l.record(name + ", probe " + i, overlay, label + String.format(Locale.ROOT, " (%.3g)",
-                                r.targetValues().getDouble(i)));
+                        l.record(name + ", probe " + i, overlay, label + String.format(Locale.ROOT, ": %s = %.3g",
+                                r.target(), r.targetValues().getDouble(i)));
                     }
                 }
             });

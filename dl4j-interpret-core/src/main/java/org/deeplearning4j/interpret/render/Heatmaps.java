@@ -73,6 +73,87 @@ public final class Heatmaps {
         return heatmap(map, cmap, DEFAULT_CLIP_PERCENTILE);
     }
 
+    /**
+     * The values the colours of {@link #heatmap(INDArray, Colormap, double)} span, for a colour bar.
+     *
+     * @param map {@code [H, W]}
+     * @param cmap colormap
+     * @param clipPercentile the same percentile as the heatmap's
+     * @return {@code {lo, hi}}: for diverging maps symmetric around zero
+     */
+    public static double[] scaleRange(INDArray map, Colormap cmap, double clipPercentile) {
+        double[] v = map.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+        if (cmap.isDiverging()) {
+            double s = percentile(Arrays.stream(v).map(Math::abs).toArray(), clipPercentile);
+            return new double[] {-s, s};
+        }
+        return new double[] {Arrays.stream(v).min().orElse(0), percentile(v, clipPercentile)};
+    }
+
+    /**
+     * A readable figure: the image enlarged (nearest neighbour) to at least {@code minSide} pixels, a caption above
+     * it and a colour bar on its right labelled with the scale's ends (and zero for signed maps) and whether the map
+     * is signed.
+     *
+     * @param img the heatmap or overlay
+     * @param cmap the colormap it was drawn with
+     * @param range {@link #scaleRange(INDArray, Colormap, double)}
+     * @param caption what the figure shows, in plain words (may be empty)
+     * @param minSide the smallest side of the enlarged image
+     * @return the figure
+     */
+    public static BufferedImage figure(BufferedImage img, Colormap cmap, double[] range, String caption, int minSide) {
+        int factor = Math.max(1, (int) Math.ceil(minSide / (double) Math.min(img.getWidth(), img.getHeight())));
+        BufferedImage big = scale(img, img.getWidth() * factor, img.getHeight() * factor);
+        int barW = 16;
+        int labelW = 78;
+        int top = caption == null || caption.isEmpty() ? 6 : 22;
+        int w = big.getWidth() + 8 + barW + labelW;
+        int h = big.getHeight() + top + 18;
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        g.drawImage(big, 0, top, null);
+        g.setColor(java.awt.Color.BLACK);
+        g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
+        if (top > 6) {
+            g.drawString(fit(g, caption, w - 4), 2, 15);
+        }
+        int bx = big.getWidth() + 8;
+        int bh = big.getHeight();
+        for (int y = 0; y < bh; y++) {
+            g.setColor(new java.awt.Color(cmap.rgb(1.0 - y / (double) Math.max(1, bh - 1))));
+            g.fillRect(bx, top + y, barW, 1);
+        }
+        g.setColor(java.awt.Color.DARK_GRAY);
+        g.drawRect(bx, top, barW - 1, bh - 1);
+        g.setColor(java.awt.Color.BLACK);
+        int lx = bx + barW + 4;
+        g.drawString(num(range[1]), lx, top + 10);
+        g.drawString(num(range[0]), lx, top + bh - 2);
+        if (cmap.isDiverging()) {
+            g.drawString("0", lx, top + bh / 2 + 4);
+        }
+        g.drawString(cmap.isDiverging() ? "signed" : "unsigned", bx - 2, top + bh + 14);
+        g.dispose();
+        return out;
+    }
+
+    private static String num(double v) {
+        return String.format(java.util.Locale.ROOT, Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v != 0) ? "%.2e"
+                : "%.3g", v);
+    }
+
+    private static String fit(Graphics2D g, String s, int width) {
+        String t = s;
+        while (t.length() > 3 && g.getFontMetrics().stringWidth(t) > width) {
+            t = t.substring(0, t.length() - 4) + "...";
+        }
+        return t;
+    }
+
     static double percentile(double[] values, double p) {
         double[] s = values.clone();
         Arrays.sort(s);

@@ -208,17 +208,23 @@ public final class InterpretCli implements Callable<Integer> {
                 String stem = stem(files.get(i));
                 INDArray xi = x.get(NDArrayIndex.interval(i, i + 1));
                 BufferedImage input = Heatmaps.inputImage(xi.slice(0), l.model.inputSpec());
-                report.section(files.get(i).getName(), "").image(input, "input");
+                int k = Math.max(1, (int) Math.ceil(FIGURE_SIDE / (double) Math.min(input.getWidth(),
+                        input.getHeight())));
+                report.section(files.get(i).getName(), "").image(Heatmaps.scale(input, input.getWidth() * k,
+                        input.getHeight() * k), "input");
                 for (int c : classes[i]) {
                     AttributionResult r = a.attribute(xi, Targets.logit(c));
                     String name = stem + "-" + methodName() + "-class" + c;
-                    BufferedImage heat = Heatmaps.heatmap(r.map(0), r.isSigned() ? Colormap.RDBU : Colormap.INFERNO);
+                    Colormap cmap = r.isSigned() ? Colormap.RDBU : Colormap.INFERNO;
+                    BufferedImage heat = Heatmaps.heatmap(r.map(0), cmap);
                     BufferedImage overlay = Heatmaps.overlay(input, heat, Heatmaps.DEFAULT_ALPHA);
-                    Heatmaps.writePng(overlay, new File(model.out, name + ".png"));
+                    String caption = l.mark(String.format(Locale.ROOT, "%s for '%s' (class %d, p=%.3f)%s", a.name(),
+                            l.classes.shortName(c), c, probs.getDouble(i, c), describe(r.options())));
+                    BufferedImage fig = Heatmaps.figure(overlay, cmap, Heatmaps.scaleRange(r.map(0), cmap,
+                            Heatmaps.DEFAULT_CLIP_PERCENTILE), caption, FIGURE_SIDE);
+                    Heatmaps.writePng(fig, new File(model.out, name + ".png"));
                     r.saveMapNpy(new File(model.out, name + ".npy"));
-                    String caption = l.mark(String.format(Locale.ROOT, "%s: %s (p=%.3f)", a.name(),
-                            l.classes.shortName(c), probs.getDouble(i, c)));
-                    report.image(overlay, caption);
+                    report.image(fig, caption);
                     spec.commandLine().getOut().println(files.get(i).getName() + "\t" + c + "\t"
                             + l.classes.shortName(c) + "\t" + String.format(Locale.ROOT, "%.4f", probs.getDouble(i, c))
                             + "\t" + new File(model.out, name + ".png").getPath());
@@ -591,6 +597,20 @@ public final class InterpretCli implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** Smallest side of a heatmap figure: small inputs (28 px) are enlarged so that they can be read. */
+    static final int FIGURE_SIDE = 224;
+
+    /** @param options a result's options @return them in words for a caption, e.g. "; steps 50, baselines zeros" */
+    static String describe(java.util.Map<String, String> options) {
+        if (options.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        options.forEach((k, v) -> parts.add(k.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT) + " "
+                + v));
+        return "; " + String.join(", ", parts);
     }
 
     static String stem(File f) {

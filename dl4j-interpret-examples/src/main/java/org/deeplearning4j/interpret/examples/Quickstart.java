@@ -80,7 +80,8 @@ public final class Quickstart {
         // --- the 10 lines a user writes ---
         InterpretableModel model = Models.builder(net)
                 .inputSpec(InputSpec.builder().shape(3, SIZE, SIZE).pixelRange(0, 1).build()).build();
-        INDArray images = test.features().get(NDArrayIndex.interval(0, SHOWN));
+        long[] shownIndex = everyClassFirst(test.classes(), SHOWN);
+        INDArray images = test.features().get(NDArrayIndex.indices(shownIndex));
         AttributionResult saliency = Saliency.of(model).attribute(images, Targets.predicted());
         AttributionResult gxi = GradientXInput.of(model).attribute(images, Targets.predicted());
         AttributionResult occlusion = Occlusion.builder(model).window(6).stride(2).build()
@@ -136,7 +137,7 @@ public final class Quickstart {
             readmeCells.addAll(row.subList(0, 4));
             readmeCaptions.addAll(rowCaptions.subList(0, 4));
             report.section("Example " + (i + 1) + ": predicted " + label + " (true "
-                    + SyntheticShapes.CLASS_NAMES[test.classes()[i]] + ")", "");
+                    + SyntheticShapes.CLASS_NAMES[test.classes()[(int) shownIndex[i]]] + ")", "");
             for (int k = 0; k < row.size(); k++) {
                 report.image(row.get(k), rowCaptions.get(k));
                 Heatmaps.writePng(row.get(k), new File(out, "example" + (i + 1) + "_" + k + ".png"));
@@ -151,5 +152,26 @@ public final class Quickstart {
         report.build().write(html);
         log.info("Wrote the report, PNGs and .npy arrays to {}", out.getAbsolutePath());
         log.info("Open {} in a browser", html.getAbsolutePath());
+    }
+
+    /**
+     * @param classes class of each test image
+     * @param n how many to show
+     * @return indices: the first image of every class, then the next images in order, so that all classes show
+     */
+    static long[] everyClassFirst(int[] classes, int n) {
+        java.util.LinkedHashSet<Long> chosen = new java.util.LinkedHashSet<>();
+        for (int c = 0; c < SyntheticShapes.numClasses(); c++) {
+            for (int i = 0; i < classes.length; i++) {
+                if (classes[i] == c) {
+                    chosen.add((long) i);
+                    break;
+                }
+            }
+        }
+        for (int i = 0; i < classes.length && chosen.size() < n; i++) {
+            chosen.add((long) i);
+        }
+        return chosen.stream().limit(n).mapToLong(Long::longValue).sorted().toArray();
     }
 }
