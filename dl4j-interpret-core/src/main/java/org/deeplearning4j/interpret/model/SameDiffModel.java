@@ -88,8 +88,22 @@ final class SameDiffModel implements InterpretableModel {
         long[] ps = in.getShape();
         InputSpec inferred = ps != null && ps.length == 4 ? InputSpec.builder().shape(ps[1] > 0 ? ps[1] : -1,
                 ps[2] > 0 ? ps[2] : -1, ps[3] > 0 ? ps[3] : -1).build() : InputSpec.builder().build();
+        if (spec != null && ps != null && ps.length == 4) {
+            long[] given = {spec.channels(), spec.height(), spec.width()};
+            for (int d = 0; d < 3; d++) {
+                if (ps[d + 1] > 0 && given[d] > 0 && ps[d + 1] != given[d]) {
+                    throw new IllegalArgumentException("The InputSpec says " + spec.channels() + "x" + spec.height()
+                            + "x" + spec.width() + " inputs, but placeholder '" + input + "' has shape "
+                            + Arrays.toString(ps) + "; pass InputSpec.builder().shape(" + dims(ps) + ")");
+                }
+            }
+        }
         this.spec = spec != null ? spec : inferred;
         this.forward = shareArrays(structureCopy(source));
+    }
+
+    private static String dims(long[] ps) {
+        return (ps[1] > 0 ? ps[1] : "c") + ", " + (ps[2] > 0 ? ps[2] : "h") + ", " + (ps[3] > 0 ? ps[3] : "w");
     }
 
     private static IllegalArgumentException unknown(String name, List<String> valid, String what) {

@@ -37,4 +37,12 @@ class SpecFitTest {
                 .build();
         assertEquals(10, ok.numClasses());
     }
+
+    @Test
+    void aSameDiffGraphRefusesASpecItsPlaceholderContradicts() {
+        org.nd4j.autodiff.samediff.SameDiff sd = SameDiffModelTest.sameDiffCopyOf(SameDiffModelTest.smallGraph());
+        String msg = assertThrows(IllegalArgumentException.class, () -> Models.builder(sd, "input", "logits")
+                .inputSpec(InputSpec.builder().shape(1, 16, 16).build()).build()).getMessage();
+        assertTrue(msg.contains("placeholder 'input'") && msg.contains("shape(1, 8, 8)"), msg);
+    }
 }

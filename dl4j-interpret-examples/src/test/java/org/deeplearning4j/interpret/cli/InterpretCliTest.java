@@ -212,6 +212,21 @@ class InterpretCliTest {
         Run missingModel = run("attribute", "saliency", "-m", "models/nothing.zip", "-i", image.getPath());
         assertEquals(3, missingModel.code);
         assertTrue(missingModel.err.contains("Model file not found"), missingModel.err);
+        File corrupted = dir.resolve("corrupted.zip").toFile();
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(mlnZip);
+                java.util.zip.ZipOutputStream zo = new java.util.zip.ZipOutputStream(
+                        new java.io.FileOutputStream(corrupted))) {
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                zo.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                zo.write(b, 0, e.getName().equals("coefficients.bin") ? b.length / 2 : b.length);
+                zo.closeEntry();
+            }
+        }
+        Run broken = run("attribute", "saliency", "-m", corrupted.getPath(), "--shape", "3,32,32", "-i",
+                image.getPath());
+        assertEquals(3, broken.code, "corrupted weights are bad input");
+        assertTrue(broken.err.contains("corrupted.zip") && broken.err.contains("coefficients.bin"), broken.err);
         Run badBaseline = run("attribute", "integrated-gradients", "-m", mlnZip.getPath(), "--shape", "3,32,32",
                 "--baseline", "purple", "-i", image.getPath());
         assertEquals(2, badBaseline.code);
