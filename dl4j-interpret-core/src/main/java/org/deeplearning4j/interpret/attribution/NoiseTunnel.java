@@ -141,16 +141,8 @@ public final class NoiseTunnel implements Attribution {
     private INDArray noise(int from, int k, int size) {
         double[] v = new double[k * size];
         for (int j = 0; j < k; j++) {
-            SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + (from + j));
-            for (int p = 0; p < size; p += 2) {
-                double u1 = 1.0 - rng.nextDouble();
-                double u2 = rng.nextDouble();
-                double r = Math.sqrt(-2 * Math.log(u1));
-                v[j * size + p] = r * Math.cos(2 * Math.PI * u2);
-                if (p + 1 < size) {
-                    v[j * size + p + 1] = r * Math.sin(2 * Math.PI * u2);
-                }
-            }
+            org.deeplearning4j.interpret.internal.Gaussians.fill(new SplittableRandom(seed * 0x9E3779B97F4A7C15L
+                    + (from + j)), v, j * size, (j + 1) * size);
         }
         return Nd4j.createFromArray(v);
     }

@@ -31,6 +31,11 @@ public final class Fill {
 
     enum Kind { NEUTRAL, VALUE, BLUR, NOISY_LINEAR }
 
+    /** The eight neighbours' offsets and ROAD's weights: 1/6 for the direct, 1/12 for the diagonal ones. */
+    private static final int[] DY = {-1, -1, -1, 0, 0, 1, 1, 1};
+    private static final int[] DX = {-1, 0, 1, -1, 1, -1, 0, 1};
+    private static final double[] WEIGHT = {1.0 / 12, 1.0 / 6, 1.0 / 12, 1.0 / 6, 1.0 / 6, 1.0 / 12, 1.0 / 6, 1.0 / 12};
+
     private final Kind kind;
     private final double parameter;
 
@@ -138,18 +143,12 @@ public final class Fill {
                 int x = p % w;
                 double deg = ANCHOR;
                 double rhs = ANCHOR * neutral;
-                for (int dy = -1; dy <= 1; dy++) {
-                    for (int dx = -1; dx <= 1; dx++) {
-                        int yy = y + dy;
-                        int xx = x + dx;
-                        if ((dy == 0 && dx == 0) || yy < 0 || yy >= h || xx < 0 || xx >= w) {
-                            continue;
-                        }
-                        double wt = dy == 0 || dx == 0 ? 1.0 / 6 : 1.0 / 12;
-                        deg += wt;
-                        if (slot[yy * w + xx] < 0) {
-                            rhs += wt * img[off + yy * w + xx];
-                        }
+                for (int q = 0; q < DY.length; q++) {
+                    int yy = y + DY[q];
+                    int xx = x + DX[q];
+                    if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
+                        deg += WEIGHT[q];
+                        rhs += slot[yy * w + xx] < 0 ? WEIGHT[q] * img[off + yy * w + xx] : 0;
                     }
                 }
                 diag[k] = deg;
@@ -205,18 +204,11 @@ public final class Fill {
             int y = p / w;
             int x = p % w;
             double s = diag[k] * v[k];
-            for (int dy = -1; dy <= 1; dy++) {
-                for (int dx = -1; dx <= 1; dx++) {
-                    int yy = y + dy;
-                    int xx = x + dx;
-                    if ((dy == 0 && dx == 0) || yy < 0 || yy >= h || xx < 0 || xx >= w) {
-                        continue;
-                    }
-                    int j = slot[yy * w + xx];
-                    if (j >= 0) {
-                        s -= (dy == 0 || dx == 0 ? 1.0 / 6 : 1.0 / 12) * v[j];
-                    }
-                }
+            for (int q = 0; q < DY.length; q++) {
+                int yy = y + DY[q];
+                int xx = x + DX[q];
+                int j = yy >= 0 && yy < h && xx >= 0 && xx < w ? slot[yy * w + xx] : -1;
+                s -= j >= 0 ? WEIGHT[q] * v[j] : 0;
             }
             out[k] = s;
         }
@@ -232,9 +224,7 @@ public final class Fill {
     }
 
     static double gaussian(SplittableRandom rng) {
-        double u1 = 1.0 - rng.nextDouble();
-        double u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+        return org.deeplearning4j.interpret.internal.Gaussians.next(rng);
     }
 
     /** @return a short description, e.g. {@code blur(sigma=5.0)} */

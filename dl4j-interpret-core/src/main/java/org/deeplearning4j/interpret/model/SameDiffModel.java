@@ -490,9 +490,7 @@ final class SameDiffModel implements InterpretableModel {
                         ^ p.hashCode());
                 double[] v = new double[(int) original.length()];
                 for (int i = 0; i < v.length; i++) {
-                    double u1 = 1.0 - rng.nextDouble();
-                    double u2 = rng.nextDouble();
-                    v[i] = mean + sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+                    v[i] = mean + sd * org.deeplearning4j.interpret.internal.Gaussians.next(rng);
                 }
                 INDArray fresh = Nd4j.create(v, original.shape(), DataType.DOUBLE).castTo(original.dataType());
                 copy.getVariable(p).setArray(fresh);
