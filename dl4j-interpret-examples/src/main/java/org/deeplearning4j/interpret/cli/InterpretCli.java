@@ -254,6 +254,7 @@ public final class InterpretCli implements Callable<Integer> {
 
         @Override
         Attribution method(ModelOptions.Loaded l) {
+            options.progress = ProgressBar.forTerminal(spec.commandLine().getErr());
             return methodFactory(method, l, layer, options).apply(l.model);
         }
 
@@ -288,16 +289,16 @@ public final class InterpretCli implements Callable<Integer> {
             case "saliency": return Saliency::of;
             case "gradient-x-input": return GradientXInput::of;
             case "integrated-gradients": return m -> IntegratedGradients.builder(m).steps(o.steps)
-                    .baselines(o.baseline()).build();
+                    .baselines(o.baseline()).progress(o.progress).build();
             case "smoothgrad": return m -> NoiseTunnel.builder(m, Saliency.of(m)).samples(o.samples)
-                    .noiseLevel(o.noise).build();
+                    .noiseLevel(o.noise).progress(o.progress).build();
             case "guided-backprop": return GuidedBackprop::of;
             case "deconvnet": return Deconvnet::of;
             case "gradcam": return m -> GradCam.builder(m).layer(camLayer).build();
             case "gradcam++": return m -> GradCam.builder(m).layer(camLayer).variant(GradCam.Variant.PLUS_PLUS).build();
             case "guided-gradcam": return m -> GuidedGradCam.of(m, GradCam.builder(m).layer(camLayer).build());
-            case "scorecam": return m -> ScoreCam.builder(m).layer(camLayer).build();
-            default: return Occlusion::of;
+            case "scorecam": return m -> ScoreCam.builder(m).layer(camLayer).progress(o.progress).build();
+            default: return m -> Occlusion.builder(m).progress(o.progress).build();
         }
     }
 
@@ -320,7 +321,8 @@ public final class InterpretCli implements Callable<Integer> {
 
         @Override
         Attribution method(ModelOptions.Loaded l) {
-            return Occlusion.builder(l.model).window(window).stride(stride).build();
+            return Occlusion.builder(l.model).window(window).stride(stride)
+                    .progress(ProgressBar.forTerminal(spec.commandLine().getErr())).build();
         }
 
         @Override
@@ -558,7 +560,8 @@ public final class InterpretCli implements Callable<Integer> {
             files = files.subList(0, Math.min(files.size(), limit));
             ModelOptions.Loaded l = model.load();
             MethodScorecard.Builder b = MethodScorecard.builder(l.model).metrics(chosen
-                    .toArray(new MethodScorecard.Metric[0])).limit(limit).steps(curveSteps).seed(seed);
+                    .toArray(new MethodScorecard.Metric[0])).limit(limit).steps(curveSteps).seed(seed)
+                    .progress(ProgressBar.forTerminal(spec.commandLine().getErr()));
             for (String m : methods) {
                 b.method(m.toLowerCase(Locale.ROOT), methodFactory(m, l, layer, options));
             }

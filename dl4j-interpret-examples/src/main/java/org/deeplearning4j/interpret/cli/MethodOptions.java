@@ -28,6 +28,10 @@ final class MethodOptions {
                     + "(default ${DEFAULT-VALUE}).")
     double noise;
 
+    /** Where long methods report progress (the CLI's bar on a terminal). */
+    org.deeplearning4j.interpret.progress.ProgressListener progress =
+            org.deeplearning4j.interpret.progress.ProgressListener.none();
+
     /** @throws CliException for an option out of range, before any work */
     void validate() {
         if (steps < 1) {
