@@ -101,9 +101,11 @@ public final class Models {
     }
 
     /**
-     * Options for a SameDiff adapter. Guided backprop and deconvnet apply their rule at the graph's {@code relu} ops
-     * (other activations keep their true derivative). Limits: replacing a hidden activation (layer integrated
-     * gradients) is not supported; receptive fields are measured from input-gradient support.
+     * Options for a SameDiff adapter. Gradients come from the library's op-by-op reverse pass; guided backprop and
+     * deconvnet apply their rule at the graph's rectifier ops (other activations keep their true derivative).
+     * Replacing a hidden activation (layer integrated gradients, Grad-CAM at a layer) rewires its readers to a
+     * placeholder in a private copy. Receptive fields are measured from input-gradient support, as the graph has no
+     * layer configuration to read them from. An InputSpec that contradicts the image placeholder's shape is refused.
      */
     public static final class SameDiffBuilder {
         private final org.nd4j.autodiff.samediff.SameDiff sd;
