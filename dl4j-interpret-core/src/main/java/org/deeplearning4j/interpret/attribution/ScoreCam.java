@@ -74,7 +74,7 @@ public final class ScoreCam implements Attribution {
             Target ti = fixed.slice(i, i + 1);
             for (int start = 0; start < k; start += maxBatch) {
                 int end = (int) Math.min(k, start + maxBatch);
-                // upsample only this chunk's channels: memory is bounded by the chunk, not by the layer's width
+                // upsample only this chunk's channels: the arrays held at once do not grow with the layer's width
                 INDArray up = org.deeplearning4j.interpret.internal.Resize.bilinear(a.get(NDArrayIndex.point(i),
                         NDArrayIndex.interval(start, end)), x.size(2), x.size(3));
                 INDArray batch = Nd4j.create(x.dataType(), end - start, one[1], one[2], one[3]);

@@ -43,8 +43,9 @@ import java.util.SplittableRandom;
  * }</pre>
  *
  * <p>Ties in the map are broken by pixel index (row-major), so the order is deterministic. Perturbed images are
- * built and evaluated in chunks of at most {@code maxBatch}; memory does not grow with the number of steps or random
- * orders. Random orders and imputation noise are seeded and do not depend on the batch an example is in.
+ * built and evaluated in chunks of at most {@code maxBatch}; the arrays held at once do not grow with the number of
+ * steps or random orders. Random orders and imputation noise are seeded and do not depend on the batch an example
+ * is in.
  */
 public final class DeletionInsertion {
     private static final Logger log = LoggerFactory.getLogger(DeletionInsertion.class);

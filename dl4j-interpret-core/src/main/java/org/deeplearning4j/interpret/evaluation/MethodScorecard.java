@@ -32,8 +32,8 @@ import java.util.function.Function;
  * {@link org.deeplearning4j.interpret.render.ScorecardPage}; the CLI's {@code interpret evaluate} does both.
  *
  * <p>The sanity check (cascading parameter randomization) runs on the first batch only: it explains that batch once
- * per layer. Memory is bounded by the batch and chunk sizes, not by the number of images; at most {@code limit}
- * images are used.
+ * per layer. The arrays held at once are bounded by the batch and chunk sizes, not by the number of images; at
+ * most {@code limit} images are used.
  *
  * <pre>{@code
  * ScorecardResult s = MethodScorecard.builder(model)
@@ -65,7 +65,7 @@ public final class MethodScorecard {
         SENSITIVITY,
         /** Completeness gap against a zero baseline (lower is better). */
         COMPLETENESS,
-        /** Pointing game, energy-based pointing game, relevance rank accuracy (needs object masks; higher is better). */
+        /** Pointing game, energy pointing game, relevance rank accuracy (needs object masks; higher is better). */
         LOCALIZATION
     }
 
