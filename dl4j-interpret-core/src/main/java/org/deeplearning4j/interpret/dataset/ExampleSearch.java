@@ -79,21 +79,7 @@ public final class ExampleSearch {
      * @return the result
      */
     public ExampleSearchResult search(DataSetIterator data) {
-        if (data.resetSupported()) {
-            data.reset();
-        }
-        Iterator<INDArray> it = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return data.hasNext();
-            }
-
-            @Override
-            public INDArray next() {
-                return data.next().getFeatures();
-            }
-        };
-        return search(it);
+        return search(org.deeplearning4j.interpret.internal.Features.of(data));
     }
 
     /**

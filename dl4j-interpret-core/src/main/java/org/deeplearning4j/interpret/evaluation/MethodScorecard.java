@@ -95,24 +95,11 @@ public final class MethodScorecard {
     }
 
     /**
-     * @param data labelled or unlabelled batches (only the features are used; reset first if reused)
+     * @param data labelled or unlabelled batches (only the features are used; reset first when it supports it)
      * @return the scorecard
      */
     public ScorecardResult run(DataSetIterator data) {
-        if (data == null) {
-            throw new IllegalArgumentException("data is null");
-        }
-        return run(new Iterator<INDArray>() {
-            @Override
-            public boolean hasNext() {
-                return data.hasNext();
-            }
-
-            @Override
-            public INDArray next() {
-                return data.next().getFeatures();
-            }
-        });
+        return run(org.deeplearning4j.interpret.internal.Features.of(data));
     }
 
     /** @param input one NCHW batch @return the scorecard */
