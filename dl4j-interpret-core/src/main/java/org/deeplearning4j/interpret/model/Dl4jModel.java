@@ -27,11 +27,8 @@ import java.util.function.Supplier;
 
 /** The {@link InterpretableModel} for DL4J networks; a MultiLayerNetwork is analysed as an equivalent graph. */
 final class Dl4jModel implements InterpretableModel {
-    /** Whether the input-range check ran (on the first batch) and whether it warned (once per model). */
-    private final java.util.concurrent.atomic.AtomicBoolean rangeChecked = new java.util.concurrent.atomic
-            .AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean rangeWarned = new java.util.concurrent.atomic
-            .AtomicBoolean();
+    /** Warns once when inputs look like another scale than the spec's. */
+    private final InputChecks.RangeWatch rangeWatch = new InputChecks.RangeWatch();
     private static final Logger log = LoggerFactory.getLogger(Dl4jModel.class);
 
     private final String kind;
@@ -266,13 +263,7 @@ final class Dl4jModel implements InterpretableModel {
     @Override
     public INDArray prepareInput(INDArray input) {
         INDArray x = InputChecks.prepare(spec, dataType, input);
-        if (!rangeWarned.get()) {
-            InputChecks.rangeWarning(spec, x, !rangeChecked.getAndSet(true)).ifPresent(w -> {
-                if (!rangeWarned.getAndSet(true)) {
-                    log.warn(w);
-                }
-            });
-        }
+        rangeWatch.check(spec, x, log);
         return x;
     }
 

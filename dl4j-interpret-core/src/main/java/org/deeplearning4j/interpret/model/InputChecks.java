@@ -93,6 +93,29 @@ final class InputChecks {
         return java.util.Optional.empty();
     }
 
+    /**
+     * One model's watch over its inputs' scale: {@link #rangeWarning} on each batch (the first batch also for the
+     * 0..1-for-0..255 case), one warning per model at most. Thread-safe.
+     */
+    static final class RangeWatch {
+        private final java.util.concurrent.atomic.AtomicBoolean checked = new java.util.concurrent.atomic
+                .AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic
+                .AtomicBoolean();
+
+        /** @param spec the model's spec @param x a validated batch @param log where the warning goes */
+        void check(InputSpec spec, INDArray x, org.slf4j.Logger log) {
+            if (warned.get()) {
+                return;
+            }
+            rangeWarning(spec, x, !checked.getAndSet(true)).ifPresent(w -> {
+                if (!warned.getAndSet(true)) {
+                    log.warn(w);
+                }
+            });
+        }
+    }
+
     private static String dim(long d) {
         return d > 0 ? String.valueOf(d) : "?";
     }

@@ -36,11 +36,8 @@ import java.util.stream.Collectors;
  * unit's input gradient on random inputs.
  */
 final class SameDiffModel implements InterpretableModel {
-    /** Whether the input-range check ran (on the first batch) and whether it warned (once per model). */
-    private final java.util.concurrent.atomic.AtomicBoolean rangeChecked = new java.util.concurrent.atomic
-            .AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean rangeWarned = new java.util.concurrent.atomic
-            .AtomicBoolean();
+    /** Warns once when inputs look like another scale than the spec's. */
+    private final InputChecks.RangeWatch rangeWatch = new InputChecks.RangeWatch();
     private static final String INJECT = "inject__";
 
     private final SameDiff source;
@@ -268,13 +265,7 @@ final class SameDiffModel implements InterpretableModel {
     @Override
     public INDArray prepareInput(INDArray input) {
         INDArray x = InputChecks.prepare(spec, dataType, input);
-        if (!rangeWarned.get()) {
-            InputChecks.rangeWarning(spec, x, !rangeChecked.getAndSet(true)).ifPresent(w -> {
-                if (!rangeWarned.getAndSet(true)) {
-                    org.slf4j.LoggerFactory.getLogger(SameDiffModel.class).warn(w);
-                }
-            });
-        }
+        rangeWatch.check(spec, x, org.slf4j.LoggerFactory.getLogger(SameDiffModel.class));
         return x;
     }
 

@@ -103,8 +103,7 @@ public final class Heatmaps {
      * @return the figure
      */
     public static BufferedImage figure(BufferedImage img, Colormap cmap, double[] range, String caption, int minSide) {
-        int factor = Math.max(1, (int) Math.ceil(minSide / (double) Math.min(img.getWidth(), img.getHeight())));
-        BufferedImage big = scale(img, img.getWidth() * factor, img.getHeight() * factor);
+        BufferedImage big = enlarge(img, minSide);
         int barW = 16;
         int labelW = 78;
         int top = caption == null || caption.isEmpty() ? 6 : 22;
@@ -139,6 +138,17 @@ public final class Heatmaps {
         g.drawString(cmap.isDiverging() ? "signed" : "unsigned", bx - 2, top + bh + 14);
         g.dispose();
         return out;
+    }
+
+    /**
+     * @param img an image
+     * @param minSide the smallest side wanted
+     * @return the image enlarged by the smallest whole factor that reaches {@code minSide} (nearest neighbour, so
+     *         the pixels of small inputs stay sharp), or the image itself when it is large enough
+     */
+    public static BufferedImage enlarge(BufferedImage img, int minSide) {
+        int factor = Math.max(1, (int) Math.ceil(minSide / (double) Math.min(img.getWidth(), img.getHeight())));
+        return scale(img, img.getWidth() * factor, img.getHeight() * factor);
     }
 
     private static String num(double v) {

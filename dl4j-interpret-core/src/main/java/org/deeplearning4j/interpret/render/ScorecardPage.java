@@ -251,13 +251,10 @@ public final class ScorecardPage {
     private static void examples(StringBuilder sb, ScorecardResult s, InputSpec spec) {
         sb.append("<h2>Example maps (first image)</h2>\n");
         BufferedImage input = Heatmaps.inputImage(s.exampleInput().slice(0), spec);
-        int side = Math.max(MAP_SIDE, input.getWidth());
-        int h = side * input.getHeight() / input.getWidth();
-        BufferedImage big = Heatmaps.scale(input, side, h);
-        figure(sb, big, "input");
+        figure(sb, Heatmaps.enlarge(input, MAP_SIDE), "input");
         for (String m : s.methods()) {
             BufferedImage heat = Heatmaps.heatmap(s.exampleMap(m), s.isSigned(m) ? Colormap.RDBU : Colormap.INFERNO);
-            figure(sb, Heatmaps.scale(heat, side, h), m + (s.isSigned(m) ? " (signed: red +, blue -)" : ""));
+            figure(sb, Heatmaps.enlarge(heat, MAP_SIDE), m + (s.isSigned(m) ? " (signed: red +, blue -)" : ""));
         }
         sb.append('\n');
     }

@@ -48,4 +48,22 @@ final class ImageOptions {
     INDArray loadImages(InterpretableModel m, List<File> files) throws IOException {
         return ImageLoader.of(m.inputSpec(), cropFraction).load(files);
     }
+
+    /** Images per batch of {@link #loadBatches}. */
+    static final int BATCH = 16;
+
+    /**
+     * Loads every image before any work (an unreadable one fails here, not halfway through), in batches.
+     *
+     * @param m the model (its input spec)
+     * @param files the images
+     * @return batches of at most {@value #BATCH} images
+     */
+    List<INDArray> loadBatches(InterpretableModel m, List<File> files) throws IOException {
+        List<INDArray> batches = new ArrayList<>();
+        for (int i = 0; i < files.size(); i += BATCH) {
+            batches.add(loadImages(m, files.subList(i, Math.min(files.size(), i + BATCH))));
+        }
+        return batches;
+    }
 }

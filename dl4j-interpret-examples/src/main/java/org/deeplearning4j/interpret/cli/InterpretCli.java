@@ -208,10 +208,7 @@ public final class InterpretCli implements Callable<Integer> {
                 String stem = stem(files.get(i));
                 INDArray xi = x.get(NDArrayIndex.interval(i, i + 1));
                 BufferedImage input = Heatmaps.inputImage(xi.slice(0), l.model.inputSpec());
-                int k = Math.max(1, (int) Math.ceil(FIGURE_SIDE / (double) Math.min(input.getWidth(),
-                        input.getHeight())));
-                report.section(files.get(i).getName(), "").image(Heatmaps.scale(input, input.getWidth() * k,
-                        input.getHeight() * k), "input");
+                report.section(files.get(i).getName(), "").image(Heatmaps.enlarge(input, FIGURE_SIDE), "input");
                 for (int c : classes[i]) {
                     AttributionResult r = a.attribute(xi, Targets.logit(c));
                     String name = stem + "-" + methodName() + "-class" + c;
@@ -406,11 +403,7 @@ public final class InterpretCli implements Callable<Integer> {
             List<File> files = imageOptions.imageFiles();
             ModelOptions.Loaded l = model.load();
             String v = l.vertex(layer);
-            List<INDArray> batches = new ArrayList<>();
-            for (int i = 0; i < files.size(); i += 16) {
-                batches.add(imageOptions.loadImages(l.model, files.subList(i, Math.min(files.size(), i + 16))));
-            }
-            Iterator<INDArray> it = batches.iterator();
+            Iterator<INDArray> it = imageOptions.loadBatches(l.model, files).iterator();
             ExampleSearchResult r = ExampleSearch.builder(l.model).channels(v).k(k).build().search(it);
             r.save(new File(model.out, slug(layer) + "-search.bin"));
             HtmlReport.Builder report = HtmlReport.builder(l.mark("Dataset examples for " + layer));
@@ -566,11 +559,7 @@ public final class InterpretCli implements Callable<Integer> {
                 b.method(m.toLowerCase(Locale.ROOT), methodFactory(m, l, layer, options));
             }
             MethodScorecard card = b.build();
-            List<INDArray> batches = new ArrayList<>();
-            for (int i = 0; i < files.size(); i += 16) {
-                batches.add(imageOptions.loadImages(l.model, files.subList(i, Math.min(files.size(), i + 16))));
-            }
-            ScorecardResult r = card.run(batches.iterator());
+            ScorecardResult r = card.run(imageOptions.loadBatches(l.model, files).iterator());
             if (!model.out.isDirectory() && !model.out.mkdirs()) {
                 throw new IOException("Cannot create " + model.out);
             }
