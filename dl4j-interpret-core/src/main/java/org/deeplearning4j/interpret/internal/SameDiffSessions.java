@@ -32,6 +32,13 @@ import java.util.Map;
  * manager allocated its whole buffer (views and aliases are never recycled); outputs are copied before they are
  * returned, so a recycled buffer can never be a caller's result. Within one call nothing is reused, which costs
  * memory on large batches (BENCHMARKS.md) but never a result.
+ *
+ * <p>A session also keeps, after a call, every value the call computed and an op context per op that still points at
+ * its last input and output arrays; M2.1 drops them only when the next call starts. Kept across the calls of a
+ * chunked method, they held the native memory of every finished chunk out of the garbage collector's reach (ND4J's
+ * CPU buffers are freed only when their Java objects are collected): integrated gradients on ResNet50 grew from
+ * 3.8 GB resident with 50 steps to 9.4 GB with 400. So every call runs in a new session, and afterwards the thread's
+ * entry holds an empty session that carries only the {@link RecyclingArrays} on to the next call.
  */
 public final class SameDiffSessions {
     private SameDiffSessions() {
@@ -47,11 +54,16 @@ public final class SameDiffSessions {
      * @return the computed arrays, owned by the caller
      */
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> feeds, String... names) {
-        startCall(sd);
-        Map<String, INDArray> out = sd.output(feeds, names);
-        // the caller owns its results: an output can share memory with an array the session recycles later
-        out.replaceAll((k, v) -> v == null ? null : v.dup());
-        return out;
+        RecyclingArrays arrays = startCall(sd);
+        try {
+            Map<String, INDArray> out = sd.output(feeds, names);
+            // the caller owns its results: an output can share memory with an array the session recycles later
+            out.replaceAll((k, v) -> v == null ? null : v.dup());
+            return out;
+        } finally {
+            // nothing of this call stays reachable from the graph (a failed call leaves no state behind either)
+            park(sd, arrays);
+        }
     }
 
     /**
@@ -71,13 +83,21 @@ public final class SameDiffSessions {
         }
     }
 
-    private static void startCall(SameDiff sd) {
-        InferenceSession s = sd.getSessions().computeIfAbsent(Thread.currentThread().getId(),
-                k -> new InferenceSession(sd));
-        if (!(s.getMmgr() instanceof RecyclingArrays)) {
-            s.setMmgr(new RecyclingArrays());
-        }
-        ((RecyclingArrays) s.getMmgr()).newCall();
+    /** Installs a new session for this thread's call, carrying the thread's recycler on, and starts a new call. */
+    private static RecyclingArrays startCall(SameDiff sd) {
+        InferenceSession previous = sd.getSessions().get(Thread.currentThread().getId());
+        RecyclingArrays arrays = previous != null && previous.getMmgr() instanceof RecyclingArrays
+                ? (RecyclingArrays) previous.getMmgr() : new RecyclingArrays();
+        park(sd, arrays);
+        arrays.newCall();
+        return arrays;
+    }
+
+    /** Replaces this thread's session by an empty one that holds nothing but the recycler. */
+    private static void park(SameDiff sd, RecyclingArrays arrays) {
+        InferenceSession empty = new InferenceSession(sd);
+        empty.setMmgr(arrays);
+        sd.getSessions().put(Thread.currentThread().getId(), empty);
     }
 
     /**
