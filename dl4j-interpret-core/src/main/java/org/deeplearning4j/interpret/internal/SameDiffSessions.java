@@ -47,6 +47,7 @@ public final class SameDiffSessions {
     /**
      * {@code sd.output(feeds, names)} in the calling thread's session of {@code sd}, with {@link RecyclingArrays}
      * installed and a new call started (arrays released by earlier calls become reusable); every output is copied.
+     * The native garbage of earlier work is collected first when it has grown large ({@link NativeMemory}).
      *
      * @param sd a graph owned by the library
      * @param feeds placeholder values
@@ -54,6 +55,7 @@ public final class SameDiffSessions {
      * @return the computed arrays, owned by the caller
      */
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> feeds, String... names) {
+        NativeMemory.reclaim();
         RecyclingArrays arrays = startCall(sd);
         try {
             Map<String, INDArray> out = sd.output(feeds, names);

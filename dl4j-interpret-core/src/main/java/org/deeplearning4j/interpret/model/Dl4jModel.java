@@ -4,6 +4,7 @@ import org.deeplearning4j.interpret.gradient.GradientEngine;
 import org.deeplearning4j.interpret.gradient.LayerLoopEngine;
 import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.interpret.gradient.SameDiffMirror;
+import org.deeplearning4j.interpret.internal.NativeMemory;
 import org.deeplearning4j.interpret.target.LayerObjective;
 import org.deeplearning4j.interpret.target.Target;
 import org.deeplearning4j.interpret.InterpretException;
@@ -98,6 +99,8 @@ final class Dl4jModel implements InterpretableModel {
     }
 
     private synchronized GradientEngine engine() {
+        // every engine call starts here: the native garbage of earlier work goes before more is allocated
+        NativeMemory.reclaim();
         INDArray p = params.get();
         if (engine != null && sameStorage(p, boundParams)) {
             return engine;
