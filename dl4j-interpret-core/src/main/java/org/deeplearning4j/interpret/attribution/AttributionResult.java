@@ -22,6 +22,7 @@ public final class AttributionResult {
     private final INDArray targetValues;
     private final boolean signed;
     private final INDArray convergenceDelta;
+    private final SegmentScores segments;
 
     /**
      * @param method method name
@@ -49,6 +50,22 @@ public final class AttributionResult {
      */
     public AttributionResult(String method, String target, Map<String, String> options, INDArray attributions,
             INDArray map, INDArray targetValues, boolean signed, INDArray convergenceDelta) {
+        this(method, target, options, attributions, map, targetValues, signed, convergenceDelta, null);
+    }
+
+    /**
+     * @param method method name
+     * @param target target description
+     * @param options the options used, for provenance
+     * @param attributions raw attribution, {@code [N, C, H, W]}
+     * @param map per-pixel map, {@code [N, H, W]}
+     * @param targetValues the target's value per example on the unmodified input, {@code [N]}
+     * @param signed whether the map can be negative
+     * @param convergenceDelta per-example completeness gap {@code sum(attributions) - (f(x) - f(baseline))}, or null
+     * @param segments for segment-level methods, each segment's score and the segmentation; or null
+     */
+    public AttributionResult(String method, String target, Map<String, String> options, INDArray attributions,
+            INDArray map, INDArray targetValues, boolean signed, INDArray convergenceDelta, SegmentScores segments) {
         if (attributions.rank() != 4 || map.rank() != 3 || map.size(0) != attributions.size(0)) {
             throw new IllegalArgumentException("attributions must be [N,C,H,W] and map [N,H,W]");
         }
@@ -60,10 +77,20 @@ public final class AttributionResult {
         this.targetValues = targetValues.dup();
         this.signed = signed;
         this.convergenceDelta = convergenceDelta == null ? null : convergenceDelta.dup();
+        this.segments = segments;
     }
 
     /**
-     * @return for path methods (integrated gradients), the per-example completeness gap
+     * @return for segment-level methods (LIME, KernelSHAP, Shapley value sampling, feature ablation), each segment's
+     *         score and the segmentation; empty for other methods
+     */
+    public java.util.Optional<SegmentScores> segments() {
+        return java.util.Optional.ofNullable(segments);
+    }
+
+    /**
+     * @return for path and Shapley methods (integrated gradients, GradientSHAP, KernelSHAP, Shapley value sampling),
+     *         the per-example completeness gap
      *         {@code sum(attributions) - (f(x) - f(baseline))}, shape {@code [N]}; empty for other methods
      */
     public java.util.Optional<INDArray> convergenceDelta() {

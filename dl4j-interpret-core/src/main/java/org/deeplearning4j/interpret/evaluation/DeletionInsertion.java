@@ -2,6 +2,7 @@ package org.deeplearning4j.interpret.evaluation;
 
 import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.internal.PinnedTarget;
+import org.deeplearning4j.interpret.internal.Seeds;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
@@ -146,7 +147,7 @@ public final class DeletionInsertion {
         int orders = 1 + randomOrders;
         int[][] randomPerms = new int[randomOrders][];
         for (int r = 0; r < randomOrders; r++) {
-            randomPerms[r] = permutation(h * w, new SplittableRandom(seed * 1_000_003L + r));
+            randomPerms[r] = Seeds.permutation(h * w, new SplittableRandom(seed * 1_000_003L + r));
         }
         double[] fractions = new double[steps + 1];
         int[] counts = new int[steps + 1];
@@ -180,7 +181,7 @@ public final class DeletionInsertion {
                     int kd = job / ((steps + 1) * orders);
                     int[] perm = o == 0 ? ranked : randomPerms[o - 1];
                     double[] out = perturbed(img, perm, counts[step], kindList.get(kd), canvases[kd], c, h, w,
-                            new SplittableRandom(mix(seed, kd, o, step)));
+                            new SplittableRandom(Seeds.mix(seed, kd, o, step)));
                     System.arraycopy(out, 0, batch, (job - start) * size, size);
                 }
                 INDArray vals = model.values(Nd4j.create(batch, new long[] {end - start, c, h, w}, DataType.DOUBLE)
@@ -261,29 +262,6 @@ public final class DeletionInsertion {
             name += " (least relevant first)";
         }
         return new Curves(name, method, target, opts, fractions, curve, random);
-    }
-
-    static int[] permutation(int n, SplittableRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    static long mix(long seed, long... parts) {
-        long h = seed * 0x9E3779B97F4A7C15L;
-        for (long p : parts) {
-            h = (h ^ p) * 0xBF58476D1CE4E5B9L;
-            h ^= h >>> 31;
-        }
-        return h;
     }
 
     /** The curves of one evaluation: deletion and/or insertion, as configured. */

@@ -120,7 +120,7 @@ public final class Infidelity {
             double[] perturbed = new double[n * size];
             for (int i = 0; i < n; i++) {
                 double[] img = java.util.Arrays.copyOfRange(xs, i * size, (i + 1) * size);
-                double[] p = perturbation.perturb(img, c, h, w, new SplittableRandom(DeletionInsertion.mix(seed, s)));
+                double[] p = perturbation.perturb(img, c, h, w, new SplittableRandom(org.deeplearning4j.interpret.internal.Seeds.mix(seed, s)));
                 if (p == null || p.length != size) {
                     throw new IllegalArgumentException("The perturbation must return " + size + " values");
                 }

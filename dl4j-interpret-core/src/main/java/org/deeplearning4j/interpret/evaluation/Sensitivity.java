@@ -96,7 +96,7 @@ public final class Sensitivity {
         double[] sum = new double[n];
         ProgressTracker tracker = new ProgressTracker(log, "Sensitivity (" + method.name() + ")", samples, progress);
         for (int s = 0; s < samples; s++) {
-            SplittableRandom rng = new SplittableRandom(DeletionInsertion.mix(seed, s));
+            SplittableRandom rng = new SplittableRandom(org.deeplearning4j.interpret.internal.Seeds.mix(seed, s));
             double[] noise = new double[size];
             for (int k = 0; k < size; k++) {
                 noise[k] = (2 * rng.nextDouble() - 1) * r;

@@ -187,7 +187,7 @@ class SanityChecksTest {
         SyntheticShapes.Sample train = SyntheticShapes.builder().size(TrainedShapes.SIZE).seed(1).build()
                 .generate(1000);
         org.nd4j.linalg.dataset.DataSet ds = train.toDataSet();
-        int[] perm = DeletionInsertion.permutation((int) ds.numExamples(), new java.util.SplittableRandom(5));
+        int[] perm = org.deeplearning4j.interpret.internal.Seeds.permutation((int) ds.numExamples(), new java.util.SplittableRandom(5));
         INDArray shuffledLabels = ds.getLabels().dup();
         for (int i = 0; i < perm.length; i++) {
             shuffledLabels.putRow(i, ds.getLabels().getRow(perm[i]));

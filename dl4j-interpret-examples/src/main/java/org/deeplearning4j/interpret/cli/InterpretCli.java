@@ -3,15 +3,20 @@ package org.deeplearning4j.interpret.cli;
 import org.deeplearning4j.interpret.attribution.Attribution;
 import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.attribution.Deconvnet;
+import org.deeplearning4j.interpret.attribution.FeatureAblation;
 import org.deeplearning4j.interpret.attribution.GradCam;
+import org.deeplearning4j.interpret.attribution.GradientShap;
 import org.deeplearning4j.interpret.attribution.GradientXInput;
 import org.deeplearning4j.interpret.attribution.GuidedBackprop;
 import org.deeplearning4j.interpret.attribution.GuidedGradCam;
 import org.deeplearning4j.interpret.attribution.IntegratedGradients;
+import org.deeplearning4j.interpret.attribution.KernelShap;
+import org.deeplearning4j.interpret.attribution.Lime;
 import org.deeplearning4j.interpret.attribution.NoiseTunnel;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.attribution.ScoreCam;
+import org.deeplearning4j.interpret.attribution.ShapleyValueSampling;
 import org.deeplearning4j.interpret.blocks.BuildingBlocks;
 import org.deeplearning4j.interpret.dataset.ExampleSearch;
 import org.deeplearning4j.interpret.evaluation.MethodScorecard;
@@ -239,7 +244,8 @@ public final class InterpretCli implements Callable<Integer> {
     static final class Attribute extends HeatmapCommand {
         @CommandLine.Parameters(index = "0", paramLabel = "METHOD", description = "saliency, gradient-x-input, "
                 + "integrated-gradients, smoothgrad, guided-backprop, deconvnet, gradcam, gradcam++, guided-gradcam, "
-                + "scorecam, occlusion (default window)")
+                + "scorecam, occlusion (default window), gradient-shap, lime, kernel-shap, shapley-sampling, "
+                + "feature-ablation (the last four over SLIC superpixels, see --segments)")
         String method;
 
         @Option(names = "--layer", paramLabel = "LAYER",
@@ -269,7 +275,8 @@ public final class InterpretCli implements Callable<Integer> {
 
     /** The attribution methods by their command-line names. */
     static final List<String> METHODS = List.of("saliency", "gradient-x-input", "integrated-gradients", "smoothgrad",
-            "guided-backprop", "deconvnet", "gradcam", "gradcam++", "guided-gradcam", "scorecam", "occlusion");
+            "guided-backprop", "deconvnet", "gradcam", "gradcam++", "guided-gradcam", "scorecam", "occlusion",
+            "gradient-shap", "lime", "kernel-shap", "shapley-sampling", "feature-ablation");
 
     /**
      * @param name a name from {@link #METHODS}
@@ -295,6 +302,16 @@ public final class InterpretCli implements Callable<Integer> {
             case "gradcam++": return m -> GradCam.builder(m).layer(camLayer).variant(GradCam.Variant.PLUS_PLUS).build();
             case "guided-gradcam": return m -> GuidedGradCam.of(m, GradCam.builder(m).layer(camLayer).build());
             case "scorecam": return m -> ScoreCam.builder(m).layer(camLayer).progress(o.progress).build();
+            case "gradient-shap": return m -> GradientShap.builder(m).samples(o.samples).baselines(o.baseline())
+                    .progress(o.progress).build();
+            case "lime": return m -> Lime.builder(m).segmenter(o.segmenter())
+                    .samples(o.perturbations(Lime.DEFAULT_SAMPLES)).progress(o.progress).build();
+            case "kernel-shap": return m -> KernelShap.builder(m).segmenter(o.segmenter())
+                    .samples(o.perturbations(KernelShap.DEFAULT_SAMPLES)).progress(o.progress).build();
+            case "shapley-sampling": return m -> ShapleyValueSampling.builder(m).segmenter(o.segmenter())
+                    .samples(o.perturbations(ShapleyValueSampling.DEFAULT_SAMPLES)).progress(o.progress).build();
+            case "feature-ablation": return m -> FeatureAblation.builder(m).segmenter(o.segmenter())
+                    .progress(o.progress).build();
             default: return m -> Occlusion.builder(m).progress(o.progress).build();
         }
     }

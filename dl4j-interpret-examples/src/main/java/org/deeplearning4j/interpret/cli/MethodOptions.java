@@ -3,7 +3,11 @@ package org.deeplearning4j.interpret.cli;
 import org.deeplearning4j.interpret.attribution.Baseline;
 import org.deeplearning4j.interpret.attribution.Baselines;
 import org.deeplearning4j.interpret.attribution.IntegratedGradients;
+import org.deeplearning4j.interpret.attribution.Lime;
 import org.deeplearning4j.interpret.attribution.NoiseTunnel;
+import org.deeplearning4j.interpret.attribution.ShapleyValueSampling;
+import org.deeplearning4j.interpret.segmentation.Segmenter;
+import org.deeplearning4j.interpret.segmentation.Segmenters;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
@@ -15,18 +19,29 @@ final class MethodOptions {
     int steps;
 
     @Option(names = "--baseline", defaultValue = "zeros", paramLabel = "KIND",
-            description = "Integrated gradients: the baseline, zeros, neutral (the model's neutral value, see "
+            description = "Integrated gradients and GradientSHAP: the baseline, zeros, neutral (the model's neutral value, see "
                     + "--neutral) or blurred (default ${DEFAULT-VALUE}).")
     String baseline;
 
     @Option(names = "--samples", defaultValue = "" + NoiseTunnel.DEFAULT_SAMPLES, paramLabel = "N",
-            description = "SmoothGrad: noisy samples per image (default ${DEFAULT-VALUE}).")
+            description = "SmoothGrad: noisy samples per image; GradientSHAP: draws per image (default ${DEFAULT-VALUE}).")
     int samples;
 
     @Option(names = "--noise", defaultValue = "" + NoiseTunnel.DEFAULT_NOISE_LEVEL, paramLabel = "F",
             description = "SmoothGrad: noise standard deviation as a fraction of each image's value range "
                     + "(default ${DEFAULT-VALUE}).")
     double noise;
+
+    @Option(names = "--segments", defaultValue = "" + Segmenters.DEFAULT_SLIC_SEGMENTS, paramLabel = "N",
+            description = "LIME, KernelSHAP, Shapley sampling, feature ablation: SLIC superpixels per image "
+                    + "(default ${DEFAULT-VALUE}).")
+    int segments;
+
+    @Option(names = "--perturbations", defaultValue = "0", paramLabel = "N",
+            description = "LIME and KernelSHAP: perturbed images per image (default " + Lime.DEFAULT_SAMPLES
+                    + "); Shapley sampling: random orders of the segments (default "
+                    + ShapleyValueSampling.DEFAULT_SAMPLES + ").")
+    int perturbations;
 
     /** Where long methods report progress (the CLI's bar on a terminal). */
     org.deeplearning4j.interpret.progress.ProgressListener progress =
@@ -43,7 +58,24 @@ final class MethodOptions {
         if (!(noise >= 0) || Double.isInfinite(noise)) {
             throw CliException.usage("--noise must be a fraction >= 0 (e.g. 0.15), got " + noise);
         }
+        if (segments < 2) {
+            throw CliException.usage("--segments must be >= 2, got " + segments);
+        }
+        if (perturbations < 0 || perturbations == 1) {
+            throw CliException.usage("--perturbations must be >= 2 (or 0 for the method's default), got "
+                    + perturbations);
+        }
         baseline();
+    }
+
+    /** @return SLIC with --segments superpixels */
+    Segmenter segmenter() {
+        return Segmenters.slic(segments, Segmenters.DEFAULT_SLIC_COMPACTNESS);
+    }
+
+    /** @param methodDefault the method's own default @return --perturbations, or the default when not given */
+    int perturbations(int methodDefault) {
+        return perturbations > 0 ? perturbations : methodDefault;
     }
 
     /** @return the baseline named by --baseline @throws CliException naming the kinds if it is unknown */

@@ -5,12 +5,19 @@ import org.deeplearning4j.interpret.attribution.Deconvnet;
 import org.deeplearning4j.interpret.attribution.GradCam;
 import org.deeplearning4j.interpret.attribution.GuidedBackprop;
 import org.deeplearning4j.interpret.attribution.GuidedGradCam;
+import org.deeplearning4j.interpret.attribution.FeatureAblation;
+import org.deeplearning4j.interpret.attribution.GradientShap;
 import org.deeplearning4j.interpret.attribution.IntegratedGradients;
+import org.deeplearning4j.interpret.attribution.KernelShap;
+import org.deeplearning4j.interpret.attribution.Lime;
 import org.deeplearning4j.interpret.attribution.NoiseTunnel;
 import org.deeplearning4j.interpret.attribution.ScoreCam;
 import org.deeplearning4j.interpret.attribution.GradientXInput;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.attribution.Saliency;
+import org.deeplearning4j.interpret.attribution.ShapleyValueSampling;
+import org.deeplearning4j.interpret.segmentation.Segmenter;
+import org.deeplearning4j.interpret.segmentation.Segmenters;
 import org.deeplearning4j.interpret.data.ShapesCnn;
 import org.deeplearning4j.interpret.data.SyntheticShapes;
 import org.deeplearning4j.interpret.model.InputSpec;
@@ -34,7 +41,8 @@ import java.util.List;
 /**
  * The quickstart: trains a small CNN on synthetic shapes (no download, under a minute on 2 cores), explains a few
  * held-out images with every attribution method (saliency, gradient x input, occlusion, integrated gradients,
- * SmoothGrad, guided backprop, deconvnet, Grad-CAM, Grad-CAM++, guided Grad-CAM, Score-CAM), and writes PNGs, .npy
+ * SmoothGrad, guided backprop, deconvnet, Grad-CAM, Grad-CAM++, guided Grad-CAM, Score-CAM, GradientSHAP, and LIME,
+ * KernelSHAP, Shapley sampling and feature ablation over superpixels), and writes PNGs, .npy
  * arrays and an HTML report.
  *
  * <pre>mvn -q -pl dl4j-interpret-examples -am install -DskipTests &amp;&amp; mvn -q -pl dl4j-interpret-examples exec:java</pre>
@@ -110,6 +118,18 @@ public final class Quickstart {
                 .attribute(images, Targets.predicted()), Colormap.INFERNO, true));
         methods.add(new Method("Score-CAM relu3", ScoreCam.builder(model).layer("relu3").build()
                 .attribute(images, Targets.predictedProbability()), Colormap.VIRIDIS, true));
+        methods.add(new Method("GradientSHAP 25 draws", GradientShap.builder(model).samples(25).build()
+                .attribute(images, Targets.predicted()), Colormap.RDBU, false));
+        Segmenter superpixels = Segmenters.slic(20, Segmenters.DEFAULT_SLIC_COMPACTNESS);
+        methods.add(new Method("LIME 20 superpixels", Lime.builder(model).segmenter(superpixels).samples(500).build()
+                .attribute(images, Targets.predictedProbability()), Colormap.RDBU, true));
+        methods.add(new Method("KernelSHAP 20 superpixels", KernelShap.builder(model).segmenter(superpixels)
+                .samples(500).build().attribute(images, Targets.predictedProbability()), Colormap.RDBU, true));
+        methods.add(new Method("Shapley sampling 10 orders", ShapleyValueSampling.builder(model)
+                .segmenter(superpixels).samples(10).build().attribute(images, Targets.predictedProbability()),
+                Colormap.RDBU, true));
+        methods.add(new Method("feature ablation", FeatureAblation.builder(model).segmenter(superpixels).build()
+                .attribute(images, Targets.predictedProbability()), Colormap.RDBU, true));
 
         int[] predicted = model.logits(images).argMax(1).toIntVector();
         HtmlReport.Builder report = HtmlReport.builder("dl4j-interpret quickstart: why does the CNN see a shape?")
@@ -117,7 +137,8 @@ public final class Quickstart {
                         + "backgrounds; the class depends only on the shape. Execution path: " + model.executionPath()
                         + ". Each row: the input, then one map per method for the predicted class (signed maps: blue "
                         + "negative, red positive; occlusion: drop in probability when a 6x6 grey patch covers a "
-                        + "pixel; Score-CAM uses probabilities).");
+                        + "pixel; Score-CAM, LIME, KernelSHAP, Shapley sampling and feature ablation use probabilities, "
+                        + "the last four over 20 SLIC superpixels filled with grey when removed).");
         List<BufferedImage> cells = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         List<BufferedImage> readmeCells = new ArrayList<>();

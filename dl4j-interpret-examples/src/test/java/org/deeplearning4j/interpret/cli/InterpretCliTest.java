@@ -180,16 +180,16 @@ class InterpretCliTest {
         assertTrue(badMetric.err.contains("Unknown metric 'accuracy'") && badMetric.err.contains("road"),
                 badMetric.err);
         Run badMethod = run("evaluate", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", images.getPath(),
-                "--methods", "lime");
-        assertTrue(badMethod.err.contains("Unknown method 'lime'"), badMethod.err);
+                "--methods", "xrai");
+        assertTrue(badMethod.err.contains("Unknown method 'xrai'"), badMethod.err);
     }
 
     @Test
     void exitCodesFollowTheReadmeAndMessagesNameWhatIsWrong() throws IOException {
-        Run unknownMethod = run("attribute", "lime", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i",
+        Run unknownMethod = run("attribute", "xrai", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i",
                 image.getPath());
         assertEquals(2, unknownMethod.code, "an unknown method is bad usage");
-        assertTrue(unknownMethod.err.contains("Unknown method 'lime'"), unknownMethod.err);
+        assertTrue(unknownMethod.err.contains("Unknown method 'xrai'"), unknownMethod.err);
         Run pixelMax = run("attribute", "saliency", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--pixel-max", "7",
                 "-i", image.getPath());
         assertEquals(2, pixelMax.code);
@@ -231,6 +231,27 @@ class InterpretCliTest {
                 "--baseline", "purple", "-i", image.getPath());
         assertEquals(2, badBaseline.code);
         assertTrue(badBaseline.err.contains("zeros, neutral, blurred"), badBaseline.err);
+    }
+
+    @Test
+    void theShapleyLimeAndAblationMethodsRunOverSuperpixelsWithTheirOptions() {
+        String[][] runs = {{"lime", "--segments", "8", "--perturbations", "24"},
+            {"kernel-shap", "--segments", "6", "--perturbations", "20"},
+            {"shapley-sampling", "--segments", "6", "--perturbations", "2"},
+            {"feature-ablation", "--segments", "8"}, {"gradient-shap", "--samples", "3"}};
+        for (String[] m : runs) {
+            File out = dir.resolve("out-" + m[0]).toFile();
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("attribute", m[0], "-m",
+                    mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(), "-t", "1", "-o", out.getPath()));
+            args.addAll(java.util.Arrays.asList(m).subList(1, m.length));
+            Run r = run(args.toArray(new String[0]));
+            assertEquals(0, r.code, m[0] + ": " + r.err);
+            assertTrue(new File(out, "img0-" + m[0] + "-class1.png").isFile(), m[0] + " " + r.out);
+        }
+        assertEquals(2, run("attribute", "lime", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(),
+                "--segments", "1").code, "one segment is bad usage");
+        assertEquals(2, run("attribute", "lime", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(),
+                "--perturbations", "1").code);
     }
 
     @Test
