@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The build's check of the style rule: every method and metric class cites its paper in its class javadoc. */
+/** The build's check of the style rule: every method, metric, concept test and segmenter class cites its paper in its class javadoc. */
 class MethodClassesCiteTheirPapersTest {
     private static final Path SOURCES = Paths.get("src/main/java/org/deeplearning4j/interpret");
     private static final Pattern CITATION = Pattern.compile("(arxiv\\.org|, (19|20)\\d\\d)");
@@ -22,11 +22,12 @@ class MethodClassesCiteTheirPapersTest {
     void everyAttributionAndMetricClassCitesItsPaper() throws IOException {
         List<String> missing = new ArrayList<>();
         int checked = 0;
-        for (String pkg : new String[] {"attribution", "evaluation"}) {
+        for (String pkg : new String[] {"attribution", "evaluation", "concepts", "segmentation"}) {
             try (Stream<Path> files = Files.list(SOURCES.resolve(pkg))) {
                 for (Path f : (Iterable<Path>) files::iterator) {
                     String src = Files.readString(f);
                     boolean method = src.contains("implements Attribution")
+                            || f.endsWith("Tcav.java") || f.endsWith("Segmenters.java")
                             || pkg.equals("evaluation") && (src.contains("public static Builder builder(")
                             || src.contains("public static List<MetricResult> evaluate(")
                             || src.contains("public static MetricResult evaluate("));

@@ -22,9 +22,9 @@ import java.util.function.Function;
  * <p>Superpixel algorithms compare colours, so each image is first scaled to 0..255 by its own minimum and maximum
  * (over all channels): the segmentation does not depend on the model's normalisation.
  *
- * <p>Achanta et al., "SLIC Superpixels Compared to State-of-the-Art Superpixel Methods", IEEE TPAMI 2012,
+ * <p>Achanta et al., "SLIC Superpixels Compared to State-of-the-Art Superpixel Methods", IEEE TPAMI 34(11), 2012,
  * <a href="https://doi.org/10.1109/TPAMI.2012.120">doi:10.1109/TPAMI.2012.120</a>; Felzenszwalb &amp;
- * Huttenlocher, "Efficient Graph-Based Image Segmentation", IJCV 2004,
+ * Huttenlocher, "Efficient Graph-Based Image Segmentation", IJCV 59(2), 2004,
  * <a href="https://doi.org/10.1023/B:VISI.0000022288.95741.5f">doi:10.1023/B:VISI.0000022288.95741.5f</a>.
  */
 public final class Segmenters {

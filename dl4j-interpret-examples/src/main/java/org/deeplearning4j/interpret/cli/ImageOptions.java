@@ -27,6 +27,11 @@ final class ImageOptions {
 
     /** @return the image files, folders expanded (sorted by name) */
     List<File> imageFiles() throws IOException {
+        return expand(images);
+    }
+
+    /** @param images files or folders @return the image files, folders expanded (sorted by name) */
+    static List<File> expand(List<File> images) throws IOException {
         List<File> out = new ArrayList<>();
         for (File f : images) {
             if (f.isDirectory()) {

@@ -80,7 +80,7 @@ import java.util.function.Function;
                 + "and dataset examples for zoo models (VGG16, VGG19, ResNet50) or your saved DL4J models.",
         subcommands = {InterpretCli.Attribute.class, InterpretCli.OcclusionCmd.class, InterpretCli.Visualize.class,
                 InterpretCli.Search.class, InterpretCli.Blocks.class, InterpretCli.Check.class,
-                InterpretCli.Evaluate.class, InterpretCli.ModelsCmd.class},
+                InterpretCli.Evaluate.class, TcavCmd.class, InterpretCli.ModelsCmd.class},
         footer = {"", "Exit codes: 0 success, 2 bad usage, 3 bad input (missing weights or image, unknown class or "
                 + "layer), 4 gradient check failed, 1 unexpected failure.",
                 "Run 'interpret COMMAND --help' for a command's options."})

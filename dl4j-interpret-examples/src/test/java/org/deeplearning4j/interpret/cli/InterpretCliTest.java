@@ -233,6 +233,49 @@ class InterpretCliTest {
         assertTrue(badBaseline.err.contains("zeros, neutral, blurred"), badBaseline.err);
     }
 
+    /** A folder of {@code n} 32x32 PNGs with a rectangle of a random colour at a random place. */
+    private static File pngFolder(String name, int n, long seed) throws IOException {
+        File f = dir.resolve(name).toFile();
+        assertTrue(f.mkdirs());
+        java.util.Random rnd = new java.util.Random(seed);
+        for (int k = 0; k < n; k++) {
+            BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+            int x0 = rnd.nextInt(16);
+            int y0 = rnd.nextInt(16);
+            int rgb = rnd.nextInt(0xffffff);
+            for (int y = y0; y < y0 + 12; y++) {
+                for (int x = x0; x < x0 + 12; x++) {
+                    img.setRGB(x, y, rgb);
+                }
+            }
+            ImageIO.write(img, "png", new File(f, "p" + k + ".png"));
+        }
+        return f;
+    }
+
+    @Test
+    void tcavTestsConceptsGivenAsFoldersAndWritesItsPage() throws IOException {
+        File concept = pngFolder("tcav-concept", 4, 1);
+        File r1 = pngFolder("tcav-random1", 4, 2);
+        File r2 = pngFolder("tcav-random2", 4, 3);
+        File out = dir.resolve("out-tcav").toFile();
+        Run r = run("tcav", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--layer", "relu2", "-t", "1", "-i",
+                images.getPath(), "--concept", "squares=" + concept.getPath(), "--random", r1.getPath(), "--random",
+                r2.getPath(), "-o", out.getPath());
+        assertEquals(0, r.code, r.err + r.out);
+        assertTrue(r.out.contains("squares: TCAV"), r.out);
+        assertTrue(Files.readString(new File(out, "tcav.html").toPath()).contains("<svg"));
+        assertTrue(Files.readString(new File(out, "tcav.csv").toPath()).contains("\"squares\""));
+        Run oneRandom = run("tcav", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--layer", "relu2", "-t", "1", "-i",
+                images.getPath(), "--concept", "squares=" + concept.getPath(), "--random", r1.getPath());
+        assertEquals(2, oneRandom.code, oneRandom.err);
+        assertTrue(oneRandom.err.contains("at least twice"), oneRandom.err);
+        Run badLayer = run("tcav", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--layer", "relu9", "-t", "1", "-i",
+                images.getPath(), "--concept", "squares=" + concept.getPath(), "--random", r1.getPath(), "--random",
+                r2.getPath());
+        assertEquals(3, badLayer.code, badLayer.err);
+    }
+
     @Test
     void theShapleyLimeAndAblationMethodsRunOverSuperpixelsWithTheirOptions() {
         String[][] runs = {{"lime", "--segments", "8", "--perturbations", "24"},
