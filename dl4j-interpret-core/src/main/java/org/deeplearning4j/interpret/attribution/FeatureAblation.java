@@ -1,8 +1,6 @@
 package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.progress.ProgressListener;
-import org.deeplearning4j.interpret.segmentation.Segmenter;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -30,18 +28,10 @@ import java.util.Map;
 public final class FeatureAblation implements Attribution {
     private static final Logger log = LoggerFactory.getLogger(FeatureAblation.class);
 
-    private final InterpretableModel model;
-    private final Segmenter segmenter;
-    private final Baseline baseline;
-    private final int maxBatch;
-    private final ProgressListener progress;
+    private final SegmentSetup setup;
 
     private FeatureAblation(Builder b) {
-        this.model = b.model;
-        this.segmenter = b.segmenter;
-        this.baseline = b.baseline;
-        this.maxBatch = b.maxBatch();
-        this.progress = b.progress;
+        this.setup = b.setup();
     }
 
     /** @param model the model @return feature ablation over 50 SLIC superpixels with a neutral baseline */
@@ -61,8 +51,7 @@ public final class FeatureAblation implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        return SegmentAttribution.run(name(), log, model, input, target, segmenter, baseline, maxBatch, progress,
-                Map.of(), g -> g, false, (c, fx) -> {
+        return SegmentAttribution.run(name(), log, setup, input, target, Map.of(), g -> g, false, (c, fx) -> {
                     int g = c.segments();
                     double[] v = c.values(g, (s, row) -> {
                         java.util.Arrays.fill(row, 1);

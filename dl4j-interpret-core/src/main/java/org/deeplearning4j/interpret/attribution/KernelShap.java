@@ -2,8 +2,6 @@ package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.internal.Seeds;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.progress.ProgressListener;
-import org.deeplearning4j.interpret.segmentation.Segmenter;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -40,20 +38,12 @@ public final class KernelShap implements Attribution {
     /** Default seed. */
     public static final long DEFAULT_SEED = 42;
 
-    private final InterpretableModel model;
-    private final Segmenter segmenter;
-    private final Baseline baseline;
-    private final int maxBatch;
-    private final ProgressListener progress;
+    private final SegmentSetup setup;
     private final int samples;
     private final long seed;
 
     private KernelShap(Builder b) {
-        this.model = b.model;
-        this.segmenter = b.segmenter;
-        this.baseline = b.baseline;
-        this.maxBatch = b.maxBatch();
-        this.progress = b.progress;
+        this.setup = b.setup();
         this.samples = b.samples;
         this.seed = b.seed;
     }
@@ -78,8 +68,7 @@ public final class KernelShap implements Attribution {
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("samples", String.valueOf(samples));
         opts.put("seed", String.valueOf(seed));
-        return SegmentAttribution.run(name(), log, model, input, target, segmenter, baseline, maxBatch, progress,
-                opts, this::evaluations, true, this::score);
+        return SegmentAttribution.run(name(), log, setup, input, target, opts, this::evaluations, true, this::score);
     }
 
     private boolean enumerates(int g) {
@@ -106,7 +95,7 @@ public final class KernelShap implements Attribution {
         LeastSquares ls = new LeastSquares(g - 1, false);
         double[] kernel = sizeWeights(g);
         double[] row = new double[g - 1];
-        int round = Math.max(maxBatch, 64);
+        int round = Math.max(setup.maxBatch(), 64);
         for (int start = 0; start < count; start += round) {
             int k = Math.min(round, count - start);
             double[][] keep = new double[k][g];
@@ -154,7 +143,7 @@ public final class KernelShap implements Attribution {
         return r;
     }
 
-    /** Coalition {@code index}: the index's bits (+1) when enumerating, else a kernel-distributed draw or its complement. */
+    /** Coalition {@code index}: the bits of index + 1 when enumerating, else a kernel draw or its complement. */
     private void coalition(int index, int g, boolean all, double[] out) {
         if (all) {
             long bits = index + 1L;

@@ -2,8 +2,6 @@ package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.internal.Seeds;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.progress.ProgressListener;
-import org.deeplearning4j.interpret.segmentation.Segmenter;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -44,22 +42,14 @@ public final class Lime implements Attribution {
     /** Default seed. */
     public static final long DEFAULT_SEED = 42;
 
-    private final InterpretableModel model;
-    private final Segmenter segmenter;
-    private final Baseline baseline;
-    private final int maxBatch;
-    private final ProgressListener progress;
+    private final SegmentSetup setup;
     private final int samples;
     private final double kernelWidth;
     private final double ridge;
     private final long seed;
 
     private Lime(Builder b) {
-        this.model = b.model;
-        this.segmenter = b.segmenter;
-        this.baseline = b.baseline;
-        this.maxBatch = b.maxBatch();
-        this.progress = b.progress;
+        this.setup = b.setup();
         this.samples = b.samples;
         this.kernelWidth = b.kernelWidth;
         this.ridge = b.ridge;
@@ -88,14 +78,13 @@ public final class Lime implements Attribution {
         opts.put("kernelWidth", String.valueOf(kernelWidth));
         opts.put("ridge", String.valueOf(ridge));
         opts.put("seed", String.valueOf(seed));
-        return SegmentAttribution.run(name(), log, model, input, target, segmenter, baseline, maxBatch, progress,
-                opts, g -> samples, false, this::score);
+        return SegmentAttribution.run(name(), log, setup, input, target, opts, g -> samples, false, this::score);
     }
 
     private double[] score(Coalitions c, double fx) {
         int g = c.segments();
         LeastSquares ls = new LeastSquares(g, true);
-        int round = Math.max(maxBatch, 64);
+        int round = Math.max(setup.maxBatch(), 64);
         for (int start = 0; start < samples; start += round) {
             int k = Math.min(round, samples - start);
             double[][] keep = new double[k][g];

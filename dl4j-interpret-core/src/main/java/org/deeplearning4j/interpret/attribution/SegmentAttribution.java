@@ -2,7 +2,6 @@ package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.internal.PinnedTarget;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
 import org.deeplearning4j.interpret.segmentation.Segmentation;
 import org.deeplearning4j.interpret.segmentation.Segmenter;
@@ -47,9 +46,11 @@ final class SegmentAttribution {
      * @param efficiency whether the scores should sum to {@code f(x) - f(baseline)} (Shapley methods): reported as
      *        the convergence delta
      */
-    static AttributionResult run(String method, Logger log, InterpretableModel model, INDArray input, Target target,
-            Segmenter segmenter, Baseline baseline, int maxBatch, ProgressListener progress,
+    static AttributionResult run(String method, Logger log, SegmentSetup setup, INDArray input, Target target,
             Map<String, String> options, Cost cost, boolean efficiency, Scorer scorer) {
+        InterpretableModel model = setup.model();
+        Segmenter segmenter = setup.segmenter();
+        Baseline baseline = setup.baseline();
         INDArray x = model.prepareInput(input);
         int n = (int) x.size(0);
         int c = (int) x.size(1);
@@ -67,7 +68,7 @@ final class SegmentAttribution {
         for (int i = 0; i < n; i++) {
             total += cost.evaluations(seg.segmentsFor(i)) + (efficiency ? 1 : 0);
         }
-        ProgressTracker tracker = new ProgressTracker(log, method + " (perturbed images)", total, progress);
+        ProgressTracker tracker = new ProgressTracker(log, method + " (perturbed images)", total, setup.progress());
         INDArray attr = Nd4j.create(x.dataType(), n, c, h, w);
         INDArray map = Nd4j.create(x.dataType(), n, h, w);
         INDArray delta = efficiency ? Nd4j.create(x.dataType(), n) : null;
@@ -76,8 +77,8 @@ final class SegmentAttribution {
             int[] labels = seg.labelsFor(i);
             int g = seg.segmentsFor(i);
             Coalitions coalitions = new Coalitions(model, x.get(NDArrayIndex.interval(i, i + 1)),
-                    x0.get(NDArrayIndex.interval(i, i + 1)), labels, g, pinned.target.slice(i, i + 1), maxBatch,
-                    tracker);
+                    x0.get(NDArrayIndex.interval(i, i + 1)), labels, g, pinned.target.slice(i, i + 1),
+                    setup.maxBatch(), tracker);
             double fx = pinned.values.getDouble(i);
             double[] s = scorer.score(coalitions, fx);
             scores[i] = s;

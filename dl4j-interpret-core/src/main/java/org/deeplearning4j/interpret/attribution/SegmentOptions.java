@@ -60,7 +60,9 @@ abstract class SegmentOptions<B extends SegmentOptions<B>> {
         SegmentAttribution.checkCommon(segmenter, baseline, internalBatch);
     }
 
-    int maxBatch() {
-        return internalBatch > 0 ? internalBatch : model.maxBatchSize();
+    /** @return the shared options, fixed */
+    SegmentSetup setup() {
+        return new SegmentSetup(model, segmenter, baseline, internalBatch > 0 ? internalBatch : model.maxBatchSize(),
+                progress);
     }
 }

@@ -2,8 +2,6 @@ package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.internal.Seeds;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.progress.ProgressListener;
-import org.deeplearning4j.interpret.segmentation.Segmenter;
 import org.deeplearning4j.interpret.target.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -41,20 +39,12 @@ public final class ShapleyValueSampling implements Attribution {
     /** Default seed. */
     public static final long DEFAULT_SEED = 42;
 
-    private final InterpretableModel model;
-    private final Segmenter segmenter;
-    private final Baseline baseline;
-    private final int maxBatch;
-    private final ProgressListener progress;
+    private final SegmentSetup setup;
     private final int samples;
     private final long seed;
 
     private ShapleyValueSampling(Builder b) {
-        this.model = b.model;
-        this.segmenter = b.segmenter;
-        this.baseline = b.baseline;
-        this.maxBatch = b.maxBatch();
-        this.progress = b.progress;
+        this.setup = b.setup();
         this.samples = b.samples;
         this.seed = b.seed;
     }
@@ -79,8 +69,8 @@ public final class ShapleyValueSampling implements Attribution {
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("samples", String.valueOf(samples));
         opts.put("seed", String.valueOf(seed));
-        return SegmentAttribution.run(name(), log, model, input, target, segmenter, baseline, maxBatch, progress,
-                opts, g -> (long) samples * (g - 1), true, this::score);
+        return SegmentAttribution.run(name(), log, setup, input, target, opts, g -> (long) samples * (g - 1), true,
+                this::score);
     }
 
     private double[] score(Coalitions c, double fx) {
@@ -90,7 +80,7 @@ public final class ShapleyValueSampling implements Attribution {
         // enough orders per round to fill a forward pass; an order needs its g - 1 proper prefixes (the full
         // image's value is f(x))
         int evals = g - 1;
-        int perRound = Math.max(1, maxBatch / Math.max(1, evals));
+        int perRound = Math.max(1, setup.maxBatch() / Math.max(1, evals));
         for (int s0 = 0; s0 < samples; s0 += perRound) {
             int k = Math.min(perRound, samples - s0);
             int[][] orders = new int[k][];
