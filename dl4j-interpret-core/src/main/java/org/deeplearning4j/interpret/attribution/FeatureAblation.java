@@ -51,17 +51,21 @@ public final class FeatureAblation implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        return SegmentAttribution.run(name(), log, setup, input, target, Map.of(), g -> g, false, (c, fx) -> {
-                    int g = c.segments();
-                    double[] v = c.values(g, (s, row) -> {
-                        java.util.Arrays.fill(row, 1);
-                        row[s] = 0;
-                    });
-                    for (int s = 0; s < g; s++) {
-                        v[s] = fx - v[s];
-                    }
-                    return v;
-                });
+        return SegmentAttribution.run(name(), log, setup, input, target, Map.of(), g -> g, false,
+                FeatureAblation::ablate);
+    }
+
+    /** Each segment's score: the drop of the target when that segment alone takes the baseline's pixels. */
+    static double[] ablate(Coalitions c, double fx) {
+        int g = c.segments();
+        double[] v = c.values(g, (s, row) -> {
+            java.util.Arrays.fill(row, 1);
+            row[s] = 0;
+        });
+        for (int s = 0; s < g; s++) {
+            v[s] = fx - v[s];
+        }
+        return v;
     }
 
     /** Options; {@link #build()} validates. */

@@ -14,6 +14,7 @@ abstract class SegmentOptions<B extends SegmentOptions<B>> {
     final InterpretableModel model;
     Segmenter segmenter = Segmenters.slic();
     Baseline baseline = Baselines.grey();
+    boolean baselineGiven;
     int internalBatch = -1;
     ProgressListener progress;
 
@@ -41,6 +42,7 @@ abstract class SegmentOptions<B extends SegmentOptions<B>> {
      */
     public B baseline(Baseline b) {
         this.baseline = b;
+        this.baselineGiven = true;
         return self();
     }
 

@@ -219,6 +219,32 @@ class SegmentMethodsTest {
         assertTrue(events.isEmpty(), "work started before the checks: " + events);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = ExecutionPath.class, names = {"SAMEDIFF", "DL4J_LAYERS"})
+    void featurePermutationScoresEachSegmentAgainstTheSameSegmentOfAnotherImage(ExecutionPath p) {
+        MultiLayerNetwork net = LinearModels.linear(C, H, W, 3, 14);
+        InterpretableModel model = model(net, p);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, C, H, W);
+        AttributionResult r = FeaturePermutation.builder(model).segmenter(Segmenters.grid(2, 3)).build()
+                .attribute(x, Targets.logit(CLS));
+        INDArray w = net.getLayer(0).getParam("W").getColumn(CLS).dup().reshape(C, H, W);
+        for (int i = 0; i < 2; i++) { // two images: each is the other's partner
+            int[] labels = r.segments().get().labels(i);
+            double[] expected = new double[4];
+            for (int c = 0; c < C; c++) {
+                for (int q = 0; q < H * W; q++) {
+                    expected[labels[q]] += w.getDouble(c, q / W, q % W)
+                            * (x.getDouble(i, c, q / W, q % W) - x.getDouble(1 - i, c, q / W, q % W));
+                }
+            }
+            assertArrayEquals(expected, r.segments().get().scores(i), 1e-9);
+        }
+        assertThrows(IllegalArgumentException.class, () -> FeaturePermutation.of(model)
+                .attribute(x.get(NDArrayIndex.interval(0, 1)), Targets.logit(CLS)), "one image has no partner");
+        assertThrows(IllegalArgumentException.class,
+                () -> FeaturePermutation.builder(model).baseline(Baselines.zeros()).build());
+    }
+
     @Test
     void aSingleSegmentGetsTheWholeDifferenceAndAUserMaskIsUsedAsGiven() {
         MultiLayerNetwork net = LinearModels.linear(C, H, W, 3, 10);
