@@ -109,8 +109,10 @@ public final class SameDiffSessions {
      * (as M2.1's own cache); beyond that the oldest are left to the garbage collector.
      */
     static final class RecyclingArrays extends AbstractMemoryMgr {
-        /** Cap on the memory kept for reuse between calls. */
+        /** Default cap on the memory kept for reuse between calls. */
         static final long MAX_FREE_BYTES = Math.max(256L << 20, org.bytedeco.javacpp.Pointer.maxBytes() / 4);
+
+        private final long maxFreeBytes;
 
         private final Map<String, Deque<INDArray>> free = new HashMap<>();
         private final Deque<INDArray> freeOrder = new ArrayDeque<>();
@@ -121,7 +123,20 @@ public final class SameDiffSessions {
         private final java.util.Set<Long> recycled = new java.util.HashSet<>();
         private long freeBytes;
 
-        /** Makes the arrays released by the previous call reusable. */
+        RecyclingArrays() {
+            this(MAX_FREE_BYTES);
+        }
+
+        /** @param maxFreeBytes cap on the memory kept for reuse between calls */
+        RecyclingArrays(long maxFreeBytes) {
+            this.maxFreeBytes = maxFreeBytes;
+        }
+
+        /**
+         * Makes the arrays released by the previous call reusable; beyond the cap, the oldest are freed at once
+         * (nothing can read them: the previous call's session is gone and its outputs were copied), rather than left
+         * to the garbage collector, which a small heap may not run for minutes.
+         */
         void newCall() {
             for (INDArray a : releasedThisCall) {
                 free.computeIfAbsent(key(a.dataType(), a.shape(), a.ordering()), k -> new ArrayDeque<>()).add(a);
@@ -129,12 +144,15 @@ public final class SameDiffSessions {
                 freeBytes += bytes(a);
             }
             releasedThisCall.clear();
-            while (freeBytes > MAX_FREE_BYTES && !freeOrder.isEmpty()) {
+            while (freeBytes > maxFreeBytes && !freeOrder.isEmpty()) {
                 INDArray old = freeOrder.removeFirst();
                 Deque<INDArray> q = free.get(key(old.dataType(), old.shape(), old.ordering()));
                 if (q != null && q.remove(old)) {
                     freeBytes -= bytes(old);
                     recycled.remove(old.data().address());
+                    if (old.closeable()) {
+                        old.close();
+                    }
                 }
             }
         }

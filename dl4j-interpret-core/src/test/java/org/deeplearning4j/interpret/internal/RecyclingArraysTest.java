@@ -5,9 +5,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The session memory manager never hands out memory that something may still read. */
 class RecyclingArraysTest {
@@ -20,6 +22,20 @@ class RecyclingArraysTest {
         assertNotSame(a, m.allocate(false, DataType.FLOAT, 2, 3), "reused within the call that released it");
         m.newCall();
         assertSame(a, m.allocate(false, DataType.FLOAT, 2, 3), "not reused in the next call");
+    }
+
+    @Test
+    void arraysBeyondTheCapAreFreedAtOnceAndThoseWithinItAreKeptForReuse() {
+        SameDiffSessions.RecyclingArrays m = new SameDiffSessions.RecyclingArrays(2 * 3 * 4);
+        m.newCall();
+        INDArray kept = m.allocate(false, DataType.FLOAT, 2, 3);
+        INDArray evicted = m.allocate(false, DataType.FLOAT, 4, 5);
+        m.release(evicted); // released first: the oldest, freed when the cap is exceeded
+        m.release(kept);
+        m.newCall();
+        assertTrue(evicted.wasClosed(), "an array beyond the cap waits for the garbage collector");
+        assertFalse(kept.wasClosed());
+        assertSame(kept, m.allocate(false, DataType.FLOAT, 2, 3), "an array within the cap is not reused");
     }
 
     @Test
