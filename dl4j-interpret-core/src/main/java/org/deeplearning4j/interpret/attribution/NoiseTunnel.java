@@ -22,8 +22,7 @@ import java.util.SplittableRandom;
  * Seeded: the same seed gives the same result; the global ND4J random generator is not touched; each sample's noise
  * comes from its own stream, so results depend neither on the chunk size nor on the batch an example is in. The
  * samples run in chunks of {@code maxBatch} with running sums (and sums of squares for SmoothGrad-squared and
- * VarGrad), so the arrays held at once do not grow with the number of samples (native memory of finished chunks is
- * released when the JVM collects it).
+ * VarGrad), so memory is bounded by the chunk, not by the number of samples (BENCHMARKS.md).
  *
  * <p>Smilkov, Thorat, Kim, Viegas &amp; Wattenberg, "SmoothGrad: removing noise by adding noise", 2017,
  * <a href="https://arxiv.org/abs/1706.03825">arXiv:1706.03825</a>; Adebayo et al. 2018 (VarGrad),

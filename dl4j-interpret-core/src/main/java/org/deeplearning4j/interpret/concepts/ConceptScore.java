@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * One concept's TCAV scores (one per random set its CAV was trained against), their mean and standard deviation,
- * and the two-sided t-test against the random CAVs' scores. Immutable.
+ * and the two-sided test of the mean against the mean scores of random concepts. Immutable.
  */
 public final class ConceptScore {
     private final String concept;
@@ -48,7 +48,7 @@ public final class ConceptScore {
         return cavAccuracies.clone();
     }
 
-    /** @return the two-sided p-value of the t-test against the random CAVs' scores */
+    /** @return the two-sided p-value of the concept's mean among the random concepts' means */
     public double pValue() {
         return pValue;
     }

@@ -59,7 +59,7 @@ public final class TcavResult {
                         + concepts.stream().map(ConceptScore::concept).toList()));
     }
 
-    /** @return the TCAV scores of CAVs trained between random sets (the null distribution) */
+    /** @return the null: each random set's mean score as a concept against the other random sets */
     public double[] randomScores() {
         return randomScores.clone();
     }

@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * A self-contained HTML page for a TCAV test: one bar per concept (mean TCAV score with its standard deviation, the
- * random CAVs' mean as a dashed line), and a table with each concept's scores, p-value and verdict.
+ * random concepts' mean as a dashed line), and a table with each concept's scores, p-value and verdict.
  */
 public final class TcavPage {
     private static final int BAR_W = 70;
@@ -46,9 +46,10 @@ public final class TcavPage {
                 .append(String.format(Locale.ROOT, "<p>Layer <b>%s</b>; %d class images. A concept's TCAV score is "
                         + "the fraction of the class images whose target grows along the concept's activation "
                         + "vector; each bar is the mean over the random sets the CAV was trained against (error bar: "
-                        + "one standard deviation). The dashed line is the mean score of CAVs trained between random "
-                        + "sets (%.3f): a concept is significant when a two-sided t-test against those scores gives "
-                        + "p &lt; %s.</p>\n", Html.esc(r.layer()), r.classImages(), randomMean, r.alpha()));
+                        + "one standard deviation). The dashed line is the mean score of random concepts (each random "
+                        + "set taken as a concept against the others: %.3f); a concept is significant when its mean is "
+                        + "an outlier among the random concepts' means (two-sided t test, p &lt; %s).</p>\n",
+                        Html.esc(r.layer()), r.classImages(), randomMean, r.alpha()));
         int n = r.concepts().size();
         int w = 60 + n * (BAR_W + 30);
         sb.append("<svg width=\"").append(w).append("\" height=\"").append(CHART_H + 60)
@@ -84,7 +85,7 @@ public final class TcavPage {
                     c.significant() ? "yes" : "no", c.significant() ? "yes" : "no",
                     Arrays.stream(c.cavAccuracies()).average().orElse(Double.NaN), Html.esc(format(c.scores()))));
         }
-        sb.append(String.format(Locale.ROOT, "<tr><td class=\"name\">(random CAVs)</td><td>%.3f</td><td></td><td></td>"
+        sb.append(String.format(Locale.ROOT, "<tr><td class=\"name\">(random concepts)</td><td>%.3f</td><td></td><td></td>"
                 + "<td></td><td></td><td class=\"name\">%s</td></tr>\n</table>\n</body></html>\n", randomMean,
                 Html.esc(format(r.randomScores()))));
         return sb.toString();

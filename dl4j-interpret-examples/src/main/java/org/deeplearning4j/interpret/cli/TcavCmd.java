@@ -45,7 +45,8 @@ final class TcavCmd implements Callable<Integer> {
     Map<String, File> concepts;
 
     @Option(names = "--random", required = true, paramLabel = "DIR",
-            description = "A folder of random images; give at least 2 (each is one repetition of the test).")
+            description = "A folder of random images; give at least 3 (the first is the chance concept, each other "
+                    + "one repetition of the test).")
     List<File> randomSets;
 
     @Option(names = "--alpha", defaultValue = "" + Tcav.DEFAULT_ALPHA, paramLabel = "P",
@@ -61,8 +62,8 @@ final class TcavCmd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (randomSets.size() < 2) {
-            throw CliException.usage("--random must be given at least twice (one folder per random set), got "
+        if (randomSets.size() < 3) {
+            throw CliException.usage("--random must be given at least 3 times (one folder per random set), got "
                     + randomSets.size());
         }
         if (!(alpha > 0 && alpha < 1)) {

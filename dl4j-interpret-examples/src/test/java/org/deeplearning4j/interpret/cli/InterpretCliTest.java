@@ -258,21 +258,23 @@ class InterpretCliTest {
         File concept = pngFolder("tcav-concept", 4, 1);
         File r1 = pngFolder("tcav-random1", 4, 2);
         File r2 = pngFolder("tcav-random2", 4, 3);
+        File r3 = pngFolder("tcav-random3", 4, 4);
         File out = dir.resolve("out-tcav").toFile();
         Run r = run("tcav", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--layer", "relu2", "-t", "1", "-i",
                 images.getPath(), "--concept", "squares=" + concept.getPath(), "--random", r1.getPath(), "--random",
-                r2.getPath(), "-o", out.getPath());
+                r2.getPath(), "--random", r3.getPath(), "-o", out.getPath());
         assertEquals(0, r.code, r.err + r.out);
         assertTrue(r.out.contains("squares: TCAV"), r.out);
         assertTrue(Files.readString(new File(out, "tcav.html").toPath()).contains("<svg"));
         assertTrue(Files.readString(new File(out, "tcav.csv").toPath()).contains("\"squares\""));
-        Run oneRandom = run("tcav", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--layer", "relu2", "-t", "1", "-i",
-                images.getPath(), "--concept", "squares=" + concept.getPath(), "--random", r1.getPath());
-        assertEquals(2, oneRandom.code, oneRandom.err);
-        assertTrue(oneRandom.err.contains("at least twice"), oneRandom.err);
-        Run badLayer = run("tcav", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--layer", "relu9", "-t", "1", "-i",
+        Run twoRandom = run("tcav", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--layer", "relu2", "-t", "1", "-i",
                 images.getPath(), "--concept", "squares=" + concept.getPath(), "--random", r1.getPath(), "--random",
                 r2.getPath());
+        assertEquals(2, twoRandom.code, twoRandom.err);
+        assertTrue(twoRandom.err.contains("at least 3 times"), twoRandom.err);
+        Run badLayer = run("tcav", "-m", mlnZip.getPath(), "--shape", "3,32,32", "--layer", "relu9", "-t", "1", "-i",
+                images.getPath(), "--concept", "squares=" + concept.getPath(), "--random", r1.getPath(), "--random",
+                r2.getPath(), "--random", r3.getPath());
         assertEquals(3, badLayer.code, badLayer.err);
     }
 
