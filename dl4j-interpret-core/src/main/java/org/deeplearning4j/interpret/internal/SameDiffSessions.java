@@ -106,7 +106,7 @@ public final class SameDiffSessions {
      * Reuses arrays in later calls only, and only arrays whose whole buffer this manager allocated, one array per
      * buffer: an op may return a view or an alias (reshape, permute) of another array, of a weight or of the input,
      * and such memory must never be handed out again. At most a quarter of JavaCPP's memory limit waits for reuse
-     * (as M2.1's own cache); beyond that the oldest are left to the garbage collector.
+     * (as M2.1's own cache); beyond that the oldest are freed.
      */
     static final class RecyclingArrays extends AbstractMemoryMgr {
         /** Default cap on the memory kept for reuse between calls. */

@@ -85,8 +85,8 @@ public final class TcavPage {
                     c.significant() ? "yes" : "no", c.significant() ? "yes" : "no",
                     Arrays.stream(c.cavAccuracies()).average().orElse(Double.NaN), Html.esc(format(c.scores()))));
         }
-        sb.append(String.format(Locale.ROOT, "<tr><td class=\"name\">(random concepts)</td><td>%.3f</td><td></td><td></td>"
-                + "<td></td><td></td><td class=\"name\">%s</td></tr>\n</table>\n</body></html>\n", randomMean,
+        sb.append(String.format(Locale.ROOT, "<tr><td class=\"name\">(random concepts)</td><td>%.3f</td><td></td>"
+                + "<td></td><td></td><td></td><td class=\"name\">%s</td></tr>\n</table>\n</body></html>\n", randomMean,
                 Html.esc(format(r.randomScores()))));
         return sb.toString();
     }
