@@ -94,13 +94,20 @@ public final class KernelShap implements Attribution {
         // the constraint sum(phi) = total removes the last coefficient: regress y - z_last * total on z_j - z_last
         LeastSquares ls = new LeastSquares(g - 1, false);
         double[] kernel = sizeWeights(g);
+        // the kernel's total weight of each coalition size, from which sampled coalitions draw their size
+        double[] sizeP = new double[g];
+        double sizeNorm = 0;
+        for (int k = 1; k < g; k++) {
+            sizeP[k] = (g - 1) / ((double) k * (g - k));
+            sizeNorm += sizeP[k];
+        }
         double[] row = new double[g - 1];
         int round = Math.max(setup.maxBatch(), 64);
         for (int start = 0; start < count; start += round) {
             int k = Math.min(round, count - start);
             double[][] keep = new double[k][g];
             for (int j = 0; j < k; j++) {
-                coalition(start + j, g, all, keep[j]);
+                coalition(start + j, g, all, sizeP, sizeNorm, keep[j]);
             }
             double[] v = c.values(keep);
             for (int j = 0; j < k; j++) {
@@ -144,7 +151,7 @@ public final class KernelShap implements Attribution {
     }
 
     /** Coalition {@code index}: the bits of index + 1 when enumerating, else a kernel draw or its complement. */
-    private void coalition(int index, int g, boolean all, double[] out) {
+    private void coalition(int index, int g, boolean all, double[] sizeP, double sizeNorm, double[] out) {
         if (all) {
             long bits = index + 1L;
             for (int s = 0; s < g; s++) {
@@ -153,13 +160,7 @@ public final class KernelShap implements Attribution {
             return;
         }
         SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, index / 2, g));
-        double[] sizeP = new double[g];
-        double norm = 0;
-        for (int k = 1; k < g; k++) {
-            sizeP[k] = (g - 1) / ((double) k * (g - k));
-            norm += sizeP[k];
-        }
-        double u = rng.nextDouble() * norm;
+        double u = rng.nextDouble() * sizeNorm;
         int size = g - 1;
         for (int k = 1; k < g; k++) {
             u -= sizeP[k];

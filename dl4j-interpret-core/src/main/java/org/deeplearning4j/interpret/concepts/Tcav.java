@@ -191,7 +191,7 @@ public final class Tcav {
         double m = java.util.Arrays.stream(scores).average().orElse(Double.NaN);
         int k = randomMeans.length;
         double mean = java.util.Arrays.stream(randomMeans).average().orElse(Double.NaN);
-        double sd = Math.sqrt(variance(randomMeans) / (k - 1));
+        double sd = Math.sqrt(sumOfSquares(randomMeans) / (k - 1));
         if (sd == 0) {
             return m == mean ? 1.0 : 0.0;
         }
@@ -199,7 +199,8 @@ public final class Tcav {
         return 2 * (1 - new TDistribution(k - 1).cumulativeProbability(t));
     }
 
-    private static double variance(double[] a) {
+    /** @return the sum of squared deviations from the mean */
+    private static double sumOfSquares(double[] a) {
         double m = java.util.Arrays.stream(a).average().orElse(0);
         return java.util.Arrays.stream(a).map(v -> (v - m) * (v - m)).sum();
     }
