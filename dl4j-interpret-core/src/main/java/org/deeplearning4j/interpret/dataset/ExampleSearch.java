@@ -12,13 +12,14 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.SplittableRandom;
+import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * Dataset-example search: streams a dataset once, in batches, and keeps for every requested unit the top-k examples
@@ -27,6 +28,13 @@ import java.util.SplittableRandom;
  * while streaming, a kept example's image is stored once and shared by every unit that keeps it, and crops are cut
  * only for the final hits.
  * A channel's value is its maximum (default) or mean over space; its crop is taken at the arg-max position.
+ * Ties are broken by the example's position in the stream (the earlier wins), and the random sample is the examples
+ * with the smallest seeded hash of that position, so results do not depend on batch boundaries.
+ *
+ * <p><b>Parts of a dataset.</b> {@link #newState()}, {@link #update} and {@link ExampleSearchState#merge} search
+ * parts separately (each example with a global id) and combine them into exactly the state of one search;
+ * {@link #result} then cuts the crops from the retained examples' images. {@code dl4j-interpret-spark} runs the
+ * parts as Spark partitions.
  *
  * <p>Erhan, Bengio, Courville &amp; Vincent 2009; Zeiler &amp; Fergus 2014 (top-9 patches per channel);
  * Olah, Mordvintsev &amp; Schubert, "Feature Visualization", Distill 2017 (dataset examples beside optimisation).
@@ -88,20 +96,9 @@ public final class ExampleSearch {
      * @throws IllegalArgumentException if the stream is empty
      */
     public ExampleSearchResult search(Iterator<INDArray> batches) {
-        Map<Unit, PriorityQueue<Candidate>> tops = new LinkedHashMap<>();
-        Map<Unit, PriorityQueue<Candidate>> bottoms = new LinkedHashMap<>();
-        for (Unit u : units) {
-            // heads are the hits to evict first: among equal values, the later example
-            tops.put(u, new PriorityQueue<>(ExampleSearch::worstFirstForTop));
-            bottoms.put(u, new PriorityQueue<>(ExampleSearch::worstFirstForBottom));
-        }
-        // reservoir of random example positions, shared by all units (seeded)
-        SplittableRandom rng = new SplittableRandom(seed);
-        Map<Unit, Candidate[]> randoms = new LinkedHashMap<>();
-        for (Unit u : units) {
-            randoms.put(u, new Candidate[randomCount]);
-        }
-        String[] layers = new LinkedHashSet<>(units.stream().map(Unit::layer).toList()).toArray(new String[0]);
+        ExampleSearchState state = newState();
+        // the images of the examples the state retains, and only those: memory is bounded by k x units
+        Map<Long, INDArray> images = new HashMap<>();
         long seen = 0;
         int batchCount = 0;
         long started = System.nanoTime();
@@ -110,34 +107,17 @@ public final class ExampleSearch {
                 : null;
         while (batches.hasNext()) {
             INDArray x = model.prepareInput(batches.next());
-            Map<String, INDArray> acts = model.activations(x, layers);
             int n = (int) x.size(0);
-            Images images = new Images(x);
-            int[] reservoirSlot = new int[n];
+            long[] ids = new long[n];
             for (int i = 0; i < n; i++) {
-                long idx = seen + i;
-                reservoirSlot[i] = idx < randomCount ? (int) idx : (int) rng.nextLong(idx + 1);
-                if (reservoirSlot[i] >= randomCount) {
-                    reservoirSlot[i] = -1;
-                }
+                ids[i] = seen + i;
             }
-            for (String layer : layers) {
-                INDArray a = acts.get(layer);
-                Values v = new Values(a, reduction);
-                for (Unit u : units) {
-                    if (!u.layer().equals(layer)) {
-                        continue;
-                    }
-                    for (int i = 0; i < n; i++) {
-                        double val = v.value(u, i);
-                        offer(tops.get(u), val, seen + i, u, v, i, images, false);
-                        if (bottom) {
-                            offer(bottoms.get(u), val, seen + i, u, v, i, images, true);
-                        }
-                        if (reservoirSlot[i] >= 0) {
-                            randoms.get(u)[reservoirSlot[i]] = candidate(val, seen + i, u, v, i, images);
-                        }
-                    }
+            offerBatch(state, x, ids);
+            Set<Long> retained = state.retainedIds();
+            images.keySet().retainAll(retained);
+            for (int i = 0; i < n; i++) {
+                if (retained.contains(ids[i])) {
+                    images.put(ids[i], x.get(NDArrayIndex.point(i)).dup());
                 }
             }
             seen += n;
@@ -152,20 +132,85 @@ public final class ExampleSearch {
             throw new IllegalArgumentException("The dataset is empty: no examples to search");
         }
         log.info("Example search done: {} examples, {} units", seen, units.size());
+        return result(state, images::get);
+    }
+
+    /**
+     * @return an empty state of this search, for {@link #update} over a part of a dataset and
+     *         {@link ExampleSearchState#merge} with the states of the other parts
+     */
+    public ExampleSearchState newState() {
+        return new ExampleSearchState(units, k, bottom, randomCount, seed, reduction);
+    }
+
+    /**
+     * Searches one batch of a part of a dataset: every example carries its global id (unique across the dataset),
+     * which breaks ties and seeds the random sample, so the merged states of the parts equal one search over the
+     * whole.
+     *
+     * @param state a state of this search (changed)
+     * @param batch NCHW batch in the model's input space
+     * @param ids the global id of each example of the batch
+     * @return {@code state}
+     * @throws IllegalArgumentException if the state is of another search or the ids do not match the batch
+     */
+    public ExampleSearchState update(ExampleSearchState state, INDArray batch, long[] ids) {
+        if (state == null) {
+            throw new IllegalArgumentException("state is null: start from newState()");
+        }
+        state.checkCompatible(newState());
+        if (ids == null || batch == null || ids.length != batch.size(0)) {
+            throw new IllegalArgumentException("Expected one id per example: batch of "
+                    + (batch == null ? "null" : String.valueOf(batch.size(0))) + " examples, "
+                    + (ids == null ? "null" : String.valueOf(ids.length)) + " ids");
+        }
+        offerBatch(state, model.prepareInput(batch), ids);
+        return state;
+    }
+
+    private void offerBatch(ExampleSearchState state, INDArray x, long[] ids) {
+        String[] layers = new LinkedHashSet<>(units.stream().map(Unit::layer).toList()).toArray(new String[0]);
+        Map<String, INDArray> acts = model.activations(x, layers);
+        int n = (int) x.size(0);
+        for (String layer : layers) {
+            Values v = new Values(acts.get(layer), reduction);
+            for (int u = 0; u < units.size(); u++) {
+                Unit unit = units.get(u);
+                if (!unit.layer().equals(layer)) {
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    int[] pos = v.position(unit, i);
+                    state.offer(u, v.value(unit, i), ids[i], pos[0], pos[1]);
+                }
+            }
+        }
+        state.countExamples(n);
+    }
+
+    /**
+     * Cuts the crops of a finished state.
+     *
+     * @param state the state of the whole dataset (e.g. merged from parts)
+     * @param images the image {@code [C, H, W]} of a retained example by id, in the model's input space (only the
+     *               ids of {@link ExampleSearchState#retainedIds()} are asked for)
+     * @return the result
+     * @throws IllegalArgumentException if the state is of another search, is empty, or an image is missing
+     */
+    public ExampleSearchResult result(ExampleSearchState state, LongFunction<INDArray> images) {
+        state.checkCompatible(newState());
+        if (state.examples() == 0) {
+            throw new IllegalArgumentException("The dataset is empty: no examples to search");
+        }
         Map<Unit, List<Hit>> top = new LinkedHashMap<>();
         Map<Unit, List<Hit>> bot = new LinkedHashMap<>();
         Map<Unit, List<Hit>> rnd = new LinkedHashMap<>();
-        Map<String, ReceptiveField> fields = new java.util.HashMap<>();
-        for (Unit u : units) {
-            top.put(u, toHits(sorted(tops.get(u), true), u, fields));
-            bot.put(u, bottom ? toHits(sorted(bottoms.get(u), false), u, fields) : List.of());
-            List<Candidate> r = new ArrayList<>();
-            for (Candidate c : randoms.get(u)) {
-                if (c != null) {
-                    r.add(c);
-                }
-            }
-            rnd.put(u, toHits(r, u, fields));
+        Map<String, ReceptiveField> fields = new HashMap<>();
+        for (int u = 0; u < units.size(); u++) {
+            Unit unit = units.get(u);
+            top.put(unit, toHits(state.top(u), unit, fields, images));
+            bot.put(unit, toHits(state.bottom(u), unit, fields, images));
+            rnd.put(unit, toHits(state.sample(u), unit, fields, images));
         }
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("k", String.valueOf(k));
@@ -173,97 +218,33 @@ public final class ExampleSearch {
         opts.put("bottom", String.valueOf(bottom));
         opts.put("random", String.valueOf(randomCount));
         opts.put("seed", String.valueOf(seed));
-        return new ExampleSearchResult(top, bot, rnd, seen, opts);
+        return new ExampleSearchResult(top, bot, rnd, state.examples(), opts);
     }
 
-    /** Ties are broken by stream position (earlier wins), so results do not depend on batch boundaries. */
-    private static int worstFirstForTop(Candidate a, Candidate b) {
-        int c = Double.compare(a.value, b.value);
-        return c != 0 ? c : Long.compare(b.index, a.index);
-    }
-
-    private static int worstFirstForBottom(Candidate a, Candidate b) {
-        int c = Double.compare(b.value, a.value);
-        return c != 0 ? c : Long.compare(b.index, a.index);
-    }
-
-    /**
-     * A hit while streaming: the crop is not cut yet; the example's image is shared by every unit that keeps it, so
-     * memory is bounded by the distinct examples retained (at most k x units), and nothing is copied for a unit.
-     */
-    private static final class Candidate {
-        final double value;
-        final long index;
-        final int y;
-        final int x;
-        final INDArray image;
-
-        Candidate(double value, long index, int y, int x, INDArray image) {
-            this.value = value;
-            this.index = index;
-            this.y = y;
-            this.x = x;
-            this.image = image;
-        }
-    }
-
-    /** The batch's images, copied out one example at a time and only when some unit keeps that example. */
-    private static final class Images {
-        final INDArray batch;
-        final INDArray[] copies;
-
-        Images(INDArray batch) {
-            this.batch = batch;
-            this.copies = new INDArray[(int) batch.size(0)];
-        }
-
-        INDArray get(int i) {
-            if (copies[i] == null) {
-                copies[i] = batch.get(NDArrayIndex.point(i)).dup();
-            }
-            return copies[i];
-        }
-    }
-
-    private List<Hit> toHits(List<Candidate> cands, Unit u, Map<String, ReceptiveField> fields) {
+    private List<Hit> toHits(List<ExampleSearchState.Entry> entries, Unit u, Map<String, ReceptiveField> fields,
+            LongFunction<INDArray> images) {
         List<Hit> hits = new ArrayList<>();
-        for (Candidate c : cands) {
-            long h = c.image.size(1);
-            long w = c.image.size(2);
-            ReceptiveField f = fields.computeIfAbsent(u.layer() + "|" + c.y + "|" + c.x,
-                    k -> model.receptiveField(u.layer(), c.y, c.x).clip(h, w));
+        java.util.Set<Long> distinct = new java.util.HashSet<>();
+        for (ExampleSearchState.Entry e : entries) {
+            if (!distinct.add(e.id())) {
+                throw new IllegalArgumentException("Example id " + e.id() + " was searched more than once (unit " + u
+                        + "): the ids of the parts of a dataset must be unique");
+            }
+            INDArray image = images.apply(e.id());
+            if (image == null || image.rank() != 3) {
+                throw new IllegalArgumentException("No image [C, H, W] for retained example id " + e.id() + " (got "
+                        + (image == null ? "null" : java.util.Arrays.toString(image.shape())) + ")");
+            }
+            long h = image.size(1);
+            long w = image.size(2);
+            ReceptiveField f = fields.computeIfAbsent(u.layer() + "|" + e.y() + "|" + e.x(),
+                    key -> model.receptiveField(u.layer(), e.y(), e.x()).clip(h, w));
             // a view: the crop shares the example's image with every other hit on that example
-            INDArray crop = c.image.get(NDArrayIndex.all(), NDArrayIndex.interval(f.top(), f.top() + f.height()),
+            INDArray crop = image.get(NDArrayIndex.all(), NDArrayIndex.interval(f.top(), f.top() + f.height()),
                     NDArrayIndex.interval(f.left(), f.left() + f.width()));
-            hits.add(new Hit(c.index, c.value, c.y, c.x, f, crop));
+            hits.add(new Hit(e.id(), e.value(), e.y(), e.x(), f, crop));
         }
         return hits;
-    }
-
-    private void offer(PriorityQueue<Candidate> heap, double val, long idx, Unit u, Values v, int i, Images images,
-            boolean lowest) {
-        if (heap.size() < k) {
-            heap.add(candidate(val, idx, u, v, i, images));
-            return;
-        }
-        Candidate worst = heap.peek();
-        boolean better = lowest ? val < worst.value : val > worst.value;
-        if (better) {
-            heap.poll();
-            heap.add(candidate(val, idx, u, v, i, images));
-        }
-    }
-
-    /** Best first: highest (top) or lowest (bottom) value, earlier example first among equal values. */
-    private static List<Candidate> sorted(PriorityQueue<Candidate> heap, boolean top) {
-        List<Candidate> l = new ArrayList<>(heap);
-        l.sort(top ? (a, b) -> worstFirstForTop(b, a) : (a, b) -> worstFirstForBottom(b, a));
-        return l;
-    }
-
-    private static Candidate candidate(double val, long idx, Unit u, Values v, int i, Images images) {
-        int[] pos = v.position(u, i);
-        return new Candidate(val, idx, pos[0], pos[1], images.get(i));
     }
 
     /** Per-batch unit values and arg-max positions, copied to Java arrays once per layer. */

@@ -3,7 +3,9 @@ package org.deeplearning4j.interpret.dataset;
 import java.util.Objects;
 
 /** A hidden unit to search for: a whole channel (reduced over space) or one neuron (a channel at a position). */
-public final class Unit {
+public final class Unit implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final String layer;
     private final int channel;
     private final int y;

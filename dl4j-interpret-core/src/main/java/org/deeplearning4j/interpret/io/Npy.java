@@ -34,6 +34,27 @@ public final class Npy {
      * @throws IOException on write failure
      */
     public static void write(INDArray array, File file) throws IOException {
+        File parent = file.getAbsoluteFile().getParentFile();
+        if (parent != null && !parent.isDirectory() && !parent.mkdirs()) {
+            throw new IOException("Cannot create directory " + parent);
+        }
+        File tmp = new File(file.getPath() + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(new FileOutputStream(tmp))) {
+            write(array, out);
+        }
+        if (!tmp.renameTo(file)) {
+            java.nio.file.Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Writes the .npy bytes to a stream (e.g. a Hadoop filesystem's); the stream is not closed.
+     *
+     * @param array float or double array (other types are written as float64)
+     * @param out destination
+     * @throws IOException on write failure
+     */
+    public static void write(INDArray array, OutputStream out) throws IOException {
         boolean f32 = array.dataType() == DataType.FLOAT;
         INDArray a = (f32 ? array : array.castTo(DataType.DOUBLE)).dup('c');
         if (a.length() > Integer.MAX_VALUE / 8) {
@@ -50,30 +71,21 @@ public final class Npy {
         StringBuilder header = new StringBuilder(dict);
         header.append(" ".repeat(pad)).append('\n');
         byte[] hb = header.toString().getBytes(StandardCharsets.US_ASCII);
-        File parent = file.getAbsoluteFile().getParentFile();
-        if (parent != null && !parent.isDirectory() && !parent.mkdirs()) {
-            throw new IOException("Cannot create directory " + parent);
+        out.write(MAGIC);
+        out.write(new byte[] {1, 0, (byte) (hb.length & 0xff), (byte) (hb.length >> 8)});
+        out.write(hb);
+        ByteBuffer buf;
+        if (f32) {
+            float[] v = a.data().asFloat();
+            buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(v);
+        } else {
+            double[] v = a.data().asDouble();
+            buf = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asDoubleBuffer().put(v);
         }
-        File tmp = new File(file.getPath() + ".tmp");
-        try (OutputStream out = new BufferedOutputStream(new FileOutputStream(tmp))) {
-            out.write(MAGIC);
-            out.write(new byte[] {1, 0, (byte) (hb.length & 0xff), (byte) (hb.length >> 8)});
-            out.write(hb);
-            ByteBuffer buf;
-            if (f32) {
-                float[] v = a.data().asFloat();
-                buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                buf.asFloatBuffer().put(v);
-            } else {
-                double[] v = a.data().asDouble();
-                buf = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-                buf.asDoubleBuffer().put(v);
-            }
-            out.write(buf.array());
-        }
-        if (!tmp.renameTo(file)) {
-            java.nio.file.Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+        out.write(buf.array());
+        out.flush();
     }
 
     /**

@@ -17,7 +17,9 @@ import java.util.Arrays;
  *          .channelMeans(103.939, 116.779, 123.68).channelOrder(ChannelOrder.BGR).build();   // VGG "caffe"
  * }</pre>
  */
-public final class InputSpec {
+public final class InputSpec implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Channel order of colour inputs, for display. */
     public enum ChannelOrder { RGB, BGR }
 
