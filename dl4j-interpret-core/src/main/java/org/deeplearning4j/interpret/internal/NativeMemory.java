@@ -20,7 +20,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Every evaluation the library starts (a SameDiff session call, a DL4J-layer engine call) first calls
  * {@link #reclaim()}: when the process's resident memory has grown by more than a budget since the last collection
- * (an eighth of what it was then, at least 256 MB) it asks ND4J's memory manager for a collection. Turn it off with
+ * (an eighth of what it was then, at least 256 MB) it asks ND4J's memory manager for a collection, unless less than
+ * {@value #WAIT_FACTOR} times the last collection's duration has passed since it ended (so collections take at most
+ * about a tenth of the time, also in a large heap where each takes long). Turn it off with
  * {@code -Ddl4j.interpret.reclaimNativeMemory=false} (e.g. when a very large heap makes full collections slow);
  * {@code -XX:+DisableExplicitGC} also turns it off.
  */
@@ -32,18 +34,30 @@ public final class NativeMemory {
     /** Smallest growth of resident memory that triggers a collection. */
     static final long MIN_BUDGET_BYTES = 256L << 20;
 
+    /**
+     * Collections take at most about 1 / (1 + this) of the time: the next one waits this many times the last one's
+     * duration. A full collection of a large heap (a Spark executor's) takes 100s of milliseconds; without the wait
+     * a fast stream of small batches collected several times a second (measured on Spark {@code local[2]}: 70% of
+     * the time in collections).
+     */
+    static final int WAIT_FACTOR = 10;
+
     private static final NativeMemory PROCESS = new NativeMemory(Pointer::physicalBytes,
-            () -> Nd4j.getMemoryManager().invokeGc());
+            () -> Nd4j.getMemoryManager().invokeGc(), System::nanoTime);
 
     private final LongSupplier residentBytes;
     private final Runnable collect;
+    private final LongSupplier clock;
+    /** {@link #clock} when the next collection may start. */
+    private long notBefore;
     /** Resident memory at the first check after the last collection; -1 until then. */
     private long baseline = -1;
     private long collections;
 
-    NativeMemory(LongSupplier residentBytes, Runnable collect) {
+    NativeMemory(LongSupplier residentBytes, Runnable collect, LongSupplier clock) {
         this.residentBytes = residentBytes;
         this.collect = collect;
+        this.clock = clock;
     }
 
     /** Collects the native garbage of earlier work when resident memory has grown past the budget. */
@@ -63,11 +77,14 @@ public final class NativeMemory {
             baseline = now;
             return;
         }
-        if (now - baseline > budget(baseline)) {
+        long start = clock.getAsLong();
+        if (now - baseline > budget(baseline) && (collections == 0 || start - notBefore >= 0)) {
             collections++;
             log.debug("resident memory grew from {} MB to {} MB: collecting native garbage (collection {})",
                     baseline >> 20, now >> 20, collections);
             collect.run();
+            long end = clock.getAsLong();
+            notBefore = end + WAIT_FACTOR * (end - start);
             baseline = -1;
         }
     }
