@@ -556,7 +556,10 @@ public final class SameDiffMirror implements GradientEngine {
                 }
                 SDVariable w = param(name, rt, "W");
                 SDVariable z = x.mmul(w);
-                boolean hasBias = !(c instanceof DenseLayer) || ((DenseLayer) c).hasBias();
+                // an output layer can be bias-free too (hasBias(false)): its "b" parameter does not exist then
+                boolean hasBias = c instanceof DenseLayer ? ((DenseLayer) c).hasBias()
+                        : !(c instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer)
+                        || ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) c).hasBias();
                 if (hasBias) {
                     z = z.add(param(name, rt, "b"));
                 }
