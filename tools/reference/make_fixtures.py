@@ -15,7 +15,10 @@ true weights: both ends halved, weights summing to 1), guided backpropagation an
 replaced by autograd functions with the rules' backward), occlusion (4x4 zero patch, stride 2, the score drop
 averaged over the windows covering each pixel, the last window flush with the border) and Grad-CAM at the last
 convolution both before and after its ReLU (channel weights = spatial mean of the gradient, no ReLU on the map, at
-the layer's resolution, as Captum's LayerGradCam with relu_attributions=False). Targets: the logit of class
+the layer's resolution, as Captum's LayerGradCam with relu_attributions=False), layer-wise relevance propagation
+with three composites and DeepLIFT (Rescale) against the noise baseline, both written out layer by layer below
+(explicit per-layer rules, transposed maps from autograd; batch norm folded into the convolution before it, max
+pooling winner-take-all for LRP and multipliers as gradients for DeepLIFT). Targets: the logit of class
 [0, 1, 2] for examples 0, 1, 2. Inputs are continuous random values; the only max-pooling ties are windows of ReLU
 zeros, which matter under the deconvnet rule alone, and there the reference splits the gradient equally among the
 tied elements, the library's documented rule (PyTorch's own max pooling gives it to one of them).
@@ -205,6 +208,204 @@ def grad_cam(net, x, which):
     return (weights * act).sum(dim=1).detach()
 
 
+# ------------------------------------------------------------------------------------------------------------ LRP
+
+STAB = 1e-9
+
+
+def safe_div(num, den):
+    keep = den.abs() > STAB
+    return torch.where(keep, num / torch.where(keep, den, torch.ones_like(den)), torch.zeros_like(num))
+
+
+def transpose(f, a, s):
+    """w^T s for the linear map f at a (autograd of <f(a), s>)."""
+    a = a.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad((f(a) * s.detach()).sum(), a)
+    return g
+
+
+def lrp_rule(rule, lin, w, b, a, r):
+    """Relevance of a linear layer's input; lin(a, w, b) is the layer's map."""
+    kind, p = rule
+    if kind == "epsilon":
+        z = lin(a, w, b)
+        z = z + p * (2 * (z >= 0).to(z.dtype) - 1) if p > 0 else z
+        return a * transpose(lambda t: lin(t, w, b), a, safe_div(r, z))
+    if kind == "gamma":
+        wg = w + p * w.clamp(min=0)
+        bg = None if b is None else b + p * b.clamp(min=0)
+        return a * transpose(lambda t: lin(t, wg, bg), a, safe_div(r, lin(a, wg, bg)))
+    if kind in ("alphabeta", "zplus"):
+        alpha, beta = p if kind == "alphabeta" else (1.0, 0.0)
+        use_b = kind == "alphabeta" and b is not None
+        ap, an = a.clamp(min=0), a.clamp(max=0)
+        wp, wn = w.clamp(min=0), w.clamp(max=0)
+        bp = b.clamp(min=0) if use_b else None
+        bn = b.clamp(max=0) if use_b else None
+        zp = lin(ap, wp, bp) + lin(an, wn, None)
+        sp = safe_div(r, zp)
+        pos = ap * transpose(lambda t: lin(t, wp, None), ap, sp) + an * transpose(lambda t: lin(t, wn, None), an, sp)
+        if beta == 0:
+            return alpha * pos
+        zn = lin(ap, wn, bn) + lin(an, wp, None)
+        sn = safe_div(r, zn)
+        neg = ap * transpose(lambda t: lin(t, wn, None), ap, sn) + an * transpose(lambda t: lin(t, wp, None), an, sn)
+        return alpha * pos - beta * neg
+    if kind == "zbox":
+        lo, hi = p
+        low, high = torch.full_like(a, lo), torch.full_like(a, hi)
+        wp, wn = w.clamp(min=0), w.clamp(max=0)
+        z = lin(a, w, b) - lin(low, wp, None) - lin(high, wn, None)
+        s = safe_div(r, z)
+        return (a * transpose(lambda t: lin(t, w, None), a, s) - low * transpose(lambda t: lin(t, wp, None), low, s)
+                - high * transpose(lambda t: lin(t, wn, None), high, s))
+    raise ValueError(kind)
+
+
+def conv_map(t, w, b):
+    return F.conv2d(t, w, b, padding=1)
+
+
+def dense_map(t, w, b):
+    return F.linear(t, w, b)
+
+
+def winner_take_all(a, r):
+    """Max pooling 2x2/2: each window's relevance to its maxima in equal parts (TiedMaxPool's backward)."""
+    a = a.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad((TiedMaxPool.apply(a) * r.detach()).sum(), a)
+    return g
+
+
+def onehot_logits(z):
+    r = torch.zeros_like(z)
+    for i, t in enumerate(TARGETS):
+        r[i, t] = z[i, t]
+    return r
+
+
+def lrp_vgg(net, x, rules):
+    """rules: conv1, conv2, conv3, fc1, fc2."""
+    with torch.no_grad():
+        a1 = F.relu(net.conv1(x))
+        a2 = F.relu(net.conv2(a1))
+        p2 = F.max_pool2d(a2, 2)
+        a3 = F.relu(net.conv3(p2))
+        p3 = F.max_pool2d(a3, 2)
+        f = p3.flatten(1)
+        a4 = F.relu(net.fc1(f))
+        z5 = net.fc2(a4)
+    r = onehot_logits(z5)
+    r = lrp_rule(rules[4], dense_map, net.fc2.weight, net.fc2.bias, a4, r)
+    r = lrp_rule(rules[3], dense_map, net.fc1.weight, net.fc1.bias, f, r).reshape(p3.shape)
+    r = winner_take_all(a3, r)
+    r = lrp_rule(rules[2], conv_map, net.conv3.weight, net.conv3.bias, p2, r)
+    r = winner_take_all(a2, r)
+    r = lrp_rule(rules[1], conv_map, net.conv2.weight, net.conv2.bias, a1, r)
+    return lrp_rule(rules[0], conv_map, net.conv1.weight, net.conv1.bias, x, r)
+
+
+def folded(conv, bn):
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    return conv.weight * scale.reshape(-1, 1, 1, 1), bn.bias - bn.running_mean * scale
+
+
+def lrp_resnet(net, x, rules):
+    """rules: stem, a, b, fc; batch norms folded; the sum, the ReLUs and the mean pass relevance as LRP-0."""
+    ws, bs = folded(net.stem, net.stem_bn)
+    wa, ba = folded(net.a, net.a_bn)
+    wb, bb = folded(net.b, net.b_bn)
+    with torch.no_grad():
+        s = F.relu(conv_map(x, ws, bs))
+        y = F.relu(conv_map(s, wa, ba))
+        zb = conv_map(y, wb, bb)
+        post = F.relu(zb + s)
+        g = post.mean(dim=(2, 3))
+        z = net.fc(g)
+    r = onehot_logits(z)
+    r = lrp_rule(rules[3], dense_map, net.fc.weight, net.fc.bias, g, r)
+    # global average pooling as LRP-0 on the mean
+    r = post * transpose(lambda t: t.mean(dim=(2, 3)), post, safe_div(r, g))
+    # the sum zb + s: in proportion to each term
+    total = zb + s
+    r_b, r_s = zb * safe_div(r, total), s * safe_div(r, total)
+    r_y = lrp_rule(rules[2], conv_map, wb, bb, y, r_b)
+    r_s = r_s + lrp_rule(rules[1], conv_map, wa, ba, s, r_y)
+    return lrp_rule(rules[0], conv_map, ws, bs, x, r_s)
+
+
+# ------------------------------------------------------------------------------------------------------- DeepLIFT
+
+RESCALE_TOL = 1e-7
+
+
+def rescale(z, z0, m, f, fprime):
+    dz = z - z0
+    small = dz.abs() < torch.clamp(torch.maximum(z.abs(), z0.abs()) * 1e-12, min=RESCALE_TOL)
+    secant = (f(z) - f(z0)) / torch.where(small, torch.ones_like(dz), dz)
+    return m * torch.where(small, fprime(z), secant)
+
+
+def relu_prime(z):
+    return (z > 0).to(z.dtype)
+
+
+def deeplift_maxpool(a, a0, m):
+    """DeepLIFT's gradient mode for maxima: the multiplier goes to the window's maxima at the input."""
+    return winner_take_all(a, m)
+
+
+def deeplift_vgg(net, x, x0):
+    def fwd(t):
+        z1 = net.conv1(t)
+        a1 = F.relu(z1)
+        z2 = net.conv2(a1)
+        a2 = F.relu(z2)
+        p2 = F.max_pool2d(a2, 2)
+        z3 = net.conv3(p2)
+        a3 = F.relu(z3)
+        p3 = F.max_pool2d(a3, 2)
+        z4 = net.fc1(p3.flatten(1))
+        return dict(z1=z1, a1=a1, z2=z2, a2=a2, p2=p2, z3=z3, a3=a3, p3=p3, z4=z4)
+    with torch.no_grad():
+        u, v = fwd(x), fwd(x0)
+    m = torch.zeros(x.shape[0], 4, dtype=x.dtype)
+    for i, t in enumerate(TARGETS):
+        m[i, t] = 1
+    m = m @ net.fc2.weight
+    m = rescale(u["z4"], v["z4"], m, F.relu, relu_prime) @ net.fc1.weight
+    m = deeplift_maxpool(u["a3"], v["a3"], m.reshape(u["p3"].shape))
+    m = transpose(lambda t: net.conv3(t), u["p2"], rescale(u["z3"], v["z3"], m, F.relu, relu_prime))
+    m = deeplift_maxpool(u["a2"], v["a2"], m)
+    m = transpose(lambda t: net.conv2(t), u["a1"], rescale(u["z2"], v["z2"], m, F.relu, relu_prime))
+    m = transpose(lambda t: net.conv1(t), x, rescale(u["z1"], v["z1"], m, F.relu, relu_prime))
+    return (x - x0) * m
+
+
+def deeplift_resnet(net, x, x0):
+    def fwd(t):
+        zs = net.stem_bn(net.stem(t))
+        s = F.relu(zs)
+        za = net.a_bn(net.a(s))
+        y = F.relu(za)
+        pre = net.b_bn(net.b(y)) + s
+        return dict(zs=zs, s=s, za=za, y=y, pre=pre)
+    with torch.no_grad():
+        u, v = fwd(x), fwd(x0)
+    m = torch.zeros(x.shape[0], 3, dtype=x.dtype)
+    for i, t in enumerate(TARGETS):
+        m[i, t] = 1
+    post = F.relu(u["pre"])
+    m = transpose(lambda t: t.mean(dim=(2, 3)), post, m @ net.fc.weight)
+    m_pre = rescale(u["pre"], v["pre"], m, F.relu, relu_prime)
+    m_y = transpose(lambda t: net.b_bn(net.b(t)), u["y"], m_pre)
+    m_s = m_pre + transpose(lambda t: net.a_bn(net.a(t)), u["s"],
+                            rescale(u["za"], v["za"], m_y, F.relu, relu_prime))
+    m_x = transpose(lambda t: net.stem_bn(net.stem(t)), x, rescale(u["zs"], v["zs"], m_s, F.relu, relu_prime))
+    return (x - x0) * m_x
+
+
 def randomise_batch_norm(net, gen):
     for m in net.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
@@ -236,6 +437,19 @@ def export(net, x, out):
     save("occlusion", occlusion(net, x))
     save("gradcam_pre", grad_cam(net, x, "pre"))
     save("gradcam_post", grad_cam(net, x, "post"))
+    save("deeplift", (deeplift_vgg if isinstance(net, VggLike) else deeplift_resnet)(net, x, x0))
+    if isinstance(net, VggLike):
+        # LrpComposite.montavon(0, 1), epsilonGammaBox(0, 1) and epsilonAlpha2Beta1() on 3 convolutions + 2 dense
+        eps = lambda e: ("epsilon", e)
+        box = ("zbox", (0.0, 1.0))
+        save("lrp_montavon", lrp_vgg(net, x, [box, eps(0.25), eps(0.25), eps(0.0), eps(0.0)]))
+        save("lrp_epsilon_gamma_box", lrp_vgg(net, x, [box, ("gamma", 0.25), ("gamma", 0.25), eps(1e-6), eps(1e-6)]))
+        save("lrp_epsilon_alpha2beta1", lrp_vgg(net, x, [("alphabeta", (2.0, 1.0))] * 3 + [eps(1e-6)] * 2))
+    else:
+        # epsilonGammaBox(-0.3, 0.7) (the inputs' range) and epsilonPlus() on 3 convolutions + 1 dense
+        save("lrp_epsilon_gamma_box", lrp_resnet(net, x, [("zbox", (-0.3, 0.7)), ("gamma", 0.25), ("gamma", 0.25),
+                                                           ("epsilon", 1e-6)]))
+        save("lrp_epsilon_plus", lrp_resnet(net, x, [("zplus", None)] * 3 + [("epsilon", 1e-6)]))
 
 
 def main(root):

@@ -98,6 +98,74 @@ final class Dl4jModel implements InterpretableModel {
         }
     }
 
+    private org.deeplearning4j.interpret.gradient.RuleWalker walker;
+    private INDArray walkerParams;
+
+    private synchronized org.deeplearning4j.interpret.gradient.RuleWalker walker() {
+        NativeMemory.reclaim();
+        INDArray p = params.get();
+        if (walker == null || !sameStorage(p, walkerParams)) {
+            walkerParams = p;
+            walker = new org.deeplearning4j.interpret.gradient.RuleWalker(buildShadow(p), conf, outputName);
+        }
+        return walker;
+    }
+
+    @Override
+    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk lrp(INDArray input, Target target,
+            org.deeplearning4j.interpret.gradient.LrpComposite composite) {
+        if (composite == null) {
+            throw new IllegalArgumentException("composite is null: use e.g. LrpComposite.uniform(LrpRule.epsilon(1e-6))");
+        }
+        return rules(input, null, target, (w, x, r, t) -> w.lrp(x, t, composite));
+    }
+
+    @Override
+    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
+            Target target) {
+        if (reference == null) {
+            throw new IllegalArgumentException("reference is null");
+        }
+        return rules(input, reference, target, (w, x, r, t) -> w.deepLift(x, r, t));
+    }
+
+    private interface RuleCall {
+        org.deeplearning4j.interpret.gradient.RuleWalker.Walk run(org.deeplearning4j.interpret.gradient.RuleWalker w,
+                INDArray x, INDArray ref, Target t);
+    }
+
+    private org.deeplearning4j.interpret.gradient.RuleWalker.Walk rules(INDArray input, INDArray reference,
+            Target target, RuleCall call) {
+        INDArray x = prepareInput(input);
+        INDArray ref = null;
+        if (reference != null) {
+            ref = reference.castTo(x.dataType());
+            if (!java.util.Arrays.equals(ref.shape(), x.shape())) {
+                throw new IllegalArgumentException("The reference must have the input's shape "
+                        + java.util.Arrays.toString(x.shape()) + ", got " + java.util.Arrays.toString(ref.shape()));
+            }
+        }
+        target.validateBatch(x.size(0));
+        resolve(target.layer());
+        org.deeplearning4j.interpret.gradient.RuleWalker w = walker();
+        List<INDArray> attr = new ArrayList<>();
+        List<INDArray> vals = new ArrayList<>();
+        List<INDArray> refVals = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray chunk = Batches.chunk(x, from, maxBatch);
+            INDArray refChunk = ref == null ? null : Batches.chunk(ref, from, maxBatch);
+            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
+            org.deeplearning4j.interpret.gradient.RuleWalker.Walk r = call.run(w, chunk, refChunk, t);
+            attr.add(r.attributions);
+            vals.add(r.values);
+            if (r.referenceValues != null) {
+                refVals.add(r.referenceValues);
+            }
+        }
+        return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
+                refVals.isEmpty() ? null : Batches.concat(refVals));
+    }
+
     private synchronized GradientEngine engine() {
         // every engine call starts here: the native garbage of earlier work goes before more is allocated
         NativeMemory.reclaim();

@@ -203,6 +203,32 @@ public interface InterpretableModel {
     boolean softmaxOutput();
 
     /**
+     * Layer-wise relevance propagation over the network's layers with the composite's rules
+     * ({@link org.deeplearning4j.interpret.gradient.RuleWalker}).
+     *
+     * @param input NCHW batch
+     * @param target a linear read-out: a class logit (e.g. the predicted class), a channel or a neuron
+     * @param composite the rule of each layer
+     * @return the input relevance and the target's values
+     * @throws org.deeplearning4j.interpret.InterpretException for a model without layer rules (SameDiff graphs) or
+     *         a layer without a rule
+     */
+    org.deeplearning4j.interpret.gradient.RuleWalker.Walk lrp(INDArray input, Target target,
+            org.deeplearning4j.interpret.gradient.LrpComposite composite);
+
+    /**
+     * DeepLIFT with the Rescale rule against a reference input.
+     *
+     * @param input NCHW batch
+     * @param reference NCHW reference of the same shape
+     * @param target a linear read-out
+     * @return the contributions, the target's values on the input and on the reference
+     * @throws org.deeplearning4j.interpret.InterpretException for a model without layer rules (SameDiff graphs) or
+     *         a layer without a rule
+     */
+    org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference, Target target);
+
+    /**
      * @param input NCHW batch
      * @param target what to differentiate
      * @return the target's value and its true input gradient

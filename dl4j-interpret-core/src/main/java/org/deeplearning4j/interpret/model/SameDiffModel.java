@@ -508,6 +508,24 @@ final class SameDiffModel implements InterpretableModel {
     }
 
     @Override
+    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk lrp(INDArray input, Target target,
+            org.deeplearning4j.interpret.gradient.LrpComposite composite) {
+        throw noRules("LRP");
+    }
+
+    @Override
+    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
+            Target target) {
+        throw noRules("DeepLIFT");
+    }
+
+    private static org.deeplearning4j.interpret.InterpretException noRules(String method) {
+        return new org.deeplearning4j.interpret.InterpretException(method + " applies its rules to a DL4J network's "
+                + "layers; SameDiff graphs (including ONNX imports) have no layer rules yet. Use IntegratedGradients "
+                + "or GradientShap, which run on any graph, or a MultiLayerNetwork/ComputationGraph");
+    }
+
+    @Override
     public boolean softmaxOutput() {
         return classifier;
     }

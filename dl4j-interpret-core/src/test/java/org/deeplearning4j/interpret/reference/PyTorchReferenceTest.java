@@ -1,14 +1,18 @@
 package org.deeplearning4j.interpret.reference;
 
+
 import org.deeplearning4j.interpret.attribution.Baselines;
 import org.deeplearning4j.interpret.attribution.Deconvnet;
+import org.deeplearning4j.interpret.attribution.DeepLift;
 import org.deeplearning4j.interpret.attribution.GradCam;
 import org.deeplearning4j.interpret.attribution.GradientXInput;
 import org.deeplearning4j.interpret.attribution.GuidedBackprop;
 import org.deeplearning4j.interpret.attribution.Integration;
 import org.deeplearning4j.interpret.attribution.IntegratedGradients;
+import org.deeplearning4j.interpret.attribution.Lrp;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.attribution.Saliency;
+import org.deeplearning4j.interpret.gradient.LrpComposite;
 import org.deeplearning4j.interpret.io.Npy;
 import org.deeplearning4j.interpret.model.ExecutionPath;
 import org.deeplearning4j.interpret.model.InputSpec;
@@ -45,7 +49,9 @@ import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
@@ -57,6 +63,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Each result must match within 1e-4 of the reference's largest magnitude, on both engines.
  */
 class PyTorchReferenceTest {
+    // LRP and DeepLIFT: the reference writes each rule out layer by layer (make_fixtures.py), batch norm folded by hand
     private static final double REL_TOL = 1e-4;
     private static final Target TARGETS = Targets.logits(new int[] {0, 1, 2});
 
@@ -197,5 +204,18 @@ class PyTorchReferenceTest {
                 .build().layerResult(x, TARGETS).map();
         close(npy(net, "gradcam_pre"), cam.apply(camPre, null), at + "Grad-CAM before the ReLU (" + camPre + ")");
         close(npy(net, "gradcam_post"), cam.apply(camPost, null), at + "Grad-CAM after the ReLU (" + camPost + ")");
+        close(npy(net, "deeplift"), DeepLift.builder(m).baselines(Baselines.image(npy(net, "ig_baseline"))).build()
+                .attribute(x, TARGETS).attributions(), at + "DeepLIFT (Rescale)");
+        Map<String, LrpComposite> composites = new LinkedHashMap<>();
+        if (net.equals("vgg")) {
+            composites.put("lrp_montavon", LrpComposite.montavon(0, 1));
+            composites.put("lrp_epsilon_gamma_box", LrpComposite.epsilonGammaBox(0, 1));
+            composites.put("lrp_epsilon_alpha2beta1", LrpComposite.epsilonAlpha2Beta1());
+        } else {
+            composites.put("lrp_epsilon_gamma_box", LrpComposite.epsilonGammaBox(-0.3, 0.7));
+            composites.put("lrp_epsilon_plus", LrpComposite.epsilonPlus());
+        }
+        composites.forEach((fixture, c) -> close(npy(net, fixture), Lrp.builder(m).composite(c).build()
+                .attribute(x, TARGETS).attributions(), at + fixture));
     }
 }

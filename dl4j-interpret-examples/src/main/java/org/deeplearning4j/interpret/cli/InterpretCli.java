@@ -245,7 +245,8 @@ public final class InterpretCli implements Callable<Integer> {
         @CommandLine.Parameters(index = "0", paramLabel = "METHOD", description = "saliency, gradient-x-input, "
                 + "integrated-gradients, smoothgrad, guided-backprop, deconvnet, gradcam, gradcam++, guided-gradcam, "
                 + "scorecam, occlusion (default window), gradient-shap, lime, kernel-shap, shapley-sampling, "
-                + "feature-ablation (the last four over SLIC superpixels, see --segments)")
+                + "feature-ablation (the last four over SLIC superpixels, see --segments), deeplift (see --baseline), "
+                + "lrp (see --composite)")
         String method;
 
         @Option(names = "--layer", paramLabel = "LAYER",
@@ -276,7 +277,7 @@ public final class InterpretCli implements Callable<Integer> {
     /** The attribution methods by their command-line names. */
     static final List<String> METHODS = List.of("saliency", "gradient-x-input", "integrated-gradients", "smoothgrad",
             "guided-backprop", "deconvnet", "gradcam", "gradcam++", "guided-gradcam", "scorecam", "occlusion",
-            "gradient-shap", "lime", "kernel-shap", "shapley-sampling", "feature-ablation");
+            "gradient-shap", "lime", "kernel-shap", "shapley-sampling", "feature-ablation", "deeplift", "lrp");
 
     /**
      * @param name a name from {@link #METHODS}
@@ -312,8 +313,25 @@ public final class InterpretCli implements Callable<Integer> {
                     .samples(o.perturbations(ShapleyValueSampling.DEFAULT_SAMPLES)).progress(o.progress).build();
             case "feature-ablation": return m -> FeatureAblation.builder(m).segmenter(o.segmenter())
                     .progress(o.progress).build();
+            case "deeplift": return m -> org.deeplearning4j.interpret.attribution.DeepLift.builder(m)
+                    .baselines(o.baseline()).build();
+            case "lrp": return m -> org.deeplearning4j.interpret.attribution.Lrp.builder(m)
+                    .composite(o.composite(inputBound(m, 0), inputBound(m, 1))).build();
             default: return m -> Occlusion.builder(m).progress(o.progress).build();
         }
+    }
+
+    /**
+     * @param m the model
+     * @param display 0 for the darkest pixel, 1 for the brightest
+     * @return the lowest (for 0) or highest (for 1) value of that pixel in the model's input space over its channels
+     */
+    static double inputBound(InterpretableModel m, double display) {
+        org.deeplearning4j.interpret.model.InputSpec spec = m.inputSpec();
+        long c = Math.max(1, spec.channels());
+        org.nd4j.linalg.api.ndarray.INDArray v = spec.toModelInput(org.nd4j.linalg.factory.Nd4j.valueArrayOf(
+                new long[] {1, c, 1, 1}, display, org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+        return display == 0 ? v.minNumber().doubleValue() : v.maxNumber().doubleValue();
     }
 
     /** @return the lower-case name @throws CliException naming the methods if it is not one */

@@ -19,7 +19,7 @@ final class MethodOptions {
     int steps;
 
     @Option(names = "--baseline", defaultValue = "zeros", paramLabel = "KIND",
-            description = "Integrated gradients and GradientSHAP: the baseline, zeros, neutral (the model's neutral value, see "
+            description = "Integrated gradients, GradientSHAP and DeepLIFT: the baseline, zeros, neutral (the model's neutral value, see "
                     + "--neutral) or blurred (default ${DEFAULT-VALUE}).")
     String baseline;
 
@@ -42,6 +42,12 @@ final class MethodOptions {
                     + "); Shapley sampling: random orders of the segments (default "
                     + ShapleyValueSampling.DEFAULT_SAMPLES + ").")
     int perturbations;
+
+    @Option(names = "--composite", defaultValue = "epsilon", paramLabel = "NAME",
+            description = "LRP: the rule of each layer, epsilon (1e-6 everywhere), montavon (z^B input, gamma lower, "
+                    + "epsilon upper convolutions, LRP-0 dense), epsilon-gamma-box, epsilon-plus or epsilon-alpha2beta1 "
+                    + "(default ${DEFAULT-VALUE}).")
+    String composite;
 
     /** Where long methods report progress (the CLI's bar on a terminal). */
     org.deeplearning4j.interpret.progress.ProgressListener progress =
@@ -66,6 +72,25 @@ final class MethodOptions {
                     + perturbations);
         }
         baseline();
+        composite(0, 1);
+    }
+
+    /**
+     * @param low the smallest input value in the model's input space (the z^B rule's bound)
+     * @param high the largest
+     * @return the composite named by --composite @throws CliException naming the composites if it is unknown
+     */
+    org.deeplearning4j.interpret.gradient.LrpComposite composite(double low, double high) {
+        switch (composite.toLowerCase(Locale.ROOT)) {
+            case "epsilon": return org.deeplearning4j.interpret.attribution.Lrp.DEFAULT_COMPOSITE;
+            case "montavon": return org.deeplearning4j.interpret.gradient.LrpComposite.montavon(low, high);
+            case "epsilon-gamma-box":
+                return org.deeplearning4j.interpret.gradient.LrpComposite.epsilonGammaBox(low, high);
+            case "epsilon-plus": return org.deeplearning4j.interpret.gradient.LrpComposite.epsilonPlus();
+            case "epsilon-alpha2beta1": return org.deeplearning4j.interpret.gradient.LrpComposite.epsilonAlpha2Beta1();
+            default: throw CliException.usage("Unknown LRP composite '" + composite + "'. Composites: epsilon, "
+                    + "montavon, epsilon-gamma-box, epsilon-plus, epsilon-alpha2beta1");
+        }
     }
 
     /** @return SLIC with --segments superpixels */

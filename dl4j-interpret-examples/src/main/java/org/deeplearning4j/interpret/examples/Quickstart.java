@@ -120,6 +120,11 @@ public final class Quickstart {
                 .attribute(images, Targets.predictedProbability()), Colormap.VIRIDIS, true));
         methods.add(new Method("GradientSHAP 25 draws", GradientShap.builder(model).samples(25).build()
                 .attribute(images, Targets.predicted()), Colormap.RDBU, false));
+        methods.add(new Method("DeepLIFT (zeros)", org.deeplearning4j.interpret.attribution.DeepLift.builder(model)
+                .build().attribute(images, Targets.predicted()), Colormap.RDBU, false));
+        methods.add(new Method("LRP z^B/gamma/epsilon", org.deeplearning4j.interpret.attribution.Lrp.builder(model)
+                .composite(org.deeplearning4j.interpret.gradient.LrpComposite.montavon(0, 1)).build()
+                .attribute(images, Targets.predicted()), Colormap.RDBU, false));
         Segmenter superpixels = Segmenters.slic(20, Segmenters.DEFAULT_SLIC_COMPACTNESS);
         methods.add(new Method("LIME 20 superpixels", Lime.builder(model).segmenter(superpixels).samples(500).build()
                 .attribute(images, Targets.predictedProbability()), Colormap.RDBU, true));

@@ -279,11 +279,13 @@ class InterpretCliTest {
     }
 
     @Test
-    void theShapleyLimeAndAblationMethodsRunOverSuperpixelsWithTheirOptions() {
+    void theShapleyLimeAblationDeepLiftAndLrpMethodsRunWithTheirOptions() {
         String[][] runs = {{"lime", "--segments", "8", "--perturbations", "24"},
             {"kernel-shap", "--segments", "6", "--perturbations", "20"},
             {"shapley-sampling", "--segments", "6", "--perturbations", "2"},
-            {"feature-ablation", "--segments", "8"}, {"gradient-shap", "--samples", "3"}};
+            {"feature-ablation", "--segments", "8"}, {"gradient-shap", "--samples", "3"},
+            {"deeplift", "--baseline", "neutral"}, {"lrp", "--composite", "montavon"},
+            {"lrp", "--composite", "epsilon-alpha2beta1"}};
         for (String[] m : runs) {
             File out = dir.resolve("out-" + m[0]).toFile();
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("attribute", m[0], "-m",
@@ -297,6 +299,10 @@ class InterpretCliTest {
                 "--segments", "1").code, "one segment is bad usage");
         assertEquals(2, run("attribute", "lime", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(),
                 "--perturbations", "1").code);
+        Run badComposite = run("attribute", "lrp", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i",
+                image.getPath(), "--composite", "zennit");
+        assertEquals(2, badComposite.code, badComposite.err);
+        assertTrue(badComposite.err.contains("epsilon-gamma-box"), badComposite.err);
     }
 
     @Test

@@ -43,6 +43,34 @@ class ZooModelsTest {
     }
 
     @Test
+    void lrpAndDeepLiftRunOnTheZooArchitecturesAndAccountForTheLogit() {
+        for (String name : new String[] {"VGG16", "ResNet50"}) {
+            ComputationGraph g = name.equals("VGG16") ? ZooModels.vgg16Random(42) : ZooModels.resnet50Random(42);
+            InterpretableModel m = ZooModels.interpretable(g);
+            INDArray x = imagenetLikeInput(2);
+            long t = System.nanoTime();
+            AttributionResult lrp = org.deeplearning4j.interpret.attribution.Lrp.builder(m)
+                    .composite(org.deeplearning4j.interpret.gradient.LrpComposite.epsilonPlus()).build()
+                    .attribute(x, Targets.predicted());
+            double lrpS = (System.nanoTime() - t) / 1e9;
+            t = System.nanoTime();
+            AttributionResult dl = org.deeplearning4j.interpret.attribution.DeepLift.builder(m).build()
+                    .attribute(x, Targets.predicted());
+            double dlS = (System.nanoTime() - t) / 1e9;
+            org.slf4j.LoggerFactory.getLogger(ZooModelsTest.class).info("{}: LRP {} s, DeepLIFT {} s", name, lrpS, dlS);
+            assertTrue(Double.isFinite(lrp.map().norm2Number().doubleValue()) && lrp.map().norm2Number().doubleValue() > 0,
+                    name + " LRP map");
+            double logit = dl.targetValues().getDouble(0);
+            double gap = dl.convergenceDelta().get().getDouble(0);
+            // the reported gap is what the max-pooling rule leaves over; it must be reported, finite and smaller
+            // than the change explained
+            double change = dl.attributions().sumNumber().doubleValue() - gap;
+            assertTrue(Double.isFinite(gap) && Math.abs(gap) < Math.abs(change) + 1e-3, name + " DeepLIFT gap " + gap
+                    + " for a change of " + change + " (logit " + logit + ")");
+        }
+    }
+
+    @Test
     void vgg16RunsEntirelyOnTheFastPathAndMatchesDl4jsOwnInference() {
         ComputationGraph g = ZooModels.vgg16Random(42);
         runsEntirelyOnTheFastPathAndMatchesDl4j(g, "VGG16");

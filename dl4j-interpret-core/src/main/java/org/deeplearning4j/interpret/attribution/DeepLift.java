@@ -1,0 +1,116 @@
+package org.deeplearning4j.interpret.attribution;
+
+import org.deeplearning4j.interpret.gradient.RuleWalker;
+import org.deeplearning4j.interpret.model.InterpretableModel;
+import org.deeplearning4j.interpret.target.Target;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DeepLIFT with the Rescale rule: each input's contribution to the change of the target between a reference input
+ * and the input, {@code (x - x0) * m}, where the multipliers {@code m} are propagated like gradients except at
+ * non-linearities, which use the secant slope {@code (f(z) - f(z0)) / (z - z0)} between the two passes. The
+ * contributions sum to {@code f(x) - f(x0)} (summation-to-delta); the result's convergence delta reports the
+ * remainder, which is zero up to rounding except where a max-pooling window's maximum is at another place for the
+ * input than for the reference (max pooling passes multipliers as gradients, DeepLIFT's own choice). With several baselines the contributions are averaged (DeepLIFT-SHAP, see {@link DeepLiftShap}).
+ * RevealCancel is not provided. Runs on MultiLayerNetworks and ComputationGraphs (see
+ * {@link org.deeplearning4j.interpret.gradient.RuleWalker} for the rule of each layer type).
+ *
+ * <p>Shrikumar, Greenside &amp; Kundaje, "Learning Important Features Through Propagating Activation Differences",
+ * ICML 2017, <a href="https://arxiv.org/abs/1704.02685">arXiv:1704.02685</a>.
+ *
+ * <pre>{@code
+ * AttributionResult r = DeepLift.builder(model).baselines(Baselines.zeros()).build()
+ *         .attribute(images, Targets.predicted());
+ * }</pre>
+ */
+public final class DeepLift implements Attribution {
+    private final InterpretableModel model;
+    private final List<Baseline> baselines;
+    private final ChannelReduction reduction;
+    private final String name;
+
+    DeepLift(InterpretableModel model, List<Baseline> baselines, ChannelReduction reduction, String name) {
+        if (model == null) {
+            throw new IllegalArgumentException("model is null");
+        }
+        if (baselines == null || baselines.isEmpty() || baselines.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("DeepLIFT needs at least one baseline (no nulls), e.g. Baselines.zeros()");
+        }
+        if (reduction == null) {
+            throw new IllegalArgumentException("channel reduction is null");
+        }
+        this.model = model;
+        this.baselines = List.copyOf(baselines);
+        this.reduction = reduction;
+        this.name = name;
+    }
+
+    /** @param model the model @return a builder (default baseline: zeros) */
+    public static Builder builder(InterpretableModel model) {
+        return new Builder(model);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public AttributionResult attribute(INDArray input, Target target) {
+        INDArray x = model.prepareInput(input);
+        // pin the target on the input (e.g. the predicted class) so every baseline explains the same unit
+        Target fixed = org.deeplearning4j.interpret.internal.PinnedTarget.of(model, x, target).target;
+        INDArray sum = null;
+        INDArray refSum = null;
+        INDArray values = null;
+        for (Baseline b : baselines) {
+            INDArray ref = b.create(x, model);
+            RuleWalker.Walk w = model.deepLift(x, ref, fixed);
+            sum = sum == null ? w.attributions : sum.addi(w.attributions);
+            refSum = refSum == null ? w.referenceValues : refSum.addi(w.referenceValues);
+            values = w.values;
+        }
+        INDArray attr = sum.divi(baselines.size());
+        INDArray refMean = refSum.divi(baselines.size());
+        INDArray delta = attr.reshape(attr.size(0), -1).sum(1).subi(values.sub(refMean));
+        Map<String, String> opts = new LinkedHashMap<>();
+        opts.put("rule", "Rescale");
+        opts.put("baselines", baselines.stream().map(Baseline::description).reduce((a, c) -> a + ", " + c)
+                .orElse(""));
+        opts.put("channelReduction", reduction.name());
+        return new AttributionResult(name(), target.description(), opts, attr, reduction.reduce(attr), values,
+                reduction.isSigned(), delta);
+    }
+
+    /** Options. */
+    public static final class Builder {
+        private final InterpretableModel model;
+        private List<Baseline> baselines = List.of(Baselines.zeros());
+        private ChannelReduction reduction = ChannelReduction.SUM;
+
+        private Builder(InterpretableModel model) {
+            this.model = model;
+        }
+
+        /** @param b the reference input(s); several are averaged (default zeros) @return this */
+        public Builder baselines(Baseline... b) {
+            this.baselines = b == null ? null : java.util.Arrays.asList(b);
+            return this;
+        }
+
+        /** @param r how channels are combined into the map (default the signed sum) @return this */
+        public Builder channelReduction(ChannelReduction r) {
+            this.reduction = r;
+            return this;
+        }
+
+        /** @return the method */
+        public DeepLift build() {
+            return new DeepLift(model, baselines, reduction, "DeepLIFT");
+        }
+    }
+}
