@@ -17,7 +17,9 @@ import java.util.Map;
  * remainder, which is zero up to rounding except where a max-pooling window's maximum is at another place for the
  * input than for the reference (max pooling passes multipliers as gradients, DeepLIFT's own choice). With several baselines the contributions are averaged (DeepLIFT-SHAP, see {@link DeepLiftShap}).
  * RevealCancel is not provided. Runs on MultiLayerNetworks and ComputationGraphs (see
- * {@link org.deeplearning4j.interpret.gradient.RuleWalker} for the rule of each layer type).
+ * {@link org.deeplearning4j.interpret.gradient.RuleWalker} for the rule of each layer type) and on SameDiff graphs
+ * (one reverse pass over the batch [input; reference] with the secant at every element-wise activation; a graph
+ * with an op that is not linear in the input, an activation or a maximum is refused, naming the op).
  *
  * <p>Shrikumar, Greenside &amp; Kundaje, "Learning Important Features Through Propagating Activation Differences",
  * ICML 2017, <a href="https://arxiv.org/abs/1704.02685">arXiv:1704.02685</a>.

@@ -101,6 +101,12 @@ public final class LrpComposite implements Serializable {
         return dense;
     }
 
+    /** @return the rule of every layer when the composite gives all of them the same one, else empty */
+    public java.util.Optional<LrpRule> uniformRule() {
+        boolean uniform = first == null && lowerConvolutions == null && byName.isEmpty() && convolutions.equals(dense);
+        return uniform ? java.util.Optional.of(dense) : java.util.Optional.empty();
+    }
+
     /** @return the layer names given their own rule */
     public Map<String, LrpRule> overrides() {
         return byName;

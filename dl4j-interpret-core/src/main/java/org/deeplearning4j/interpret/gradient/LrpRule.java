@@ -113,6 +113,14 @@ public final class LrpRule implements Serializable {
         return kind;
     }
 
+    /** @return epsilon of an {@link Kind#EPSILON} rule @throws IllegalStateException for another kind */
+    public double epsilon() {
+        if (kind != Kind.EPSILON) {
+            throw new IllegalStateException(this + " is not an epsilon rule");
+        }
+        return a;
+    }
+
     /** @return epsilon, gamma, alpha or the lower bound, by kind */
     double first() {
         return a;

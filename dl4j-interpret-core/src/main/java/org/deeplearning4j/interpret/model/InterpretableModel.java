@@ -210,8 +210,8 @@ public interface InterpretableModel {
      * @param target a linear read-out: a class logit (e.g. the predicted class), a channel or a neuron
      * @param composite the rule of each layer
      * @return the input relevance and the target's values
-     * @throws org.deeplearning4j.interpret.InterpretException for a model without layer rules (SameDiff graphs) or
-     *         a layer without a rule
+     * @throws org.deeplearning4j.interpret.InterpretException for a layer without a rule, or a rule other than
+     *         epsilon on a SameDiff graph
      */
     org.deeplearning4j.interpret.gradient.RuleWalker.Walk lrp(INDArray input, Target target,
             org.deeplearning4j.interpret.gradient.LrpComposite composite);
@@ -223,8 +223,7 @@ public interface InterpretableModel {
      * @param reference NCHW reference of the same shape
      * @param target a linear read-out
      * @return the contributions, the target's values on the input and on the reference
-     * @throws org.deeplearning4j.interpret.InterpretException for a model without layer rules (SameDiff graphs) or
-     *         a layer without a rule
+     * @throws org.deeplearning4j.interpret.InterpretException for a layer or op without a rule
      */
     org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference, Target target);
 

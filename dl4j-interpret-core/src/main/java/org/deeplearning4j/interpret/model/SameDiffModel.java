@@ -12,6 +12,7 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -315,7 +316,7 @@ final class SameDiffModel implements InterpretableModel {
      */
     private Map<String, INDArray> grad(INDArray x, List<String> layers, List<INDArray> seeds, String wrt,
             ReluRule rule) {
-        return reverse(x, null, null, layers, seeds, rule, wrt);
+        return reverse(x, null, null, layers, seeds, rule, wrt, SameDiffReverse.Propagation.GRADIENT, null);
     }
 
     /**
@@ -323,9 +324,10 @@ final class SameDiffModel implements InterpretableModel {
      * size). {@code injectAt}, when given, is a hidden variable fed from {@code override}.
      */
     private synchronized Map<String, INDArray> reverse(INDArray x, String injectAt, INDArray override,
-            List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt) {
-        String key = "reverse|" + rule + "|" + String.join(",", layers) + "|" + wrt + "|" + injectAt + "|"
-                + Arrays.toString(Arrays.copyOfRange(x.shape(), 1, x.rank()));
+            List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt, SameDiffReverse.Propagation prop,
+            INDArray swap) {
+        String key = "reverse|" + rule + "|" + prop.key() + "|" + String.join(",", layers) + "|" + wrt + "|"
+                + injectAt + "|" + Arrays.toString(Arrays.copyOfRange(x.shape(), 1, x.rank()));
         SameDiff g = gradients.computeIfAbsent(key, k -> {
             SameDiff copy = injectAt == null ? shareArrays(structureCopy(source)) : rewired(injectAt);
             Map<String, INDArray> probe = new HashMap<>();
@@ -333,10 +335,13 @@ final class SameDiffModel implements InterpretableModel {
             if (injectAt != null) {
                 probe.put(INJECT, Nd4j.zeros(dataType, withBatch(override.shape(), 1)));
             }
-            return SameDiffReverse.build(copy, layers, seeds, rule, injectAt == null ? wrt : INJECT, probe);
+            return SameDiffReverse.build(copy, layers, seeds, rule, injectAt == null ? wrt : INJECT, probe, prop);
         });
         Map<String, INDArray> feeds = new HashMap<>();
         feeds.put(input, x);
+        if (swap != null) {
+            feeds.put(SameDiffReverse.SWAP, swap);
+        }
         if (injectAt != null) {
             feeds.put(INJECT, override);
         }
@@ -507,22 +512,112 @@ final class SameDiffModel implements InterpretableModel {
         return new org.deeplearning4j.interpret.gradient.ReluRuleCoverage(applied, exact);
     }
 
+    /**
+     * LRP-epsilon on the graph: the op-by-op reverse pass with each element-wise activation's derivative replaced by
+     * {@code f(z) / (z + eps sign z)} and the seed scaled the same way at the target, then multiplied by the input.
+     * That is LRP-epsilon with epsilon at every activation's input (the output of the convolution or matrix product
+     * before it, batch norm included) and at the target; other rules change weights, which a graph's ops do not
+     * expose as layers, and are refused.
+     */
     @Override
     public org.deeplearning4j.interpret.gradient.RuleWalker.Walk lrp(INDArray input, Target target,
             org.deeplearning4j.interpret.gradient.LrpComposite composite) {
-        throw noRules("LRP");
+        if (composite == null) {
+            throw new IllegalArgumentException("composite is null: use e.g. LrpComposite.uniform(LrpRule.epsilon(1e-6))");
+        }
+        org.deeplearning4j.interpret.gradient.LrpRule rule = composite.uniformRule().orElse(null);
+        if (rule == null || rule.kind() != org.deeplearning4j.interpret.gradient.LrpRule.Kind.EPSILON) {
+            throw new org.deeplearning4j.interpret.InterpretException("On SameDiff graphs LRP applies the epsilon rule "
+                    + "to every layer (LrpComposite.uniform(LrpRule.epsilon(e)) or LrpRule.zero()); " + composite
+                    + " changes layers' weights, which a graph's ops do not expose. Wrap the network as a "
+                    + "MultiLayerNetwork or ComputationGraph for the other rules and composites");
+        }
+        double eps = rule.epsilon();
+        INDArray x = prepareInput(input);
+        target.validateBatch(x.size(0));
+        String layer = resolve(target.layer());
+        List<INDArray> attr = new ArrayList<>();
+        List<INDArray> vals = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray chunk = Batches.chunk(x, from, maxBatch);
+            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
+            INDArray act = run(chunk, List.of(layer)).get(layer);
+            INDArray seed = linearSeed(t, layer, act);
+            INDArray relevance = seed.mul(act);
+            INDArray sign = act.gte(0.0).castTo(act.dataType()).muli(2).subi(1);
+            INDArray g = safeRatio(relevance, act.add(sign.muli(eps)));
+            INDArray grad = reverse(chunk, null, null, List.of(layer), List.of(g), ReluRule.NORMAL, this.input,
+                    SameDiffReverse.Propagation.lrp(eps), null).get(this.input);
+            attr.add(grad.mul(chunk));
+            vals.add(relevance.reshape(act.size(0), -1).sum(1));
+        }
+        return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
+                null);
     }
 
+    /**
+     * DeepLIFT (Rescale) on the graph: one reverse pass over the batch [input; reference], with each element-wise
+     * activation's derivative replaced by the secant slope between a row and its partner; maxima pass gradients.
+     */
     @Override
     public org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
             Target target) {
-        throw noRules("DeepLIFT");
+        if (reference == null) {
+            throw new IllegalArgumentException("reference is null");
+        }
+        INDArray x = prepareInput(input);
+        INDArray ref = reference.castTo(x.dataType());
+        if (!Arrays.equals(ref.shape(), x.shape())) {
+            throw new IllegalArgumentException("The reference must have the input's shape " + Arrays.toString(x.shape())
+                    + ", got " + Arrays.toString(ref.shape()));
+        }
+        target.validateBatch(x.size(0));
+        String layer = resolve(target.layer());
+        List<INDArray> attr = new ArrayList<>();
+        List<INDArray> vals = new ArrayList<>();
+        List<INDArray> refVals = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray xc = Batches.chunk(x, from, maxBatch);
+            INDArray rc = Batches.chunk(ref, from, maxBatch);
+            int n = (int) xc.size(0);
+            Target t = target.slice((int) from, (int) (from + n));
+            INDArray both = Nd4j.concat(0, xc, rc);
+            INDArray act = run(both, List.of(layer)).get(layer);
+            INDArray actX = act.get(NDArrayIndex.interval(0, n));
+            INDArray actR = act.get(NDArrayIndex.interval(n, 2 * n));
+            INDArray seed = linearSeed(t, layer, actX);
+            int[] partner = new int[2 * n];
+            for (int i = 0; i < n; i++) {
+                partner[i] = n + i;
+                partner[n + i] = i;
+            }
+            INDArray m = reverse(both, null, null, List.of(layer), List.of(Nd4j.concat(0, seed,
+                    Nd4j.zerosLike(seed))), ReluRule.NORMAL, this.input, SameDiffReverse.Propagation.rescale(),
+                    Nd4j.createFromArray(partner)).get(this.input);
+            attr.add(m.get(NDArrayIndex.interval(0, n)).mul(xc.sub(rc)));
+            vals.add(seed.mul(actX).reshape(n, -1).sum(1));
+            refVals.add(seed.mul(actR).reshape(n, -1).sum(1));
+        }
+        return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
+                Batches.concat(refVals));
     }
 
-    private static org.deeplearning4j.interpret.InterpretException noRules(String method) {
-        return new org.deeplearning4j.interpret.InterpretException(method + " applies its rules to a DL4J network's "
-                + "layers; SameDiff graphs (including ONNX imports) have no layer rules yet. Use IntegratedGradients "
-                + "or GradientShap, which run on any graph, or a MultiLayerNetwork/ComputationGraph");
+    /** @return the seed of a linear read-out, refusing targets whose gradient depends on the activation */
+    private static INDArray linearSeed(Target t, String layer, INDArray act) {
+        t.validate(layer, act.shape());
+        Target fixed = t.fixedFor(act);
+        if (fixed.gradientDependsOnActivation()) {
+            throw new IllegalArgumentException("LRP and DeepLIFT explain a linear read-out of a layer (a class logit, "
+                    + "a channel, a neuron), not " + t.description() + "; use Targets.logit, Targets.predicted or a "
+                    + "unit target");
+        }
+        return fixed.gradient(act);
+    }
+
+    private static INDArray safeRatio(INDArray num, INDArray den) {
+        INDArray keep = org.nd4j.linalg.ops.transforms.Transforms.abs(den).gt(
+                org.deeplearning4j.interpret.gradient.LrpRule.STABILIZER).castTo(den.dataType());
+        return num.div(den.mul(keep).addi(keep.rsub(1.0))).muli(keep);
     }
 
     @Override
@@ -618,7 +713,8 @@ final class SameDiffModel implements InterpretableModel {
         if (layer.equals(target)) {
             return seed.dup();
         }
-        return reverse(x, layer, override, List.of(target), List.of(seed), rule, layer).get(layer);
+        return reverse(x, layer, override, List.of(target), List.of(seed), rule, layer,
+                SameDiffReverse.Propagation.GRADIENT, null).get(layer);
     }
 
     private synchronized INDArray injected(INDArray x, String layer, INDArray override, String target) {

@@ -12,6 +12,7 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,6 +68,54 @@ final class SameDiffReverse {
      */
     static SameDiff build(SameDiff copy, List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt,
             Map<String, INDArray> probe) {
+        return build(copy, layers, seeds, rule, wrt, probe, Propagation.GRADIENT);
+    }
+
+    /** Name of the placeholder that pairs each row of an [input; reference] batch with its partner (DeepLIFT). */
+    static final String SWAP = "swap__";
+
+    /**
+     * How non-linearities pass the backward quantity: the derivative ({@link #GRADIENT}, with the ReLU rule),
+     * DeepLIFT's secant slope between the rows of an [input; reference] batch ({@link #rescale()}), or LRP-epsilon's
+     * ratio {@code f(z) / (z + eps sign z)} ({@link #lrp(double)}). For the last two every op on the input's path
+     * must be linear in it (or an activation, or a maximum): anything else is refused, naming the op.
+     */
+    static final class Propagation {
+        static final Propagation GRADIENT = new Propagation(0, 0);
+        final int kind;
+        final double eps;
+
+        private Propagation(int kind, double eps) {
+            this.kind = kind;
+            this.eps = eps;
+        }
+
+        static Propagation rescale() {
+            return new Propagation(1, 0);
+        }
+
+        static Propagation lrp(double eps) {
+            return new Propagation(2, eps);
+        }
+
+        String key() {
+            return kind == 0 ? "gradient" : kind == 1 ? "rescale" : "lrp" + eps;
+        }
+    }
+
+    /** Ops linear in the input (affine with constants) that pass rule quantities as gradients. */
+    private static final Set<String> LINEAR = Set.of("conv2d", "xw_plus_b", "matmul", "mmul", "add", "sub", "subtract",
+            "biasadd", "reshape", "permute", "transpose", "batchnorm", "avgpool2d", "reduce_mean", "reduce_sum",
+            "concat", "pad", "identity", "squeeze", "expand_dims", "flatten", "neg", "slice", "strided_slice",
+            "deconv2d", "depthwise_conv2d", "upsampling2d", "stack", "unstack", "split");
+
+    private static boolean isRuleActivation(String name) {
+        return RECTIFIERS.contains(name) || (OTHER_ACTIVATIONS.contains(name) && !name.equals("softmax")
+                && !name.equals("prelu"));
+    }
+
+    static SameDiff build(SameDiff copy, List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt,
+            Map<String, INDArray> probe, Propagation prop) {
         Map<String, SDVariable> grads = new HashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             long[] shape = seeds.get(i).shape().clone();
@@ -77,6 +126,14 @@ final class SameDiffReverse {
         List<SameDiffOp> ops = new ArrayList<>(copy.getOps().values());
         Map<String, long[]> shapes = staticShapes(copy, ops, probe);
         Set<String> dependsOn = new java.util.HashSet<>(layers);
+        Set<String> fromInput = new java.util.HashSet<>(Set.of(wrt));
+        for (SameDiffOp op : ops) {
+            if (op.getInputsToOp() != null && op.getInputsToOp().stream().anyMatch(fromInput::contains)
+                    && op.getOutputsOfOp() != null) {
+                fromInput.addAll(op.getOutputsOfOp());
+            }
+        }
+        SDVariable swap = prop.kind == 1 ? copy.placeHolder(SWAP, DataType.INT32, -1) : null;
         for (int i = ops.size() - 1; i >= 0; i--) {
             SameDiffOp op = ops.get(i);
             List<String> outs = op.getOutputsOfOp();
@@ -91,7 +148,12 @@ final class SameDiffReverse {
             SDVariable e = grads.get(outs.get(0));
             List<SDVariable> gin;
             String name = f.opName();
-            if (RECTIFIERS.contains(name) && rule != ReluRule.NORMAL) {
+            if (prop.kind != 0 && Arrays.stream(args).anyMatch(fromInput::contains)) {
+                checkLinear(f, name, args, fromInput);
+            }
+            if (prop.kind != 0 && isRuleActivation(name)) {
+                gin = List.of(ruleActivation(copy, f, args[0], outs.get(0), e, prop, swap));
+            } else if (RECTIFIERS.contains(name) && rule != ReluRule.NORMAL) {
                 SDVariable pos = copy.nn().relu(e, 0.0);
                 gin = rule == ReluRule.DECONVNET ? List.of(pos) : f.doDiff(List.of(pos));
             } else if ("maxpool2d".equals(name)) {
@@ -131,6 +193,49 @@ final class SameDiffReverse {
         }
         copy.identity(GRADIENT, gx);
         return copy;
+    }
+
+    /** @throws InterpretException for an op on the input's path that a rule-based pass cannot treat as linear */
+    private static void checkLinear(DifferentialFunction f, String name, String[] args, Set<String> fromInput) {
+        if (isRuleActivation(name) || LINEAR.contains(name) || "maxpool2d".equals(name) || "reduce_max".equals(name)
+                || "maximum".equals(name)) {
+            return;
+        }
+        long dependent = Arrays.stream(args).filter(fromInput::contains).count();
+        boolean product = "mul".equals(name) || "multiply".equals(name);
+        boolean quotient = "div".equals(name) || "divide".equals(name) || "realdiv".equals(name);
+        if ((product && dependent == 1) || (quotient && dependent == 1 && fromInput.contains(args[0]))) {
+            return; // scaling by something that does not depend on the input
+        }
+        throw new InterpretException("DeepLIFT and LRP need every op between the input and the target to be linear "
+                + "in the input, an activation or a maximum; op '" + f.getOwnName() + "' (" + name + ", output "
+                + String.join(", ", f.outputVariablesNames()) + ") is not. Use "
+                + "a gradient method (IntegratedGradients, GradientShap) on this graph");
+    }
+
+    /** DeepLIFT's secant or LRP-epsilon's ratio at an element-wise activation {@code y = f(z)}. */
+    private static SDVariable ruleActivation(SameDiff sd, DifferentialFunction f, String in, String out,
+            SDVariable e, Propagation prop, SDVariable swap) {
+        SDVariable z = sd.getVariable(in);
+        SDVariable y = sd.getVariable(out);
+        DataType dt = z.dataType();
+        if (prop.kind == 2) {
+            SDVariable sign = z.gte(0.0).castTo(dt).mul(2.0).sub(1.0);
+            SDVariable den = z.add(sign.mul(prop.eps));
+            SDVariable keep = sd.math().abs(den).gt(org.deeplearning4j.interpret.gradient.LrpRule.STABILIZER)
+                    .castTo(dt);
+            return e.mul(y.mul(keep).div(den.mul(keep).add(keep.rsub(1.0))));
+        }
+        // the partner row: the reference for an input row (and the input for a reference row)
+        SDVariable z0 = sd.gather(z, swap, 0);
+        SDVariable y0 = sd.gather(y, swap, 0);
+        double rel = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
+        SDVariable tol = sd.math().max(sd.math().max(sd.math().abs(z), sd.math().abs(z0)).mul(rel),
+                sd.constant(Nd4j.scalar(dt, 1e-7)));
+        SDVariable small = sd.math().abs(z.sub(z0)).lt(tol).castTo(dt);
+        SDVariable secant = y.sub(y0).div(z.sub(z0).add(small));
+        SDVariable derivative = f.doDiff(List.of(e)).get(0);
+        return e.mul(secant).mul(small.rsub(1.0)).add(derivative.mul(small));
     }
 
     private static Map<String, long[]> staticShapes(SameDiff copy, List<SameDiffOp> ops, Map<String, INDArray> probe) {

@@ -249,4 +249,67 @@ public class SameDiffModelTest {
                 Nd4j.zeros(DataType.DOUBLE, 3, 4, 2, 2))).getMessage();
         assertTrue(override.contains("[3, 4, 4, 4]"), override);
     }
+
+    @Test
+    void deepLiftAndLrpEpsilonGiveTheComputationGraphsMaps() {
+        INDArray ref = Nd4j.rand(DataType.DOUBLE, 3, 1, 8, 8).muli(0.5);
+        org.deeplearning4j.interpret.attribution.AttributionResult a = org.deeplearning4j.interpret.attribution
+                .DeepLift.builder(cg).baselines(org.deeplearning4j.interpret.attribution.Baselines.image(ref)).build()
+                .attribute(x, Targets.predicted());
+        org.deeplearning4j.interpret.attribution.AttributionResult b = org.deeplearning4j.interpret.attribution
+                .DeepLift.builder(sdm).baselines(org.deeplearning4j.interpret.attribution.Baselines.image(ref)).build()
+                .attribute(x, Targets.predicted());
+        same(a.attributions(), b.attributions(), "DeepLIFT");
+        same(a.convergenceDelta().get(), b.convergenceDelta().get(), "DeepLIFT gap");
+        for (org.deeplearning4j.interpret.gradient.LrpRule r : List.of(
+                org.deeplearning4j.interpret.gradient.LrpRule.zero(),
+                org.deeplearning4j.interpret.gradient.LrpRule.epsilon(0.1))) {
+            INDArray lc = org.deeplearning4j.interpret.attribution.Lrp.builder(cg).rule(r).build()
+                    .attribute(x, Targets.logit(2)).attributions();
+            INDArray ls = org.deeplearning4j.interpret.attribution.Lrp.builder(sdm).rule(r).build()
+                    .attribute(x, Targets.logit(2)).attributions();
+            same(lc, ls, "LRP " + r);
+        }
+        org.deeplearning4j.interpret.InterpretException e = assertThrows(
+                org.deeplearning4j.interpret.InterpretException.class, () -> org.deeplearning4j.interpret.attribution
+                        .Lrp.builder(sdm).composite(org.deeplearning4j.interpret.gradient.LrpComposite.epsilonPlus())
+                        .build().attribute(x, Targets.predicted()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("epsilon rule"), e.getMessage());
+    }
+
+    /** input -> flatten -> dense -> tanh -> dense -> sigmoid -> dense logits; optionally tanh(h) * h (not linear). */
+    private static SameDiff smoothGraph(boolean product) {
+        SameDiff s = SameDiff.create();
+        Nd4j.getRandom().setSeed(5);
+        SDVariable in = s.placeHolder("input", DataType.DOUBLE, -1, 1, 8, 8);
+        SDVariable flat = s.reshape("flat", in, -1, 64);
+        SDVariable h = s.nn().linear("h", flat, s.var("w1", Nd4j.randn(DataType.DOUBLE, 64, 5).muli(0.3)),
+                s.var("b1", Nd4j.randn(DataType.DOUBLE, 5).muli(0.1)));
+        SDVariable t = s.nn().tanh("t", h);
+        if (product) {
+            t = t.mul("prod", h);
+        }
+        SDVariable g = s.nn().sigmoid("g", s.nn().linear("h2", t, s.var("w2", Nd4j.randn(DataType.DOUBLE, 5, 4)),
+                s.var("b2", Nd4j.randn(DataType.DOUBLE, 4).muli(0.1))));
+        s.nn().linear("logits", g, s.var("w3", Nd4j.randn(DataType.DOUBLE, 4, 3)), s.var("b3",
+                Nd4j.zeros(DataType.DOUBLE, 3)));
+        return s;
+    }
+
+    @Test
+    void deepLiftSumsToTheChangeThroughTanhAndSigmoidOnAGraphAndANonLinearProductIsRefused() {
+        InputSpec spec = InputSpec.builder().shape(1, 8, 8).build();
+        InterpretableModel m = Models.builder(smoothGraph(false), "input", "logits").inputSpec(spec).build();
+        INDArray ref = Nd4j.rand(DataType.DOUBLE, 3, 1, 8, 8);
+        org.deeplearning4j.interpret.attribution.AttributionResult r = org.deeplearning4j.interpret.attribution
+                .DeepLift.builder(m).baselines(org.deeplearning4j.interpret.attribution.Baselines.image(ref)).build()
+                .attribute(x, Targets.logit(1));
+        INDArray change = m.logits(x).getColumn(1).sub(m.logits(ref).getColumn(1));
+        same(change, r.attributions().reshape(3, -1).sum(1), "summation to delta");
+        InterpretableModel p = Models.builder(smoothGraph(true), "input", "logits").inputSpec(spec).build();
+        org.deeplearning4j.interpret.InterpretException e = assertThrows(
+                org.deeplearning4j.interpret.InterpretException.class, () -> org.deeplearning4j.interpret.attribution
+                        .DeepLift.builder(p).build().attribute(x, Targets.logit(1)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("prod"), e.getMessage());
+    }
 }
