@@ -57,15 +57,29 @@ final class LrpRules {
                 INDArray wn = w.sub(wp);
                 INDArray bp = bias ? Transforms.relu(b, true) : null;
                 INDArray bn = bias ? b.sub(bp) : null;
-                INDArray zp = l.forward(ap, wp, bp).addi(l.forward(an, wn, null));
+                // after a ReLU the inputs have no negative part: skip its terms (half the work)
+                boolean negInputs = an.minNumber().doubleValue() < 0;
+                INDArray zp = l.forward(ap, wp, bp);
+                if (negInputs) {
+                    zp.addi(l.forward(an, wn, null));
+                }
                 INDArray sp = safeDiv(r, zp, 0);
-                INDArray pos = ap.mul(l.transpose(ap, wp, sp)).addi(an.mul(l.transpose(an, wn, sp)));
+                INDArray pos = ap.mul(l.transpose(ap, wp, sp));
+                if (negInputs) {
+                    pos.addi(an.mul(l.transpose(an, wn, sp)));
+                }
                 if (rule.second() == 0) {
                     return rule.first() == 1 ? pos : pos.muli(rule.first());
                 }
-                INDArray zn = l.forward(ap, wn, bn).addi(l.forward(an, wp, null));
+                INDArray zn = l.forward(ap, wn, bn);
+                if (negInputs) {
+                    zn.addi(l.forward(an, wp, null));
+                }
                 INDArray sn = safeDiv(r, zn, 0);
-                INDArray neg = ap.mul(l.transpose(ap, wn, sn)).addi(an.mul(l.transpose(an, wp, sn)));
+                INDArray neg = ap.mul(l.transpose(ap, wn, sn));
+                if (negInputs) {
+                    neg.addi(an.mul(l.transpose(an, wp, sn)));
+                }
                 return pos.muli(rule.first()).subi(neg.muli(rule.second()));
             }
             case Z_BOX: {

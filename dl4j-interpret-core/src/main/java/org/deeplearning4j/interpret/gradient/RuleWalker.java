@@ -64,6 +64,7 @@ import java.util.Map;
  * DeepLIFT.
  */
 public final class RuleWalker {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RuleWalker.class);
     private static final double RESCALE_TOLERANCE = 1e-7;
 
     /**
@@ -84,9 +85,11 @@ public final class RuleWalker {
     }
 
     private final ComputationGraph g;
+    private final SameDiffMirror fastPath;
     private final ComputationGraphConfiguration conf;
     private final String outputVertex;
     private final Map<String, Layer> privateLayers = new HashMap<>();
+    private final Map<String, java.util.Optional<ConvOps>> convOps = new HashMap<>();
     private final List<String> parameterLayers = new ArrayList<>();
     private final List<String> convolutions = new ArrayList<>();
 
@@ -97,6 +100,20 @@ public final class RuleWalker {
      * @throws InterpretException naming every vertex the rules do not cover
      */
     public RuleWalker(ComputationGraph analysisCopy, ComputationGraphConfiguration conf, String outputVertex) {
+        this(analysisCopy, conf, outputVertex, null);
+    }
+
+    /**
+     * @param analysisCopy an analysis copy of the network ({@link AnalysisCopies#normal}); never written
+     * @param conf its configuration
+     * @param outputVertex the output layer (exposed as logits)
+     * @param fastPath the model's fast engine, which then records the forward passes (every vertex's output in one
+     *                 session call instead of DL4J's layers one by one), or null
+     * @throws InterpretException naming every vertex the rules do not cover
+     */
+    public RuleWalker(ComputationGraph analysisCopy, ComputationGraphConfiguration conf, String outputVertex,
+            SameDiffMirror fastPath) {
+        this.fastPath = fastPath;
         this.g = analysisCopy;
         this.conf = conf;
         this.outputVertex = outputVertex;
@@ -171,7 +188,14 @@ public final class RuleWalker {
         final int n;
 
         Pass(INDArray x) {
+            long started = System.nanoTime();
             n = (int) x.size(0);
+            if (fastPath != null) {
+                recordFast(x);
+                log.debug("recorded forward pass of {} examples (fast path): {} ms", n,
+                        (System.nanoTime() - started) / 1_000_000);
+                return;
+            }
             LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
             g.setInputs(x);
             GraphVertex[] vs = g.getVertices();
@@ -205,6 +229,33 @@ public final class RuleWalker {
             }
             for (GraphVertex v : vs) {
                 v.clear();
+            }
+            log.debug("recorded forward pass of {} examples: {} ms", n, (System.nanoTime() - started) / 1_000_000);
+        }
+
+        /** Every vertex's output from one call of the fast engine; a vertex's inputs are its sources' outputs. */
+        private void recordFast(INDArray x) {
+            GraphVertex[] vs = g.getVertices();
+            List<String> names = new ArrayList<>();
+            for (GraphVertex v : vs) {
+                if (!v.isInputVertex()) {
+                    names.add(v.getVertexName());
+                }
+            }
+            Map<String, INDArray> acts = fastPath.forward(x, names);
+            for (GraphVertex v : vs) {
+                outputs.put(v.getVertexName(), v.isInputVertex() ? x : acts.get(v.getVertexName()));
+            }
+            for (GraphVertex v : vs) {
+                if (v.isInputVertex()) {
+                    continue;
+                }
+                VertexIndices[] src = v.getInputVertices();
+                INDArray[] in = new INDArray[src.length];
+                for (int i = 0; i < src.length; i++) {
+                    in[i] = outputs.get(vs[src[i].getVertexIndex()].getVertexName());
+                }
+                inputs.put(v.getVertexName(), in);
             }
         }
 
@@ -307,6 +358,7 @@ public final class RuleWalker {
         q[g.getVertex(start).getVertexIndex()] = q0;
         int[] topo = g.topologicalSortOrder();
         INDArray result = null;
+        Map<String, Long> nanosByKind = new java.util.TreeMap<>();
         for (int k = topo.length - 1; k >= 0; k--) {
             GraphVertex v = vs[topo[k]];
             INDArray e = q[v.getVertexIndex()];
@@ -317,7 +369,10 @@ public final class RuleWalker {
                 result = e;
                 continue;
             }
+            long t0 = System.nanoTime();
             INDArray[] in = rule.apply(v, e);
+            String kind = v.hasLayer() ? layerConf(v).getClass().getSimpleName() : v.getClass().getSimpleName();
+            nanosByKind.merge(kind, System.nanoTime() - t0, Long::sum);
             VertexIndices[] src = v.getInputVertices();
             for (int j = 0; j < src.length; j++) {
                 int s = src[j].getVertexIndex();
@@ -326,6 +381,11 @@ public final class RuleWalker {
         }
         if (result == null) {
             throw new IllegalStateException("The target does not depend on the input");
+        }
+        if (log.isDebugEnabled()) {
+            StringBuilder b = new StringBuilder();
+            nanosByKind.forEach((k, n) -> b.append(' ').append(k).append(' ').append(n / 1_000_000).append(" ms"));
+            log.debug("backward walk by vertex kind:{}", b);
         }
         return result;
     }
@@ -508,10 +568,12 @@ public final class RuleWalker {
         final INDArray w;
         final INDArray b;
         private final Layer inst;
+        private final ConvOps ops;
         private final boolean dense;
 
-        Linear(Layer inst, INDArray w, INDArray b, boolean dense) {
+        Linear(Layer inst, ConvOps ops, INDArray w, INDArray b, boolean dense) {
             this.inst = inst;
+            this.ops = ops;
             this.w = w;
             this.b = b;
             this.dense = dense;
@@ -522,6 +584,9 @@ public final class RuleWalker {
             if (dense) {
                 INDArray z = a.mmul(weights);
                 return bias == null ? z : z.addiRowVector(bias.reshape(-1));
+            }
+            if (ops != null) {
+                return ops.forward(a, weights, bias);
             }
             LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
             inst.setParam("W", weights);
@@ -537,6 +602,9 @@ public final class RuleWalker {
         INDArray transpose(INDArray a, INDArray weights, INDArray s) {
             if (dense) {
                 return s.mmul(weights.transpose());
+            }
+            if (ops != null) {
+                return ops.transpose(a, weights, s);
             }
             LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
             inst.setParam("W", weights);
@@ -554,8 +622,9 @@ public final class RuleWalker {
         } else if (live instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
             live = ((org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) live).getInsideLayer();
         }
-        INDArray w = live.getParam("W").dup();
-        INDArray b = live.paramTable().containsKey("b") ? live.getParam("b").dup() : null;
+        // the live parameters are read, never written: rules build modified copies, and folding below copies first
+        INDArray w = live.getParam("W");
+        INDArray b = live.paramTable().containsKey("b") ? live.getParam("b") : null;
         org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
         boolean dense = !(c instanceof ConvolutionLayer);
         if (foldedAffine != null) {
@@ -563,17 +632,19 @@ public final class RuleWalker {
             INDArray scale = foldedAffine[0].reshape(-1);
             INDArray shift = foldedAffine[1].reshape(-1);
             if (dense) {
-                w.muliRowVector(scale);
+                w = w.mulRowVector(scale);
             } else {
                 long[] bs = new long[w.rank()];
                 java.util.Arrays.fill(bs, 1);
                 bs[0] = scale.length();
-                w.muli(scale.reshape(bs));
+                w = w.mul(scale.reshape(bs));
             }
             INDArray b0 = b == null ? Nd4j.zerosLike(scale) : b.reshape(-1);
             b = b0.mul(scale).addi(shift).reshape(1, scale.length());
         }
-        return new Linear(dense ? null : privateLayer(v), w, b, dense);
+        ConvOps ops = dense ? null : convOps.computeIfAbsent(v.getVertexName(), k -> java.util.Optional.ofNullable(
+                ConvOps.of(c))).orElse(null);
+        return new Linear(dense || ops != null ? null : privateLayer(v), ops, w, b, dense);
     }
 
     /** @return a private copy of a convolution layer (identity activation, its own parameters) */

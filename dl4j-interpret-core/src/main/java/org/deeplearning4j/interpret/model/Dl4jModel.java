@@ -106,7 +106,9 @@ final class Dl4jModel implements InterpretableModel {
         INDArray p = params.get();
         if (walker == null || !sameStorage(p, walkerParams)) {
             walkerParams = p;
-            walker = new org.deeplearning4j.interpret.gradient.RuleWalker(buildShadow(p), conf, outputName);
+            GradientEngine e = engine();
+            walker = new org.deeplearning4j.interpret.gradient.RuleWalker(buildShadow(p), conf, outputName,
+                    e instanceof SameDiffMirror ? (SameDiffMirror) e : null);
         }
         return walker;
     }

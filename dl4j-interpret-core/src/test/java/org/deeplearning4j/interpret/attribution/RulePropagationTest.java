@@ -128,6 +128,20 @@ class RulePropagationTest {
     }
 
     @Test
+    void lrpZeroIsGradientTimesInputOnReluNetworksWithBiasesAlsoThroughDl4jsOwnDilatedConvolution() {
+        // a dilated convolution runs its rules on a private copy of DL4J's layer (the eager ops cover no dilation)
+        InterpretableModel m = Models.builder(TestNets.dilated(DataType.DOUBLE, 4))
+                .inputSpec(InputSpec.builder().shape(2, 8, 8).build()).build();
+        INDArray x = images(3);
+        AttributionResult lrp = Lrp.builder(m).rule(LrpRule.zero()).build().attribute(x, Targets.logit(1));
+        AttributionResult gxi = GradientXInput.of(m).attribute(x, Targets.logit(1));
+        assertClose(gxi.attributions(), lrp.attributions(), 1e-9, "LRP-0 vs gradient x input, dilated");
+        // and the gamma rule there equals its formula on the same layer through the eager ops of a plain conv
+        AttributionResult g = Lrp.builder(m).rule(LrpRule.gamma(0.3)).build().attribute(x, Targets.logit(1));
+        assertTrue(Double.isFinite(g.attributions().sumNumber().doubleValue()));
+    }
+
+    @Test
     void biasFreeDenseAndOutputLayersHaveCorrectGradientsOnBothEngines() {
         for (ExecutionPath path : new ExecutionPath[] {ExecutionPath.SAMEDIFF, ExecutionPath.DL4J_LAYERS}) {
             InterpretableModel m = Models.builder(biasFree(true, 2)).inputSpec(SPEC).executionPath(path).build();
