@@ -158,6 +158,8 @@ final class SameDiffReverse {
                 gin = rule == ReluRule.DECONVNET ? List.of(pos) : f.doDiff(List.of(pos));
             } else if ("maxpool2d".equals(name)) {
                 gin = List.of(maxPool(copy, (DynamicCustomOp) f, args[0], outs.get(0), e, shapes));
+            } else if ("batchnorm".equals(name)) {
+                gin = List.of(batchNorm(copy, (DynamicCustomOp) f, args, e, shapes));
             } else if ("reduce_max".equals(name) && args.length == 1) {
                 gin = List.of(reduceMax(copy, f, args[0], outs.get(0), e, shapes));
             } else if ("maximum".equals(name) && args.length == 2) {
@@ -242,7 +244,7 @@ final class SameDiffReverse {
         Set<String> names = new LinkedHashSet<>();
         for (SameDiffOp op : ops) {
             String n = op.getOp().opName();
-            if ("maxpool2d".equals(n) || "reduce_max".equals(n)) {
+            if ("maxpool2d".equals(n) || "reduce_max".equals(n) || "batchnorm".equals(n)) {
                 names.add(op.getInputsToOp().get(0));
                 names.add(op.getOutputsOfOp().get(0));
             }
@@ -269,6 +271,35 @@ final class SameDiffReverse {
                 (int) Math.max(1, a[7])}, a[8] != 0);
         SDVariable x = sd.getVariable(in);
         return MaxRules.pool(sd, x, e, win, shapes.get(in), shapes.get(out), x.dataType());
+    }
+
+    /**
+     * Inference batch norm {@code y = gamma (x - mean) / sqrt(var + eps) + beta}: {@code dy/dx = gamma / sqrt(var +
+     * eps)} per channel. ND4J's own {@code BatchNorm.doDiff} fails on copied and imported graphs ("axis must be
+     * specified", its axis field is not restored), so the rule reads libnd4j's arguments: integer arguments
+     * {@code applyGamma, applyBeta, axis...}, the epsilon as the first floating-point argument.
+     */
+    private static SDVariable batchNorm(SameDiff sd, DynamicCustomOp op, String[] args, SDVariable e,
+            Map<String, long[]> shapes) {
+        long[] ia = op.iArgs();
+        double[] ta = op.tArgs();
+        if (ia.length < 2 || ta.length < 1 || args.length < 3) {
+            throw new InterpretException("Batch norm op '" + op.getOwnName() + "' has arguments "
+                    + Arrays.toString(ia) + " / " + Arrays.toString(ta) + "; expected applyGamma, applyBeta, axis and "
+                    + "an epsilon");
+        }
+        long[] in = shapes.get(args[0]);
+        int rank = in.length;
+        int axis = ia.length > 2 ? (int) ia[2] : rank - 1;
+        axis = axis < 0 ? axis + rank : axis;
+        SDVariable scale = sd.math().pow(sd.getVariable(args[2]).add(ta[0]), -0.5);
+        if (ia[0] != 0) {
+            scale = scale.mul(sd.getVariable(args[3]));
+        }
+        long[] b = new long[rank];
+        Arrays.fill(b, 1);
+        b[axis] = in[axis];
+        return e.mul(scale.reshape(b));
     }
 
     private static SDVariable reduceMax(SameDiff sd, DifferentialFunction f, String in, String out, SDVariable e,
