@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""PyTorch reference timings for dl4j-interpret's PyTorchSideBySide benchmark (run by it, or by hand).
+
+Uses Debian's python3-torch and python3-torchvision (random-initialised torchvision VGG16 / ResNet50, no download) and
+plain autograd, which is what Captum's methods cost: forward, saliency (input gradient of one logit), integrated
+gradients (32 path points, run in chunks of 16 images as the library's default chunk), SmoothGrad (16 noisy copies
+in one chunk), occlusion (32-pixel zero patch, stride 16, 8 occluded images per forward). Threads: all cores.
+Prints one JSON object per batch size on stdout: medians in seconds and the process's peak resident memory.
+
+    /usr/bin/python3 tools/bench/pytorch_side_by_side.py vgg16 1,8 3
+"""
+import json
+import os
+import resource
+import sys
+import time
+
+import torch
+import torchvision
+
+TARGET = 3
+IG_STEPS = 32
+SG_SAMPLES = 16
+CHUNK = 16
+WINDOW = 32
+STRIDE = 16
+OCC_BATCH = 8
+
+
+def median(fn, reps):
+    fn()  # warm-up
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def once(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def input_gradient(net, x):
+    x = x.detach().clone().requires_grad_(True)
+    net(x)[:, TARGET].sum().backward()
+    return x.grad
+
+
+def integrated_gradients(net, x):
+    total = torch.zeros_like(x)
+    alphas = (torch.arange(IG_STEPS, dtype=x.dtype) + 0.5) / IG_STEPS
+    for i in range(x.shape[0]):
+        xi = x[i:i + 1]
+        for c in range(0, IG_STEPS, CHUNK):
+            a = alphas[c:c + CHUNK].reshape(-1, 1, 1, 1)
+            total[i] += input_gradient(net, a * xi).sum(0) / IG_STEPS
+    return x * total
+
+
+def smoothgrad(net, x):
+    out = torch.zeros_like(x)
+    for i in range(x.shape[0]):
+        xi = x[i:i + 1]
+        sigma = 0.15 * (xi.max() - xi.min())
+        for c in range(0, SG_SAMPLES, CHUNK):
+            k = min(CHUNK, SG_SAMPLES - c)
+            noisy = xi.repeat(k, 1, 1, 1) + torch.randn(k, *xi.shape[1:]) * sigma
+            out[i] += input_gradient(net, noisy).abs().sum(0) / SG_SAMPLES
+    return out
+
+
+def occlusion(net, x):
+    n, _, h, w = x.shape
+    pos = range(0, h - WINDOW + 1, STRIDE)
+    with torch.no_grad():
+        base = net(x)[:, TARGET]
+        total = torch.zeros(n, h, w)
+        for i in range(n):
+            patches = [(y, z) for y in pos for z in pos]
+            for c in range(0, len(patches), OCC_BATCH):
+                chunk = patches[c:c + OCC_BATCH]
+                imgs = x[i:i + 1].repeat(len(chunk), 1, 1, 1)
+                for j, (y, z) in enumerate(chunk):
+                    imgs[j, :, y:y + WINDOW, z:z + WINDOW] = 0
+                drop = base[i] - net(imgs)[:, TARGET]
+                for j, (y, z) in enumerate(chunk):
+                    total[i, y:y + WINDOW, z:z + WINDOW] += drop[j]
+    return total
+
+
+def main(model, batches, reps):
+    torch.set_num_threads(os.cpu_count())
+    torch.manual_seed(0)
+    net = (torchvision.models.vgg16() if model == "vgg16" else torchvision.models.resnet50()).eval()
+    for b in batches:
+        x = torch.rand(b, 3, 224, 224) * 255 - 115
+        row = {"model": model, "batch": b, "threads": torch.get_num_threads(), "torch": torch.__version__}
+        with torch.no_grad():
+            row["forward"] = median(lambda: net(x), reps)
+        row["saliency"] = median(lambda: input_gradient(net, x), reps)
+        row["ig32"] = once(lambda: integrated_gradients(net, x))
+        row["smoothgrad16"] = once(lambda: smoothgrad(net, x))
+        row["occlusion"] = once(lambda: occlusion(net, x))
+        row["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "vgg16",
+         [int(v) for v in (sys.argv[2] if len(sys.argv) > 2 else "1").split(",")],
+         int(sys.argv[3]) if len(sys.argv) > 3 else 3)
