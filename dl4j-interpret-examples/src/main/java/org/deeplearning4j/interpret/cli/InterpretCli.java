@@ -246,7 +246,7 @@ public final class InterpretCli implements Callable<Integer> {
                 + "integrated-gradients, smoothgrad, guided-backprop, deconvnet, gradcam, gradcam++, guided-gradcam, "
                 + "scorecam, occlusion (default window), gradient-shap, lime, kernel-shap, shapley-sampling, "
                 + "feature-ablation (the last four over SLIC superpixels, see --segments), deeplift (see --baseline), "
-                + "lrp (see --composite)")
+                + "deeplift-shap (see --background), lrp (see --composite)")
         String method;
 
         @Option(names = "--layer", paramLabel = "LAYER",
@@ -271,13 +271,19 @@ public final class InterpretCli implements Callable<Integer> {
         void validate() {
             checkMethod(method);
             options.validate();
+            if (checkMethod(method).equals("deeplift-shap") && (options.background == null
+                    || !options.background.exists())) {
+                throw CliException.usage("deeplift-shap needs --background DIR with images, got "
+                        + (options.background == null ? "none" : options.background + " (not found)"));
+            }
         }
     }
 
     /** The attribution methods by their command-line names. */
     static final List<String> METHODS = List.of("saliency", "gradient-x-input", "integrated-gradients", "smoothgrad",
             "guided-backprop", "deconvnet", "gradcam", "gradcam++", "guided-gradcam", "scorecam", "occlusion",
-            "gradient-shap", "lime", "kernel-shap", "shapley-sampling", "feature-ablation", "deeplift", "lrp");
+            "gradient-shap", "lime", "kernel-shap", "shapley-sampling", "feature-ablation", "deeplift",
+            "deeplift-shap", "lrp");
 
     /**
      * @param name a name from {@link #METHODS}
@@ -315,6 +321,8 @@ public final class InterpretCli implements Callable<Integer> {
                     .progress(o.progress).build();
             case "deeplift": return m -> org.deeplearning4j.interpret.attribution.DeepLift.builder(m)
                     .baselines(o.baseline()).build();
+            case "deeplift-shap": return m -> org.deeplearning4j.interpret.attribution.DeepLiftShap.of(m,
+                    o.background(m));
             case "lrp": return m -> org.deeplearning4j.interpret.attribution.Lrp.builder(m)
                     .composite(o.composite(inputBound(m, 0), inputBound(m, 1))).build();
             default: return m -> Occlusion.builder(m).progress(o.progress).build();

@@ -49,6 +49,29 @@ final class MethodOptions {
                     + "(default ${DEFAULT-VALUE}).")
     String composite;
 
+    @Option(names = "--background", paramLabel = "DIR",
+            description = "DeepLIFT-SHAP: a folder (or image) of background images, each one a baseline (e.g. 20 "
+                    + "training images).")
+    java.io.File background;
+
+    /**
+     * @param m the model (for its input size and preprocessing)
+     * @return the --background images as one batch
+     * @throws CliException when the option is missing or holds no image
+     */
+    org.nd4j.linalg.api.ndarray.INDArray background(org.deeplearning4j.interpret.model.InterpretableModel m) {
+        if (background == null) {
+            throw CliException.usage("deeplift-shap needs --background DIR: the images whose average it explains "
+                    + "against (e.g. 20 training images)");
+        }
+        try {
+            return org.deeplearning4j.interpret.io.ImageLoader.of(m.inputSpec())
+                    .load(ImageOptions.expand(java.util.List.of(background)));
+        } catch (java.io.IOException e) {
+            throw CliException.usage("Cannot read the background images in " + background + ": " + e.getMessage());
+        }
+    }
+
     /** Where long methods report progress (the CLI's bar on a terminal). */
     org.deeplearning4j.interpret.progress.ProgressListener progress =
             org.deeplearning4j.interpret.progress.ProgressListener.none();

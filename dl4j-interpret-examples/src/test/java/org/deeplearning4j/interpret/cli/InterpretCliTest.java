@@ -285,6 +285,7 @@ class InterpretCliTest {
             {"shapley-sampling", "--segments", "6", "--perturbations", "2"},
             {"feature-ablation", "--segments", "8"}, {"gradient-shap", "--samples", "3"},
             {"deeplift", "--baseline", "neutral"}, {"lrp", "--composite", "montavon"},
+            {"deeplift-shap", "--background", image.getPath()},
             {"lrp", "--composite", "epsilon-alpha2beta1"}};
         for (String[] m : runs) {
             File out = dir.resolve("out-" + m[0]).toFile();
@@ -299,6 +300,10 @@ class InterpretCliTest {
                 "--segments", "1").code, "one segment is bad usage");
         assertEquals(2, run("attribute", "lime", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(),
                 "--perturbations", "1").code);
+        Run noBackground = run("attribute", "deeplift-shap", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i",
+                image.getPath());
+        assertEquals(2, noBackground.code, noBackground.err);
+        assertTrue(noBackground.err.contains("--background"), noBackground.err);
         Run badComposite = run("attribute", "lrp", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i",
                 image.getPath(), "--composite", "zennit");
         assertEquals(2, badComposite.code, badComposite.err);
