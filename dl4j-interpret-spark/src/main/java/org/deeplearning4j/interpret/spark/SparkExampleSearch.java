@@ -9,7 +9,6 @@ import org.apache.spark.sql.functions;
 import org.deeplearning4j.interpret.dataset.ExampleSearch;
 import org.deeplearning4j.interpret.dataset.ExampleSearchResult;
 import org.deeplearning4j.interpret.dataset.ExampleSearchState;
-import org.deeplearning4j.interpret.dataset.Unit;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -36,7 +34,7 @@ import java.util.Set;
  * <p>Erhan, Bengio, Courville &amp; Vincent 2009; Zeiler &amp; Fergus 2014 (top-k patches per channel).
  *
  * <pre>{@code
- * ExampleSearchResult r = SparkExampleSearch.builder(ModelRef.of(net, spec)).channels("conv3").k(9).build()
+ * ExampleSearchResult r = SparkExampleSearch.of(ModelRef.of(net, spec), b -> b.channels("conv3").k(9))
  *         .search(images, "id", "image");
  * }</pre>
  */
@@ -47,39 +45,49 @@ public final class SparkExampleSearch implements Serializable {
     public static final int DEFAULT_MERGE_DEPTH = 2;
 
     private final ModelRef model;
-    private final List<String> allChannels;
-    private final List<Unit> units;
-    private final int k;
-    private final boolean bottom;
-    private final int randomSample;
-    private final long seed;
-    private final ExampleSearch.Reduction reduction;
+    private final Options options;
     private final int mergeDepth;
 
-    private SparkExampleSearch(Builder b) {
-        this.model = b.model;
-        this.allChannels = List.copyOf(b.allChannels);
-        this.units = List.copyOf(b.units);
-        this.k = b.k;
-        this.bottom = b.bottom;
-        this.randomSample = b.randomSample;
-        this.seed = b.seed;
-        this.reduction = b.reduction;
-        this.mergeDepth = b.mergeDepth;
+    /**
+     * The search's options as a serializable function of the core builder, so that every executor builds the same
+     * {@link ExampleSearch} on its copy of the model, e.g. {@code b -> b.channels("conv3").k(9).bottom(true)}.
+     */
+    @FunctionalInterface
+    public interface Options extends Serializable {
+        /** @param b the core builder for one model @return it, configured */
+        ExampleSearch.Builder apply(ExampleSearch.Builder b);
     }
 
-    /** @param model the model @return a builder */
-    public static Builder builder(ModelRef model) {
-        return new Builder(model);
+    private SparkExampleSearch(ModelRef model, Options options, int mergeDepth) {
+        if (model == null || options == null) {
+            throw new IllegalArgumentException("model and options must be given, e.g. b -> b.channels(\"conv3\")");
+        }
+        if (mergeDepth < 1) {
+            throw new IllegalArgumentException("mergeDepth must be >= 1, got " + mergeDepth);
+        }
+        this.model = model;
+        this.options = options;
+        this.mergeDepth = mergeDepth;
+    }
+
+    /**
+     * @param model the model
+     * @param options the core search's options, e.g. {@code b -> b.channels("conv3").k(9)} (checked against the
+     *                model on the driver before any work)
+     * @return the search, merging with Spark's default tree depth ({@value #DEFAULT_MERGE_DEPTH})
+     */
+    public static SparkExampleSearch of(ModelRef model, Options options) {
+        return new SparkExampleSearch(model, options, DEFAULT_MERGE_DEPTH);
+    }
+
+    /** @param depth depth of Spark's merge tree @return a copy with that depth */
+    public SparkExampleSearch withMergeDepth(int depth) {
+        return new SparkExampleSearch(model, options, depth);
     }
 
     /** The same search on a model: the options are applied to the core builder, which validates them. */
     ExampleSearch on(InterpretableModel m) {
-        ExampleSearch.Builder b = ExampleSearch.builder(m).k(k).bottom(bottom).randomSample(randomSample).seed(seed)
-                .reduction(reduction);
-        allChannels.forEach(b::channels);
-        b.units(units.toArray(new Unit[0]));
-        return b.build();
+        return options.apply(ExampleSearch.builder(m)).build();
     }
 
     /**
@@ -176,92 +184,5 @@ public final class SparkExampleSearch implements Serializable {
             out.put(i, x.get(NDArrayIndex.point(0)).dup());
         }
         return out;
-    }
-
-    /** Options, those of {@link ExampleSearch.Builder}. */
-    public static final class Builder {
-        private final ModelRef model;
-        private final List<String> allChannels = new ArrayList<>();
-        private final List<Unit> units = new ArrayList<>();
-        private int k = ExampleSearch.DEFAULT_K;
-        private boolean bottom;
-        private int randomSample;
-        private long seed = 12345L;
-        private ExampleSearch.Reduction reduction = ExampleSearch.Reduction.MAX;
-        private int mergeDepth = DEFAULT_MERGE_DEPTH;
-
-        private Builder(ModelRef model) {
-            if (model == null) {
-                throw new IllegalArgumentException("model is null");
-            }
-            this.model = model;
-        }
-
-        /** @param layer a layer whose every channel is searched @return this */
-        public Builder channels(String layer) {
-            allChannels.add(layer);
-            return this;
-        }
-
-        /** @param layer layer @param channels channel indices @return this */
-        public Builder channels(String layer, int... channels) {
-            for (int c : channels) {
-                units.add(Unit.channel(layer, c));
-            }
-            return this;
-        }
-
-        /** @param u units (channels or neurons) @return this */
-        public Builder units(Unit... u) {
-            units.addAll(Arrays.asList(u));
-            return this;
-        }
-
-        /** @param k examples kept per unit @return this */
-        public Builder k(int k) {
-            this.k = k;
-            return this;
-        }
-
-        /** @param keep also keep the k lowest examples @return this */
-        public Builder bottom(boolean keep) {
-            this.bottom = keep;
-            return this;
-        }
-
-        /** @param n size of the seeded random sample per unit @return this */
-        public Builder randomSample(int n) {
-            this.randomSample = n;
-            return this;
-        }
-
-        /** @param s seed of the random sample @return this */
-        public Builder seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        /** @param r channel reduction over space @return this */
-        public Builder reduction(ExampleSearch.Reduction r) {
-            this.reduction = r;
-            return this;
-        }
-
-        /** @param depth depth of Spark's merge tree (default {@value #DEFAULT_MERGE_DEPTH}) @return this */
-        public Builder mergeDepth(int depth) {
-            if (depth < 1) {
-                throw new IllegalArgumentException("mergeDepth must be >= 1, got " + depth);
-            }
-            this.mergeDepth = depth;
-            return this;
-        }
-
-        /** @return the search (units are checked against the model when it runs, before any work) */
-        public SparkExampleSearch build() {
-            if (allChannels.isEmpty() && units.isEmpty()) {
-                throw new IllegalArgumentException("No units requested: call channels(...) or units(...)");
-            }
-            return new SparkExampleSearch(this);
-        }
     }
 }

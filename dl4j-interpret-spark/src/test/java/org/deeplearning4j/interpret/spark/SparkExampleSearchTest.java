@@ -35,9 +35,9 @@ class SparkExampleSearchTest {
         local = Models.builder(SparkFixtures.network()).inputSpec(SparkFixtures.SPEC).build();
     }
 
-    private static SparkExampleSearch.Builder spark(ModelRef ref) {
-        return SparkExampleSearch.builder(ref).channels("conv2", 0, 3, 7).channels("gap", 5)
-                .units(Unit.neuron("relu3", 2, 3, 1)).k(5).bottom(true).randomSample(4).seed(11);
+    private static SparkExampleSearch spark(ModelRef ref) {
+        return SparkExampleSearch.of(ref, b -> b.channels("conv2", 0, 3, 7).channels("gap", 5)
+                .units(Unit.neuron("relu3", 2, 3, 1)).k(5).bottom(true).randomSample(4).seed(11));
     }
 
     private static ExampleSearchResult single(int batch) {
@@ -82,14 +82,14 @@ class SparkExampleSearchTest {
         ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withBatchSize(1);
         ExampleSearchResult expected = single(1);
         for (int partitions : new int[] {1, 2, 7}) {
-            assertSame(expected, spark(ref).build().search(SparkFixtures.rows(x, partitions), "id", "image"), true);
+            assertSame(expected, spark(ref).search(SparkFixtures.rows(x, partitions), "id", "image"), true);
         }
     }
 
     @Test
     void batchedPartitionsAgreeWithTheSingleJvmSearchToFloatRounding() {
         ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withBatchSize(8);
-        assertSame(single(8), spark(ref).mergeDepth(3).build().search(SparkFixtures.rows(x, 7), "id", "image"),
+        assertSame(single(8), spark(ref).withMergeDepth(3).search(SparkFixtures.rows(x, 7), "id", "image"),
                 false);
     }
 
@@ -123,20 +123,20 @@ class SparkExampleSearchTest {
             rows.add(org.apache.spark.sql.RowFactory.create((long) (10 + i), i == 5 ? new float[3] : v));
         }
         Dataset<Row> d = SparkFixtures.spark().createDataFrame(rows, SparkFixtures.floatSchema()).repartition(3);
-        SparkException e = assertThrows(SparkException.class, () -> spark(ref).build().search(d, "id", "image"));
+        SparkException e = assertThrows(SparkException.class, () -> spark(ref).search(d, "id", "image"));
         assertTrue(e.getMessage().contains("Image id=15"), e.getMessage());
         Dataset<Row> twice = SparkFixtures.rows(x.get(NDArrayIndex.interval(0, 6)), 2)
                 .union(SparkFixtures.rows(x.get(NDArrayIndex.interval(0, 6)), 1));
         IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
-                () -> spark(ref).build().search(twice, "id", "image"));
+                () -> spark(ref).search(twice, "id", "image"));
         assertTrue(dup.getMessage().contains("more than once"), dup.getMessage());
         Dataset<Row> strings = SparkFixtures.rows(x.get(NDArrayIndex.interval(0, 2)), 1)
                 .withColumn("id", org.apache.spark.sql.functions.col("id").cast("string"));
         IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
-                () -> spark(ref).build().search(strings, "id", "image"));
+                () -> spark(ref).search(strings, "id", "image"));
         assertTrue(type.getMessage().contains("monotonically_increasing_id"), type.getMessage());
         IllegalArgumentException unit = assertThrows(IllegalArgumentException.class,
-                () -> SparkExampleSearch.builder(ref).channels("conv2", 999).build().search(d, "id", "image"));
+                () -> SparkExampleSearch.of(ref, b -> b.channels("conv2", 999)).search(d, "id", "image"));
         assertTrue(unit.getMessage().contains("Channel 999"), unit.getMessage());
     }
 }

@@ -124,9 +124,9 @@ public final class SparkBenchmark {
                 SparkAttribution.builder(ref, methods[m]).build().attribute(rows).count();
                 spark[cores - 1][m] = n / ((System.nanoTime() - t) / 1e9);
             }
-            SparkExampleSearch.builder(ref).channels("relu3").k(9).build().search(warm, "id", "image");
+            SparkExampleSearch.of(ref, b -> b.channels("relu3").k(9)).search(warm, "id", "image");
             t = System.nanoTime();
-            SparkExampleSearch.builder(ref).channels("relu3").k(9).build().search(rows, "id", "image");
+            SparkExampleSearch.of(ref, b -> b.channels("relu3").k(9)).search(rows, "id", "image");
             searchSparkS[cores - 1] = (System.nanoTime() - t) / 1e9;
             spark[cores - 1][2] = n / searchSparkS[cores - 1];
             rows.unpersist();

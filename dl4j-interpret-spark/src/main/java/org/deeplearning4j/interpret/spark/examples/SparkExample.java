@@ -80,7 +80,7 @@ public final class SparkExample {
                     .attribute(images);
             saliency.write().mode(SaveMode.Overwrite).parquet(out + "/saliency.parquet");
 
-            ExampleSearchResult r = SparkExampleSearch.builder(model).channels("relu3").k(9).build()
+            ExampleSearchResult r = SparkExampleSearch.of(model, b -> b.channels("relu3").k(9))
                     .search(images, "id", "image");
             File grids = new File(out.replaceFirst("^file:", ""), "relu3-top9");
             for (Unit u : new ArrayList<>(r.units()).subList(0, 8)) {
