@@ -14,12 +14,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Benchmark harness (not a test): forward, saliency and occlusion (32-pixel window, stride 16) on the zoo's VGG16 and
@@ -94,17 +91,17 @@ public final class AttributionBenchmark {
                 Nd4j.getRandom().setSeed(batch);
                 INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 224, 224).muli(255).subi(115);
                 Target target = Targets.logit(3);
-                double dl4j = median(reps, () -> g.outputSingle(false, x));
-                double fwd = median(reps, () -> m.logits(x));
-                double sal = median(reps, () -> Saliency.of(m).attribute(x, target));
-                double ig = timeOnce(() -> IntegratedGradients.builder(m).steps(IG_STEPS).build()
+                double dl4j = Timing.median(reps, () -> g.outputSingle(false, x));
+                double fwd = Timing.median(reps, () -> m.logits(x));
+                double sal = Timing.median(reps, () -> Saliency.of(m).attribute(x, target));
+                double ig = Timing.once(() -> IntegratedGradients.builder(m).steps(IG_STEPS).build()
                         .attribute(x, target));
-                double sg = timeOnce(() -> NoiseTunnel.builder(m, Saliency.of(m)).samples(SG_SAMPLES).build()
+                double sg = Timing.once(() -> NoiseTunnel.builder(m, Saliency.of(m)).samples(SG_SAMPLES).build()
                         .attribute(x, target));
                 int windows = (int) Math.pow((224 - WINDOW) / STRIDE + 1, 2);
                 double occ = Double.NaN;
                 if (occlusion) {
-                    occ = timeOnce(() -> Occlusion.builder(m).window(WINDOW).stride(STRIDE).maxBatch(8).build()
+                    occ = Timing.once(() -> Occlusion.builder(m).window(WINDOW).stride(STRIDE).maxBatch(8).build()
                             .attribute(x, target));
                 }
                 System.out.println(String.format(Locale.ROOT,
@@ -114,23 +111,5 @@ public final class AttributionBenchmark {
             }
         }
         sampler.interrupt();
-    }
-
-    private static double timeOnce(Supplier<?> op) {
-        long t0 = System.nanoTime();
-        op.get();
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static double median(int reps, Supplier<?> op) {
-        op.get(); // warm-up: builds the mirror and JIT-compiles
-        List<Double> t = new ArrayList<>();
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            op.get();
-            t.add((System.nanoTime() - t0) / 1e9);
-        }
-        t.sort(Double::compare);
-        return t.get(t.size() / 2);
     }
 }

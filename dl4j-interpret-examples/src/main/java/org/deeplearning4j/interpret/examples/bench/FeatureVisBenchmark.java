@@ -56,7 +56,7 @@ public final class FeatureVisBenchmark {
             for (int batch : batches) {
                 Nd4j.getRandom().setSeed(batch);
                 INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 224, 224).muli(255).subi(115);
-                double fwd = median(steps, () -> m.logits(x));
+                double fwd = Timing.median(steps, () -> m.logits(x));
                 double channel = stepTime(m, Objectives.channel(layer, 5), batch, steps);
                 double dream = stepTime(m, Objectives.deepDream(layer), batch, steps);
                 double logit = stepTime(m, Objectives.classLogit(7), batch, steps);
@@ -86,18 +86,6 @@ public final class FeatureVisBenchmark {
             longRun.run(m, o);
             long t2 = System.nanoTime();
             t.add(((t2 - t1) - (t1 - t0)) / 1e9 / steps);
-        }
-        t.sort(Double::compare);
-        return t.get(t.size() / 2);
-    }
-
-    private static double median(int reps, Runnable op) {
-        op.run();
-        List<Double> t = new ArrayList<>();
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            op.run();
-            t.add((System.nanoTime() - t0) / 1e9);
         }
         t.sort(Double::compare);
         return t.get(t.size() / 2);

@@ -1,6 +1,5 @@
 package org.deeplearning4j.interpret.examples.bench;
 
-import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.interpret.attribution.IntegratedGradients;
 import org.deeplearning4j.interpret.attribution.NoiseTunnel;
 import org.deeplearning4j.interpret.attribution.Occlusion;
@@ -19,14 +18,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,7 +66,7 @@ public final class PyTorchSideBySide {
             InterpretableModel m = ZooModels.interpretable(g);
             for (int batch : Arrays.stream(batches.split(",")).mapToInt(Integer::parseInt).toArray()) {
                 AtomicLong peak = new AtomicLong();
-                Thread sampler = sampler(peak);
+                Thread sampler = Timing.residentSampler(peak);
                 Map<String, Double> ours = ours(m, batch, reps);
                 sampler.interrupt();
                 Map<String, Double> ref = torch.getOrDefault(batch, Map.of());
@@ -96,11 +92,11 @@ public final class PyTorchSideBySide {
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 224, 224).muli(255).subi(115);
         Target t = Targets.logit(3);
         Map<String, Double> r = new HashMap<>();
-        r.put("forward", median(reps, () -> m.logits(x)));
-        r.put("saliency", median(reps, () -> Saliency.builder(m).signed(true).build().attribute(x, t)));
-        r.put("ig32", once(() -> IntegratedGradients.builder(m).steps(32).build().attribute(x, t)));
-        r.put("smoothgrad16", once(() -> NoiseTunnel.builder(m, Saliency.of(m)).samples(16).build().attribute(x, t)));
-        r.put("occlusion", once(() -> Occlusion.builder(m).window(32).stride(16).baselineValue(0).maxBatch(8).build()
+        r.put("forward", Timing.median(reps, () -> m.logits(x)));
+        r.put("saliency", Timing.median(reps, () -> Saliency.builder(m).signed(true).build().attribute(x, t)));
+        r.put("ig32", Timing.once(() -> IntegratedGradients.builder(m).steps(32).build().attribute(x, t)));
+        r.put("smoothgrad16", Timing.once(() -> NoiseTunnel.builder(m, Saliency.of(m)).samples(16).build().attribute(x, t)));
+        r.put("occlusion", Timing.once(() -> Occlusion.builder(m).window(32).stride(16).baselineValue(0).maxBatch(8).build()
                 .attribute(x, t)));
         return r;
     }
@@ -139,22 +135,6 @@ public final class PyTorchSideBySide {
         return out;
     }
 
-    private static Thread sampler(AtomicLong peak) {
-        Thread s = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "rss-sampler");
-        s.setDaemon(true);
-        s.start();
-        return s;
-    }
-
     private static String cpuModel() {
         try {
             for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
@@ -166,23 +146,5 @@ public final class PyTorchSideBySide {
             return "unknown CPU";
         }
         return "unknown CPU";
-    }
-
-    private static double once(Supplier<?> op) {
-        long t0 = System.nanoTime();
-        op.get();
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static double median(int reps, Supplier<?> op) {
-        op.get();
-        List<Double> t = new ArrayList<>();
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            op.get();
-            t.add((System.nanoTime() - t0) / 1e9);
-        }
-        t.sort(Double::compare);
-        return t.get(t.size() / 2);
     }
 }
