@@ -283,7 +283,14 @@ public final class RuleWalker {
         }
     }
 
-    private INDArray seed(Target target, INDArray act, String layer) {
+    /**
+     * @param target the target, checked against the activation's shape
+     * @param act the activation of the target's layer
+     * @param layer the layer's name (for messages)
+     * @return the seed {@code d target / d act} of a linear read-out
+     * @throws IllegalArgumentException for a target whose gradient depends on the activation (probabilities)
+     */
+    public static INDArray linearSeed(Target target, INDArray act, String layer) {
         target.validate(layer, act.shape());
         Target fixed = target.fixedFor(act);
         if (fixed.gradientDependsOnActivation()) {
@@ -320,7 +327,7 @@ public final class RuleWalker {
         String layer = targetLayer(target);
         Pass p = new Pass(x);
         INDArray act = p.outputs.get(layer);
-        INDArray seed = seed(target, act, layer);
+        INDArray seed = linearSeed(target, act, layer);
         INDArray values = seed.mul(act).reshape(act.size(0), -1).sum(1);
         Map<String, INDArray[]> fold = new HashMap<>();
         INDArray r = walk(layer, seed.mul(act), (v, q) -> lrpVertex(v, q, p, composite, fold));
@@ -341,7 +348,7 @@ public final class RuleWalker {
         Pass p = new Pass(x);
         Pass p0 = new Pass(reference);
         INDArray act = p.outputs.get(layer);
-        INDArray seed = seed(target, act, layer);
+        INDArray seed = linearSeed(target, act, layer);
         INDArray values = seed.mul(act).reshape(act.size(0), -1).sum(1);
         INDArray values0 = seed.mul(p0.outputs.get(layer)).reshape(act.size(0), -1).sum(1);
         INDArray m = walk(layer, seed, (v, q) -> deepLiftVertex(v, q, p, p0));
@@ -728,6 +735,11 @@ public final class RuleWalker {
             k[d] = 1;
         }
         return k;
+    }
+
+    /** @return {@code num / den} where {@code |den|} exceeds {@link LrpRule#STABILIZER}, else 0 */
+    public static INDArray stabilisedRatio(INDArray num, INDArray den) {
+        return LrpRules.safeDiv(num, den, 0);
     }
 
     /** @return the layers the composite's rules apply to, in order */

@@ -139,14 +139,7 @@ final class Dl4jModel implements InterpretableModel {
     private org.deeplearning4j.interpret.gradient.RuleWalker.Walk rules(INDArray input, INDArray reference,
             Target target, RuleCall call) {
         INDArray x = prepareInput(input);
-        INDArray ref = null;
-        if (reference != null) {
-            ref = reference.castTo(x.dataType());
-            if (!java.util.Arrays.equals(ref.shape(), x.shape())) {
-                throw new IllegalArgumentException("The reference must have the input's shape "
-                        + java.util.Arrays.toString(x.shape()) + ", got " + java.util.Arrays.toString(ref.shape()));
-            }
-        }
+        INDArray ref = reference == null ? null : InputChecks.reference(x, reference);
         target.validateBatch(x.size(0));
         resolve(target.layer());
         org.deeplearning4j.interpret.gradient.RuleWalker w = walker();

@@ -127,6 +127,20 @@ final class InputChecks {
      * @param x unit column
      * @throws IllegalArgumentException when the position is outside the layer's spatial size
      */
+    /**
+     * @param x a prepared input batch
+     * @param reference a reference input (DeepLIFT's)
+     * @return the reference in the input's data type
+     * @throws IllegalArgumentException if its shape differs from the input's
+     */
+    static INDArray reference(INDArray x, INDArray reference) {
+        if (!java.util.Arrays.equals(reference.shape(), x.shape())) {
+            throw new IllegalArgumentException("The reference must have the input's shape "
+                    + java.util.Arrays.toString(x.shape()) + ", got " + java.util.Arrays.toString(reference.shape()));
+        }
+        return reference.castTo(x.dataType());
+    }
+
     static void unitPosition(LayerInfo info, long y, long x) {
         long[] shape = info.outputShape();
         long h = shape.length == 3 ? shape[1] : 1;

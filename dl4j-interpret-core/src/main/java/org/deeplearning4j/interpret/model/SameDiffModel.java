@@ -542,10 +542,11 @@ final class SameDiffModel implements InterpretableModel {
             INDArray chunk = Batches.chunk(x, from, maxBatch);
             Target t = target.slice((int) from, (int) (from + chunk.size(0)));
             INDArray act = run(chunk, List.of(layer)).get(layer);
-            INDArray seed = linearSeed(t, layer, act);
+            INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, act, layer);
             INDArray relevance = seed.mul(act);
             INDArray sign = act.gte(0.0).castTo(act.dataType()).muli(2).subi(1);
-            INDArray g = safeRatio(relevance, act.add(sign.muli(eps)));
+            INDArray g = org.deeplearning4j.interpret.gradient.RuleWalker.stabilisedRatio(relevance,
+                    act.add(sign.muli(eps)));
             INDArray grad = reverse(chunk, null, null, List.of(layer), List.of(g), ReluRule.NORMAL, this.input,
                     SameDiffReverse.Propagation.lrp(eps), null).get(this.input);
             attr.add(grad.mul(chunk));
@@ -566,11 +567,7 @@ final class SameDiffModel implements InterpretableModel {
             throw new IllegalArgumentException("reference is null");
         }
         INDArray x = prepareInput(input);
-        INDArray ref = reference.castTo(x.dataType());
-        if (!Arrays.equals(ref.shape(), x.shape())) {
-            throw new IllegalArgumentException("The reference must have the input's shape " + Arrays.toString(x.shape())
-                    + ", got " + Arrays.toString(ref.shape()));
-        }
+        INDArray ref = InputChecks.reference(x, reference);
         target.validateBatch(x.size(0));
         String layer = resolve(target.layer());
         List<INDArray> attr = new ArrayList<>();
@@ -585,7 +582,7 @@ final class SameDiffModel implements InterpretableModel {
             INDArray act = run(both, List.of(layer)).get(layer);
             INDArray actX = act.get(NDArrayIndex.interval(0, n));
             INDArray actR = act.get(NDArrayIndex.interval(n, 2 * n));
-            INDArray seed = linearSeed(t, layer, actX);
+            INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, actX, layer);
             int[] partner = new int[2 * n];
             for (int i = 0; i < n; i++) {
                 partner[i] = n + i;
@@ -600,24 +597,6 @@ final class SameDiffModel implements InterpretableModel {
         }
         return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
                 Batches.concat(refVals));
-    }
-
-    /** @return the seed of a linear read-out, refusing targets whose gradient depends on the activation */
-    private static INDArray linearSeed(Target t, String layer, INDArray act) {
-        t.validate(layer, act.shape());
-        Target fixed = t.fixedFor(act);
-        if (fixed.gradientDependsOnActivation()) {
-            throw new IllegalArgumentException("LRP and DeepLIFT explain a linear read-out of a layer (a class logit, "
-                    + "a channel, a neuron), not " + t.description() + "; use Targets.logit, Targets.predicted or a "
-                    + "unit target");
-        }
-        return fixed.gradient(act);
-    }
-
-    private static INDArray safeRatio(INDArray num, INDArray den) {
-        INDArray keep = org.nd4j.linalg.ops.transforms.Transforms.abs(den).gt(
-                org.deeplearning4j.interpret.gradient.LrpRule.STABILIZER).castTo(den.dataType());
-        return num.div(den.mul(keep).addi(keep.rsub(1.0))).muli(keep);
     }
 
     @Override
