@@ -16,7 +16,7 @@ replaced by autograd functions with the rules' backward), occlusion (4x4 zero pa
 averaged over the windows covering each pixel, the last window flush with the border) and Grad-CAM at the last
 convolution both before and after its ReLU (channel weights = spatial mean of the gradient, no ReLU on the map, at
 the layer's resolution, as Captum's LayerGradCam with relu_attributions=False), layer-wise relevance propagation
-with three composites and DeepLIFT (Rescale) against the noise baseline, both written out layer by layer below
+with three composites and DeepLIFT (Rescale; RevealCancel on the ResNet-like network) against the noise baseline, both written out layer by layer below
 (explicit per-layer rules, transposed maps from autograd; batch norm folded into the convolution before it, max
 pooling winner-take-all for LRP and multipliers as gradients for DeepLIFT). Targets: the logit of class
 [0, 1, 2] for examples 0, 1, 2. Inputs are continuous random values; the only max-pooling ties are windows of ReLU
@@ -406,6 +406,78 @@ def deeplift_resnet(net, x, x0):
     return (x - x0) * m_x
 
 
+def signed_parts(t):
+    return t.clamp(min=0), t.clamp(max=0)
+
+
+def rc_forward(f, dp, dn, w):
+    """Positive and negative parts through a linear map f(t, w) (no bias): routed by the weights' signs."""
+    wp, wn = w.clamp(min=0), w.clamp(max=0)
+    return f(dp, wp) + f(dn, wn), f(dp, wn) + f(dn, wp)
+
+
+def rc_backward(f, like, mp, mn, w):
+    """Multipliers of the input parts of a linear map from those of its output parts."""
+    wp, wn = w.clamp(min=0), w.clamp(max=0)
+    t = lambda ww, m: transpose(lambda a: f(a, ww), like, m)
+    return t(wp, mp) + t(wn, mn), t(wp, mn) + t(wn, mp)
+
+
+def rc_activation(z0, dp, dn):
+    """RevealCancel at a ReLU: each part's effect averaged over the other's absence and presence."""
+    r = F.relu
+    yp = 0.5 * (r(z0 + dp) - r(z0)) + 0.5 * (r(z0 + dp + dn) - r(z0 + dn))
+    yn = 0.5 * (r(z0 + dn) - r(z0)) + 0.5 * (r(z0 + dp + dn) - r(z0 + dp))
+    return yp, yn
+
+
+def rc_slopes(z, dz, dy, m):
+    small = dz.abs() < torch.clamp(dz.abs() * 1e-12, min=RESCALE_TOL)
+    return m * torch.where(small, relu_prime(z), dy / torch.where(small, torch.ones_like(dz), dz))
+
+
+def revealcancel_resnet(net, x, x0):
+    """DeepLIFT's RevealCancel on the ResNet-like network (batch norms folded: the same positive/negative routing)."""
+    ws, bs = folded(net.stem, net.stem_bn)
+    wa, ba = folded(net.a, net.a_bn)
+    wb, bb = folded(net.b, net.b_bn)
+    conv = lambda t, w: conv_map(t, w, None)
+    with torch.no_grad():
+        def fwd(t):
+            zs = conv_map(t, ws, bs)
+            s = F.relu(zs)
+            za = conv_map(s, wa, ba)
+            y = F.relu(za)
+            pre = conv_map(y, wb, bb) + s
+            return dict(zs=zs, s=s, za=za, y=y, pre=pre)
+        u, v = fwd(x), fwd(x0)
+        dp, dn = signed_parts(x - x0)
+        zsp, zsn = rc_forward(conv, dp, dn, ws)
+        sp, sn = rc_activation(v["zs"], zsp, zsn)
+        zap, zan = rc_forward(conv, sp, sn, wa)
+        yp, yn = rc_activation(v["za"], zap, zan)
+        zbp, zbn = rc_forward(conv, yp, yn, wb)
+        prep, pren = zbp + sp, zbn + sn
+        postp, postn = rc_activation(v["pre"], prep, pren)
+    seed = torch.zeros(x.shape[0], 3, dtype=x.dtype)
+    for i, t in enumerate(TARGETS):
+        seed[i, t] = 1
+    post = F.relu(u["pre"])
+    mg = seed @ net.fc.weight  # both parts: W+^T seed + W-^T seed
+    mpost = transpose(lambda t: t.mean(dim=(2, 3)), post, mg)
+    mpre_p = rc_slopes(u["pre"], prep, postp, mpost)
+    mpre_n = rc_slopes(u["pre"], pren, postn, mpost)
+    my_p, my_n = rc_backward(conv, u["y"], mpre_p, mpre_n, wb)
+    mza_p = rc_slopes(u["za"], zap, yp, my_p)
+    mza_n = rc_slopes(u["za"], zan, yn, my_n)
+    ms_p, ms_n = rc_backward(conv, u["s"], mza_p, mza_n, wa)
+    ms_p, ms_n = ms_p + mpre_p, ms_n + mpre_n
+    mzs_p = rc_slopes(u["zs"], zsp, sp, ms_p)
+    mzs_n = rc_slopes(u["zs"], zsn, sn, ms_n)
+    mx_p, mx_n = rc_backward(conv, x, mzs_p, mzs_n, ws)
+    return dp * mx_p + dn * mx_n
+
+
 def randomise_batch_norm(net, gen):
     for m in net.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
@@ -450,6 +522,7 @@ def export(net, x, out):
         save("lrp_epsilon_gamma_box", lrp_resnet(net, x, [("zbox", (-0.3, 0.7)), ("gamma", 0.25), ("gamma", 0.25),
                                                            ("epsilon", 1e-6)]))
         save("lrp_epsilon_plus", lrp_resnet(net, x, [("zplus", None)] * 3 + [("epsilon", 1e-6)]))
+        save("deeplift_revealcancel", revealcancel_resnet(net, x, x0))
 
 
 def main(root):

@@ -15,8 +15,10 @@ import java.util.Map;
  * non-linearities, which use the secant slope {@code (f(z) - f(z0)) / (z - z0)} between the two passes. The
  * contributions sum to {@code f(x) - f(x0)} (summation-to-delta); the result's convergence delta reports the
  * remainder, which is zero up to rounding except where a max-pooling window's maximum is at another place for the
- * input than for the reference (max pooling passes multipliers as gradients, DeepLIFT's own choice). With several baselines the contributions are averaged (DeepLIFT-SHAP, see {@link DeepLiftShap}).
- * RevealCancel is not provided. Runs on MultiLayerNetworks and ComputationGraphs (see
+ * input than for the reference (max pooling passes multipliers as gradients, DeepLIFT's own choice). With several
+ * baselines the contributions are averaged (DeepLIFT-SHAP, see {@link DeepLiftShap}). {@link Rule#REVEAL_CANCEL}
+ * keeps positive and negative differences apart (DL4J networks only). Runs on MultiLayerNetworks and
+ * ComputationGraphs (see
  * {@link org.deeplearning4j.interpret.gradient.RuleWalker} for the rule of each layer type) and on SameDiff graphs
  * (one reverse pass over the batch [input; reference] with the secant at every element-wise activation; a graph
  * with an op that is not linear in the input, an activation or a maximum is refused, naming the op).
@@ -30,22 +32,35 @@ import java.util.Map;
  * }</pre>
  */
 public final class DeepLift implements Attribution {
+    /** How non-linearities pass multipliers. */
+    public enum Rule {
+        /** The secant slope between input and reference (the default; every model type). */
+        RESCALE,
+        /**
+         * Positive and negative differences kept apart, each non-linearity's effect averaged over the other part's
+         * absence and presence (Shrikumar et al. 2017, section 3.5.3; DL4J networks only).
+         */
+        REVEAL_CANCEL
+    }
+
     private final InterpretableModel model;
+    private final Rule rule;
     private final List<Baseline> baselines;
     private final ChannelReduction reduction;
     private final String name;
 
-    DeepLift(InterpretableModel model, List<Baseline> baselines, ChannelReduction reduction, String name) {
+    DeepLift(InterpretableModel model, List<Baseline> baselines, ChannelReduction reduction, String name, Rule rule) {
         if (model == null) {
             throw new IllegalArgumentException("model is null");
         }
         if (baselines == null || baselines.isEmpty() || baselines.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalArgumentException("DeepLIFT needs at least one baseline (no nulls), e.g. Baselines.zeros()");
         }
-        if (reduction == null) {
-            throw new IllegalArgumentException("channel reduction is null");
+        if (reduction == null || rule == null) {
+            throw new IllegalArgumentException("channel reduction and rule must not be null");
         }
         this.model = model;
+        this.rule = rule;
         this.baselines = List.copyOf(baselines);
         this.reduction = reduction;
         this.name = name;
@@ -71,7 +86,7 @@ public final class DeepLift implements Attribution {
         INDArray values = null;
         for (Baseline b : baselines) {
             INDArray ref = b.create(x, model);
-            RuleWalker.Walk w = model.deepLift(x, ref, fixed);
+            RuleWalker.Walk w = rule == Rule.RESCALE ? model.deepLift(x, ref, fixed) : model.revealCancel(x, ref, fixed);
             sum = sum == null ? w.attributions : sum.addi(w.attributions);
             refSum = refSum == null ? w.referenceValues : refSum.addi(w.referenceValues);
             values = w.values;
@@ -80,7 +95,7 @@ public final class DeepLift implements Attribution {
         INDArray refMean = refSum.divi(baselines.size());
         INDArray delta = attr.reshape(attr.size(0), -1).sum(1).subi(values.sub(refMean));
         Map<String, String> opts = new LinkedHashMap<>();
-        opts.put("rule", "Rescale");
+        opts.put("rule", rule == Rule.RESCALE ? "Rescale" : "RevealCancel");
         opts.put("baselines", baselines.stream().map(Baseline::description).reduce((a, c) -> a + ", " + c)
                 .orElse(""));
         opts.put("channelReduction", reduction.name());
@@ -93,9 +108,16 @@ public final class DeepLift implements Attribution {
         private final InterpretableModel model;
         private List<Baseline> baselines = List.of(Baselines.zeros());
         private ChannelReduction reduction = ChannelReduction.SUM;
+        private Rule rule = Rule.RESCALE;
 
         private Builder(InterpretableModel model) {
             this.model = model;
+        }
+
+        /** @param r how non-linearities pass multipliers (default {@link Rule#RESCALE}) @return this */
+        public Builder rule(Rule r) {
+            this.rule = r;
+            return this;
         }
 
         /** @param b the reference input(s); several are averaged (default zeros) @return this */
@@ -112,7 +134,7 @@ public final class DeepLift implements Attribution {
 
         /** @return the method */
         public DeepLift build() {
-            return new DeepLift(model, baselines, reduction, "DeepLIFT");
+            return new DeepLift(model, baselines, reduction, "DeepLIFT", rule);
         }
     }
 }

@@ -42,7 +42,7 @@ public final class DeepLiftShap implements Attribution {
         for (int i = 0; i < background.size(0); i++) {
             bs.add(Baselines.image(background.get(NDArrayIndex.interval(i, i + 1)).dup()));
         }
-        return new DeepLiftShap(new DeepLift(model, bs, ChannelReduction.SUM, "DeepLiftShap"));
+        return new DeepLiftShap(new DeepLift(model, bs, ChannelReduction.SUM, "DeepLiftShap", DeepLift.Rule.RESCALE));
     }
 
     @Override

@@ -34,6 +34,7 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
@@ -353,6 +354,257 @@ public final class RuleWalker {
         INDArray values0 = seed.mul(p0.outputs.get(layer)).reshape(act.size(0), -1).sum(1);
         INDArray m = walk(layer, seed, (v, q) -> deepLiftVertex(v, q, p, p0));
         return new Walk(m.mul(x.sub(reference)), values, values0);
+    }
+
+    /**
+     * DeepLIFT with the RevealCancel rule: every difference from the reference is carried as a positive and a
+     * negative part; linear maps route each part by the weights' signs, and a non-linearity gives each part the
+     * average of its effect with and without the other part (Shrikumar et al. 2017, section 3.5.3), so that
+     * cancelling positive and negative inputs are not hidden. Multipliers run backward per part. Internally the two
+     * parts travel as one array of twice the batch, {@code [positive; negative]}.
+     *
+     * @param x NCHW input
+     * @param reference NCHW reference, same shape
+     * @param target a linear read-out
+     * @return contributions {@code dx+ m+ + dx- m-}; their sum per example is the target's change (up to the
+     *         max-pooling remainder)
+     */
+    public synchronized Walk revealCancel(INDArray x, INDArray reference, Target target) {
+        String layer = targetLayer(target);
+        Pass p = new Pass(x);
+        Pass p0 = new Pass(reference);
+        Map<String, INDArray> delta = deltaPass(x.sub(reference), p, p0);
+        INDArray act = p.outputs.get(layer);
+        INDArray seed = linearSeed(target, act, layer);
+        INDArray values = seed.mul(act).reshape(act.size(0), -1).sum(1);
+        INDArray values0 = seed.mul(p0.outputs.get(layer)).reshape(act.size(0), -1).sum(1);
+        INDArray m = walk(layer, Nd4j.concat(0, seed, seed), (v, q) -> revealCancelVertex(v, q, p, p0, delta));
+        INDArray d = x.sub(reference);
+        INDArray[] dParts = split(signParts(d));
+        INDArray[] mParts = split(m);
+        return new Walk(dParts[0].mul(mParts[0]).addi(dParts[1].mul(mParts[1])), values, values0);
+    }
+
+    /** @return {@code [relu(d); d - relu(d)]} */
+    private static INDArray signParts(INDArray d) {
+        INDArray pos = Transforms.relu(d, true);
+        return Nd4j.concat(0, pos, d.sub(pos));
+    }
+
+    /** @return the two halves of a packed {@code [positive; negative]} array */
+    private static INDArray[] split(INDArray packed) {
+        long n = packed.size(0) / 2;
+        return new INDArray[] {packed.get(NDArrayIndex.interval(0, n)).dup(),
+            packed.get(NDArrayIndex.interval(n, 2 * n)).dup()};
+    }
+
+    /** @return {@code [a; b]} */
+    private static INDArray pack(INDArray a, INDArray b) {
+        return Nd4j.concat(0, a, b);
+    }
+
+    /** The positive and negative parts of every vertex's output difference, packed. */
+    private Map<String, INDArray> deltaPass(INDArray d, Pass p, Pass p0) {
+        Map<String, INDArray> out = new HashMap<>();
+        GraphVertex[] vs = g.getVertices();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        for (int idx : g.topologicalSortOrder()) {
+            GraphVertex v = vs[idx];
+            String name = v.getVertexName();
+            if (v.isInputVertex()) {
+                out.put(name, signParts(d));
+                continue;
+            }
+            VertexIndices[] src = v.getInputVertices();
+            INDArray[] in = new INDArray[src.length];
+            for (int i = 0; i < src.length; i++) {
+                in[i] = out.get(vs[src[i].getVertexIndex()].getVertexName());
+            }
+            out.put(name, deltaVertex(v, in, p, p0, mgr));
+        }
+        return out;
+    }
+
+    private INDArray deltaVertex(GraphVertex v, INDArray[] in, Pass p, Pass p0, LayerWorkspaceMgr mgr) {
+        String name = v.getVertexName();
+        if (!v.hasLayer()) {
+            org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(name);
+            if (cv instanceof ElementWiseVertex) {
+                ElementWiseVertex.Op op = ((ElementWiseVertex) cv).getOp();
+                INDArray sum = null;
+                for (int i = 0; i < in.length; i++) {
+                    INDArray term = in[i];
+                    if (op == ElementWiseVertex.Op.Subtract && i == 1) {
+                        INDArray[] h = split(term);
+                        term = pack(h[1].neg(), h[0].neg());
+                    }
+                    term = term.mul(op == ElementWiseVertex.Op.Average ? 1.0 / in.length : 1);
+                    sum = sum == null ? term : sum.addi(term);
+                }
+                return sum;
+            }
+            for (int i = 0; i < in.length; i++) {
+                v.setInput(i, in[i].dup(), mgr);
+            }
+            INDArray r = v.doForward(false, mgr).dup();
+            v.clear();
+            return r;
+        }
+        org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
+        InputPreProcessor pp = v instanceof LayerVertex ? ((LayerVertex) v).getLayerPreProcessor() : null;
+        INDArray dIn = pp == null ? in[0] : pp.preProcess(in[0].dup(), (int) in[0].size(0), mgr).dup();
+        INDArray[] h = split(dIn);
+        if (linearWithParams(v)) {
+            Linear lin = linear(v, null);
+            INDArray wp = Transforms.relu(lin.w, true);
+            INDArray wn = lin.w.sub(wp);
+            INDArray zp = lin.forward(h[0], wp, null).addi(lin.forward(h[1], wn, null));
+            INDArray zn = lin.forward(h[0], wn, null).addi(lin.forward(h[1], wp, null));
+            IActivation act = ((BaseLayer) c).getActivationFn();
+            if (ActivationRules.isIdentity(act) || name.equals(outputVertex)) {
+                return pack(zp, zn);
+            }
+            INDArray z0 = lin.forward(p0.layerInput(v), lin.w, lin.b);
+            return revealCancelParts(t -> act.getActivation(t.dup(), false), z0, zp, zn);
+        }
+        if (c instanceof BatchNormalization) {
+            INDArray scale = bcast(batchNormAffine(v)[0], h[0]);
+            INDArray sp = Transforms.relu(scale, true);
+            INDArray sn = scale.sub(sp);
+            return pack(h[0].mul(sp).addi(h[1].mul(sn)), h[1].mul(sp).addi(h[0].mul(sn)));
+        }
+        if (c instanceof ActivationLayer || c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
+            return revealCancelParts(t -> layerForward(v, t, mgr), p0.layerInput(v), h[0], h[1]);
+        }
+        if ((c instanceof SubsamplingLayer && ((SubsamplingLayer) c).getPoolingType() == PoolingType.MAX)
+                || (c instanceof GlobalPoolingLayer && ((GlobalPoolingLayer) c).getPoolingType() == PoolingType.MAX)) {
+            return signParts(p.outputs.get(name).sub(p0.outputs.get(name)));
+        }
+        if (c instanceof DropoutLayer || c instanceof LossLayer) {
+            return dIn;
+        }
+        // parameterless linear layers: each part through the layer
+        return layerForward(v, dIn, mgr);
+    }
+
+    /** @return a layer's output for an input, through DL4J's own forward pass (on a copy of the input) */
+    private static INDArray layerForward(GraphVertex v, INDArray t, LayerWorkspaceMgr mgr) {
+        Layer l = v.getLayer();
+        l.setInput(t.dup(), mgr);
+        INDArray y = l.activate(false, mgr).dup();
+        l.clear();
+        return y;
+    }
+
+    /** RevealCancel at {@code y = f(z)}: each part's effect averaged over the other part's absence and presence. */
+    private static INDArray revealCancelParts(java.util.function.UnaryOperator<INDArray> f, INDArray z0,
+            INDArray dp, INDArray dn) {
+        INDArray f0 = f.apply(z0);
+        INDArray fp = f.apply(z0.add(dp));
+        INDArray fn = f.apply(z0.add(dn));
+        INDArray fpn = f.apply(z0.add(dp).addi(dn));
+        INDArray yp = fp.sub(f0).addi(fpn.sub(fn)).muli(0.5);
+        INDArray yn = fn.sub(f0).addi(fpn.sub(fp)).muli(0.5);
+        return pack(yp, yn);
+    }
+
+    private INDArray[] revealCancelVertex(GraphVertex v, INDArray q, Pass p, Pass p0, Map<String, INDArray> delta) {
+        String name = v.getVertexName();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        INDArray[] m = split(q);
+        if (!v.hasLayer()) {
+            org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(name);
+            if (cv instanceof ElementWiseVertex) {
+                ElementWiseVertex.Op op = ((ElementWiseVertex) cv).getOp();
+                int k = p.inputs.get(name).length;
+                INDArray[] out = new INDArray[k];
+                for (int i = 0; i < k; i++) {
+                    out[i] = op == ElementWiseVertex.Op.Subtract && i == 1 ? pack(m[1].neg(), m[0].neg())
+                            : q.mul(op == ElementWiseVertex.Op.Average ? 1.0 / k : 1);
+                }
+                return out;
+            }
+            INDArray[] a = linearNonLayerBackward(v, m[0], p);
+            INDArray[] b = linearNonLayerBackward(v, m[1], p);
+            INDArray[] out = new INDArray[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = pack(a[i], b[i]);
+            }
+            return out;
+        }
+        org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
+        INDArray x = p.layerInput(v);
+        INDArray[] mIn;
+        if (linearWithParams(v)) {
+            Linear lin = linear(v, null);
+            IActivation act = ((BaseLayer) c).getActivationFn();
+            INDArray[] mz = m;
+            if (!ActivationRules.isIdentity(act) && !name.equals(outputVertex)) {
+                mz = revealCancelSlopes(act, lin.forward(x, lin.w, lin.b), linearDelta(v, p, p0, delta),
+                        split(delta.get(name)), m);
+            }
+            INDArray wp = Transforms.relu(lin.w, true);
+            INDArray wn = lin.w.sub(wp);
+            mIn = new INDArray[] {lin.transpose(x, wp, mz[0]).addi(lin.transpose(x, wn, mz[1])),
+                lin.transpose(x, wp, mz[1]).addi(lin.transpose(x, wn, mz[0]))};
+        } else if (c instanceof ActivationLayer) {
+            IActivation act = ((ActivationLayer) c).getActivationFn();
+            mIn = revealCancelSlopes(act, x, splitInput(v, delta, p), split(delta.get(name)), m);
+        } else if (c instanceof BatchNormalization) {
+            INDArray scale = bcast(batchNormAffine(v)[0], x);
+            INDArray sp = Transforms.relu(scale, true);
+            INDArray sn = scale.sub(sp);
+            mIn = new INDArray[] {m[0].mul(sp).addi(m[1].mul(sn)), m[1].mul(sp).addi(m[0].mul(sn))};
+        } else if (c instanceof SubsamplingLayer && ((SubsamplingLayer) c).getPoolingType() == PoolingType.MAX) {
+            MaxRules.Window win = window((SubsamplingLayer) c);
+            mIn = new INDArray[] {MaxRules.pool(x, m[0], win), MaxRules.pool(x, m[1], win)};
+        } else if (c instanceof GlobalPoolingLayer && ((GlobalPoolingLayer) c).getPoolingType() == PoolingType.MAX) {
+            int[] dims = globalDims((GlobalPoolingLayer) c, x);
+            mIn = new INDArray[] {MaxRules.global(x, m[0].reshape(kept(x, dims)), dims),
+                MaxRules.global(x, m[1].reshape(kept(x, dims)), dims)};
+        } else if (c instanceof DropoutLayer || c instanceof LossLayer) {
+            mIn = m;
+        } else if (c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
+            throw new InterpretException("RevealCancel has no rule for the PReLU layer '" + name + "'; use DeepLIFT's "
+                    + "Rescale rule for this network");
+        } else {
+            mIn = new INDArray[] {layerTranspose(v, x, m[0], mgr), layerTranspose(v, x, m[1], mgr)};
+        }
+        return new INDArray[] {pack(preprocessorBackward(v, mIn[0], p.n), preprocessorBackward(v, mIn[1], p.n))};
+    }
+
+    /** @return the packed input difference of a layer vertex, after its preprocessor, split */
+    private INDArray[] splitInput(GraphVertex v, Map<String, INDArray> delta, Pass p) {
+        GraphVertex src = g.getVertices()[v.getInputVertices()[0].getVertexIndex()];
+        INDArray d = delta.get(src.getVertexName());
+        InputPreProcessor pp = v instanceof LayerVertex ? ((LayerVertex) v).getLayerPreProcessor() : null;
+        if (pp != null) {
+            d = pp.preProcess(d.dup(), (int) d.size(0), LayerWorkspaceMgr.noWorkspaces()).dup();
+        }
+        return split(d);
+    }
+
+    /** @return the pre-activation difference parts of a linear layer with a fused activation */
+    private INDArray[] linearDelta(GraphVertex v, Pass p, Pass p0, Map<String, INDArray> delta) {
+        INDArray[] h = splitInput(v, delta, p);
+        Linear lin = linear(v, null);
+        INDArray wp = Transforms.relu(lin.w, true);
+        INDArray wn = lin.w.sub(wp);
+        return new INDArray[] {lin.forward(h[0], wp, null).addi(lin.forward(h[1], wn, null)),
+            lin.forward(h[0], wn, null).addi(lin.forward(h[1], wp, null))};
+    }
+
+    /** {@code m_z+ = m_y+ dy+ / dz+} and the same for the negative part; {@code f'(z)} where a part is ~0. */
+    private static INDArray[] revealCancelSlopes(IActivation act, INDArray z, INDArray[] dz, INDArray[] dy,
+            INDArray[] m) {
+        INDArray[] out = new INDArray[2];
+        for (int i = 0; i < 2; i++) {
+            INDArray small = unchanged(dz[i], Nd4j.zerosLike(dz[i]));
+            INDArray slope = LrpRules.safeDiv(dy[i], dz[i].add(small), RESCALE_TOLERANCE);
+            INDArray grad = act.backprop(z.dup(), m[i].dup()).getFirst();
+            out[i] = m[i].mul(slope).muli(small.rsub(1.0)).addi(grad.muli(small));
+        }
+        return out;
     }
 
     private interface VertexRule {

@@ -131,6 +131,15 @@ final class Dl4jModel implements InterpretableModel {
         return rules(input, reference, target, (w, x, r, t) -> w.deepLift(x, r, t));
     }
 
+    @Override
+    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
+            Target target) {
+        if (reference == null) {
+            throw new IllegalArgumentException("reference is null");
+        }
+        return rules(input, reference, target, (w, x, r, t) -> w.revealCancel(x, r, t));
+    }
+
     private interface RuleCall {
         org.deeplearning4j.interpret.gradient.RuleWalker.Walk run(org.deeplearning4j.interpret.gradient.RuleWalker w,
                 INDArray x, INDArray ref, Target t);

@@ -228,6 +228,19 @@ public interface InterpretableModel {
     org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference, Target target);
 
     /**
+     * DeepLIFT with the RevealCancel rule against a reference input.
+     *
+     * @param input NCHW batch
+     * @param reference NCHW reference of the same shape
+     * @param target a linear read-out
+     * @return the contributions, the target's values on the input and on the reference
+     * @throws org.deeplearning4j.interpret.InterpretException on SameDiff graphs (not available there) or for a layer
+     *         without a rule
+     */
+    org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
+            Target target);
+
+    /**
      * @param input NCHW batch
      * @param target what to differentiate
      * @return the target's value and its true input gradient

@@ -600,6 +600,13 @@ final class SameDiffModel implements InterpretableModel {
     }
 
     @Override
+    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
+            Target target) {
+        throw new org.deeplearning4j.interpret.InterpretException("DeepLIFT's RevealCancel rule runs on DL4J networks' "
+                + "layers only; on a SameDiff graph use the Rescale rule (DeepLift's default)");
+    }
+
+    @Override
     public boolean softmaxOutput() {
         return classifier;
     }

@@ -283,6 +283,47 @@ class RulePropagationTest {
     }
 
     @Test
+    void revealCancelSeparatesCancellingInputsAsInThePaperAndSumsToTheChange() {
+        // y = relu(x1 - x2) with x = (2, 1.5), reference 0: Rescale gives (2, -1.5); RevealCancel gives the positive
+        // part half its effect alone and half its effect after the negative one: dy+ = (2 + 0.5) / 2 = 1.25,
+        // dy- = (-1.5 + 0) / 2... = -0.75, so (1.25, -0.75)
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+                .list()
+                .layer(new DenseLayer.Builder().nOut(1).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).hasBias(false)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(1, 1, 2)).build());
+        net.init();
+        net.getLayer(0).setParam("W", Nd4j.createFromArray(new double[][] {{1}, {-1}}));
+        net.getLayer(0).setParam("b", Nd4j.zeros(DataType.DOUBLE, 1, 1));
+        net.getLayer(1).setParam("W", Nd4j.createFromArray(new double[][] {{1, 0}}));
+        InterpretableModel m = Models.builder(net).inputSpec(InputSpec.builder().shape(2, 1, 1).build()).build();
+        INDArray x = Nd4j.createFromArray(2.0, 1.5).reshape(1, 2, 1, 1);
+        INDArray rc = DeepLift.builder(m).rule(DeepLift.Rule.REVEAL_CANCEL).build().attribute(x, Targets.logit(0))
+                .attributions().reshape(-1);
+        assertEquals(1.25, rc.getDouble(0), 1e-12);
+        assertEquals(-0.75, rc.getDouble(1), 1e-12);
+        INDArray rescale = DeepLift.builder(m).build().attribute(x, Targets.logit(0)).attributions().reshape(-1);
+        assertEquals(2.0, rescale.getDouble(0), 1e-12);
+        assertEquals(-1.5, rescale.getDouble(1), 1e-12);
+        // through every non-linearity, batch norm, sums and pooling of a larger graph: still the change
+        InterpretableModel g = model(smooth(29));
+        INDArray y = images(3);
+        INDArray ref = images(3).muli(0.3);
+        AttributionResult r = DeepLift.builder(g).rule(DeepLift.Rule.REVEAL_CANCEL)
+                .baselines(Baselines.image(ref)).build().attribute(y, Targets.logit(2));
+        INDArray change = g.logits(y).getColumn(2).sub(g.logits(ref).getColumn(2));
+        assertClose(change, sums(r.attributions()), 1e-9, "RevealCancel summation to delta");
+        assertClose(Nd4j.zeros(DataType.DOUBLE, 3), r.convergenceDelta().get(), 1e-9, "reported delta");
+        // and it runs through max pooling, reporting the remainder
+        InterpretableModel v = Models.builder(TestNets.vggLike(DataType.DOUBLE, 3)).inputSpec(TestNets.vggSpec())
+                .build();
+        AttributionResult vr = DeepLift.builder(v).rule(DeepLift.Rule.REVEAL_CANCEL).build()
+                .attribute(Nd4j.rand(DataType.DOUBLE, 2, 3, 12, 12), Targets.logit(1));
+        assertTrue(Double.isFinite(vr.convergenceDelta().get().sumNumber().doubleValue()));
+    }
+
+    @Test
     void deepLiftWithAZeroReferenceOnABiasFreeReluNetworkIsGradientTimesInput() {
         InterpretableModel m = model(biasFree(false, 13));
         INDArray x = images(2);

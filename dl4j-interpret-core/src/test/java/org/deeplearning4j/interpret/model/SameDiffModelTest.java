@@ -275,6 +275,11 @@ public class SameDiffModelTest {
                         .Lrp.builder(sdm).composite(org.deeplearning4j.interpret.gradient.LrpComposite.epsilonPlus())
                         .build().attribute(x, Targets.predicted()));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("epsilon rule"), e.getMessage());
+        org.deeplearning4j.interpret.InterpretException rc = assertThrows(
+                org.deeplearning4j.interpret.InterpretException.class, () -> org.deeplearning4j.interpret.attribution
+                        .DeepLift.builder(sdm).rule(org.deeplearning4j.interpret.attribution.DeepLift.Rule.REVEAL_CANCEL)
+                        .build().attribute(x, Targets.predicted()));
+        org.junit.jupiter.api.Assertions.assertTrue(rc.getMessage().contains("Rescale"), rc.getMessage());
     }
 
     /** input -> flatten -> dense -> tanh -> dense -> sigmoid -> dense logits; optionally tanh(h) * h (not linear). */

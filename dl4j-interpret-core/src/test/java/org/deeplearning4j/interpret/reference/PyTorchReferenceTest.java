@@ -212,6 +212,9 @@ class PyTorchReferenceTest {
             composites.put("lrp_epsilon_gamma_box", LrpComposite.epsilonGammaBox(0, 1));
             composites.put("lrp_epsilon_alpha2beta1", LrpComposite.epsilonAlpha2Beta1());
         } else {
+            close(npy(net, "deeplift_revealcancel"), DeepLift.builder(m).rule(DeepLift.Rule.REVEAL_CANCEL)
+                    .baselines(Baselines.image(npy(net, "ig_baseline"))).build().attribute(x, TARGETS)
+                    .attributions(), at + "DeepLIFT (RevealCancel)");
             composites.put("lrp_epsilon_gamma_box", LrpComposite.epsilonGammaBox(-0.3, 0.7));
             composites.put("lrp_epsilon_plus", LrpComposite.epsilonPlus());
         }

@@ -245,7 +245,8 @@ public final class InterpretCli implements Callable<Integer> {
         @CommandLine.Parameters(index = "0", paramLabel = "METHOD", description = "saliency, gradient-x-input, "
                 + "integrated-gradients, smoothgrad, guided-backprop, deconvnet, gradcam, gradcam++, guided-gradcam, "
                 + "scorecam, occlusion (default window), gradient-shap, lime, kernel-shap, shapley-sampling, "
-                + "feature-ablation (the last four over SLIC superpixels, see --segments), deeplift (see --baseline), "
+                + "feature-ablation (the last four over SLIC superpixels, see --segments), deeplift (see --baseline and "
+                + "--deeplift-rule), "
                 + "deeplift-shap (see --background), lrp (see --composite)")
         String method;
 
@@ -320,7 +321,7 @@ public final class InterpretCli implements Callable<Integer> {
             case "feature-ablation": return m -> FeatureAblation.builder(m).segmenter(o.segmenter())
                     .progress(o.progress).build();
             case "deeplift": return m -> org.deeplearning4j.interpret.attribution.DeepLift.builder(m)
-                    .baselines(o.baseline()).build();
+                    .baselines(o.baseline()).rule(o.deepLiftRule()).build();
             case "deeplift-shap": return m -> org.deeplearning4j.interpret.attribution.DeepLiftShap.of(m,
                     o.background(m));
             case "lrp": return m -> org.deeplearning4j.interpret.attribution.Lrp.builder(m)

@@ -49,6 +49,20 @@ final class MethodOptions {
                     + "(default ${DEFAULT-VALUE}).")
     String composite;
 
+    @Option(names = "--deeplift-rule", defaultValue = "rescale", paramLabel = "RULE",
+            description = "DeepLIFT: rescale or reveal-cancel (default ${DEFAULT-VALUE}).")
+    String deepLiftRule;
+
+    /** @return the rule named by --deeplift-rule @throws CliException naming the rules if it is unknown */
+    org.deeplearning4j.interpret.attribution.DeepLift.Rule deepLiftRule() {
+        switch (deepLiftRule.toLowerCase(Locale.ROOT)) {
+            case "rescale": return org.deeplearning4j.interpret.attribution.DeepLift.Rule.RESCALE;
+            case "reveal-cancel": return org.deeplearning4j.interpret.attribution.DeepLift.Rule.REVEAL_CANCEL;
+            default: throw CliException.usage("Unknown DeepLIFT rule '" + deepLiftRule + "'. Rules: rescale, "
+                    + "reveal-cancel");
+        }
+    }
+
     @Option(names = "--background", paramLabel = "DIR",
             description = "DeepLIFT-SHAP: a folder (or image) of background images, each one a baseline (e.g. 20 "
                     + "training images).")
@@ -96,6 +110,7 @@ final class MethodOptions {
         }
         baseline();
         composite(0, 1);
+        deepLiftRule();
     }
 
     /**

@@ -285,7 +285,7 @@ class InterpretCliTest {
             {"shapley-sampling", "--segments", "6", "--perturbations", "2"},
             {"feature-ablation", "--segments", "8"}, {"gradient-shap", "--samples", "3"},
             {"deeplift", "--baseline", "neutral"}, {"lrp", "--composite", "montavon"},
-            {"deeplift-shap", "--background", image.getPath()},
+            {"deeplift-shap", "--background", image.getPath()}, {"deeplift", "--deeplift-rule", "reveal-cancel"},
             {"lrp", "--composite", "epsilon-alpha2beta1"}};
         for (String[] m : runs) {
             File out = dir.resolve("out-" + m[0]).toFile();
