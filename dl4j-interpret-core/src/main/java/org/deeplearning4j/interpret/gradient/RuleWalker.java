@@ -435,10 +435,11 @@ public final class RuleWalker {
                 for (int i = 0; i < in.length; i++) {
                     INDArray term = in[i];
                     if (op == ElementWiseVertex.Op.Subtract && i == 1) {
-                        INDArray[] h = split(term);
-                        term = pack(h[1].neg(), h[0].neg());
+                        // a subtracted term's positive part is the negative part of the difference
+                        term = swapNegated(term);
+                    } else {
+                        term = term.mul(termWeight(op, i, in.length));
                     }
-                    term = term.mul(op == ElementWiseVertex.Op.Average ? 1.0 / in.length : 1);
                     sum = sum == null ? term : sum.addi(term);
                 }
                 return sum;
@@ -456,22 +457,17 @@ public final class RuleWalker {
         INDArray[] h = split(dIn);
         if (linearWithParams(v)) {
             Linear lin = linear(v, null);
-            INDArray wp = Transforms.relu(lin.w, true);
-            INDArray wn = lin.w.sub(wp);
-            INDArray zp = lin.forward(h[0], wp, null).addi(lin.forward(h[1], wn, null));
-            INDArray zn = lin.forward(h[0], wn, null).addi(lin.forward(h[1], wp, null));
+            INDArray[] z = signedForward(lin, h);
             IActivation act = ((BaseLayer) c).getActivationFn();
             if (ActivationRules.isIdentity(act) || name.equals(outputVertex)) {
-                return pack(zp, zn);
+                return pack(z[0], z[1]);
             }
             INDArray z0 = lin.forward(p0.layerInput(v), lin.w, lin.b);
-            return revealCancelParts(t -> act.getActivation(t.dup(), false), z0, zp, zn);
+            return revealCancelParts(t -> act.getActivation(t.dup(), false), z0, z[0], z[1]);
         }
         if (c instanceof BatchNormalization) {
-            INDArray scale = bcast(batchNormAffine(v)[0], h[0]);
-            INDArray sp = Transforms.relu(scale, true);
-            INDArray sn = scale.sub(sp);
-            return pack(h[0].mul(sp).addi(h[1].mul(sn)), h[1].mul(sp).addi(h[0].mul(sn)));
+            INDArray[] out = signedScale(bcast(batchNormAffine(v)[0], h[0]), h);
+            return pack(out[0], out[1]);
         }
         if (c instanceof ActivationLayer || c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
             return revealCancelParts(t -> layerForward(v, t, mgr), p0.layerInput(v), h[0], h[1]);
@@ -519,8 +515,8 @@ public final class RuleWalker {
                 int k = p.inputs.get(name).length;
                 INDArray[] out = new INDArray[k];
                 for (int i = 0; i < k; i++) {
-                    out[i] = op == ElementWiseVertex.Op.Subtract && i == 1 ? pack(m[1].neg(), m[0].neg())
-                            : q.mul(op == ElementWiseVertex.Op.Average ? 1.0 / k : 1);
+                    out[i] = op == ElementWiseVertex.Op.Subtract && i == 1 ? swapNegated(q)
+                            : q.mul(termWeight(op, i, k));
                 }
                 return out;
             }
@@ -543,18 +539,15 @@ public final class RuleWalker {
                 mz = revealCancelSlopes(act, lin.forward(x, lin.w, lin.b), linearDelta(v, p, p0, delta),
                         split(delta.get(name)), m);
             }
-            INDArray wp = Transforms.relu(lin.w, true);
-            INDArray wn = lin.w.sub(wp);
-            mIn = new INDArray[] {lin.transpose(x, wp, mz[0]).addi(lin.transpose(x, wn, mz[1])),
-                lin.transpose(x, wp, mz[1]).addi(lin.transpose(x, wn, mz[0]))};
+            INDArray[] w = signedWeights(lin.w);
+            // each input part reaches an output part through the weights of one sign: the transpose of the forward
+            mIn = new INDArray[] {lin.transpose(x, w[0], mz[0]).addi(lin.transpose(x, w[1], mz[1])),
+                lin.transpose(x, w[0], mz[1]).addi(lin.transpose(x, w[1], mz[0]))};
         } else if (c instanceof ActivationLayer) {
             IActivation act = ((ActivationLayer) c).getActivationFn();
             mIn = revealCancelSlopes(act, x, splitInput(v, delta, p), split(delta.get(name)), m);
         } else if (c instanceof BatchNormalization) {
-            INDArray scale = bcast(batchNormAffine(v)[0], x);
-            INDArray sp = Transforms.relu(scale, true);
-            INDArray sn = scale.sub(sp);
-            mIn = new INDArray[] {m[0].mul(sp).addi(m[1].mul(sn)), m[1].mul(sp).addi(m[0].mul(sn))};
+            mIn = signedScale(bcast(batchNormAffine(v)[0], x), m);
         } else if (c instanceof SubsamplingLayer && ((SubsamplingLayer) c).getPoolingType() == PoolingType.MAX) {
             MaxRules.Window win = window((SubsamplingLayer) c);
             mIn = new INDArray[] {MaxRules.pool(x, m[0], win), MaxRules.pool(x, m[1], win)};
@@ -586,12 +579,35 @@ public final class RuleWalker {
 
     /** @return the pre-activation difference parts of a linear layer with a fused activation */
     private INDArray[] linearDelta(GraphVertex v, Pass p, Pass p0, Map<String, INDArray> delta) {
-        INDArray[] h = splitInput(v, delta, p);
-        Linear lin = linear(v, null);
-        INDArray wp = Transforms.relu(lin.w, true);
-        INDArray wn = lin.w.sub(wp);
-        return new INDArray[] {lin.forward(h[0], wp, null).addi(lin.forward(h[1], wn, null)),
-            lin.forward(h[0], wn, null).addi(lin.forward(h[1], wp, null))};
+        return signedForward(linear(v, null), splitInput(v, delta, p));
+    }
+
+    /** @return {w+, w-} */
+    private static INDArray[] signedWeights(INDArray w) {
+        INDArray wp = Transforms.relu(w, true);
+        return new INDArray[] {wp, w.sub(wp)};
+    }
+
+    /** @return the positive and negative output parts of a linear map (no bias) from the input parts {@code h} */
+    private static INDArray[] signedForward(Linear lin, INDArray[] h) {
+        INDArray[] w = signedWeights(lin.w);
+        return new INDArray[] {lin.forward(h[0], w[0], null).addi(lin.forward(h[1], w[1], null)),
+            lin.forward(h[0], w[1], null).addi(lin.forward(h[1], w[0], null))};
+    }
+
+    /**
+     * A per-channel scale on two parts: each output part takes the parts that the scale's sign sends there. Serves
+     * both directions (the forward differences and the backward multipliers), as the map is diagonal.
+     */
+    private static INDArray[] signedScale(INDArray scale, INDArray[] h) {
+        INDArray[] s = signedWeights(scale);
+        return new INDArray[] {h[0].mul(s[0]).addi(h[1].mul(s[1])), h[1].mul(s[0]).addi(h[0].mul(s[1]))};
+    }
+
+    /** @return the packed parts of {@code -t}: {@code [-t-; -t+]} */
+    private static INDArray swapNegated(INDArray packed) {
+        INDArray[] h = split(packed);
+        return pack(h[1].neg(), h[0].neg());
     }
 
     /** {@code m_z+ = m_y+ dy+ / dz+} and the same for the negative part; {@code f'(z)} where a part is ~0. */

@@ -125,19 +125,20 @@ final class Dl4jModel implements InterpretableModel {
     @Override
     public org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
             Target target) {
-        if (reference == null) {
-            throw new IllegalArgumentException("reference is null");
-        }
-        return rules(input, reference, target, (w, x, r, t) -> w.deepLift(x, r, t));
+        return rules(input, requireReference(reference), target, (w, x, r, t) -> w.deepLift(x, r, t));
     }
 
     @Override
     public org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
             Target target) {
+        return rules(input, requireReference(reference), target, (w, x, r, t) -> w.revealCancel(x, r, t));
+    }
+
+    private static INDArray requireReference(INDArray reference) {
         if (reference == null) {
             throw new IllegalArgumentException("reference is null");
         }
-        return rules(input, reference, target, (w, x, r, t) -> w.revealCancel(x, r, t));
+        return reference;
     }
 
     private interface RuleCall {
