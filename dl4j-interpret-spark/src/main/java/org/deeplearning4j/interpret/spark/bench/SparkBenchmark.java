@@ -34,7 +34,7 @@ import java.util.Locale;
  * overheads (session start, model restore per task thread, serialization). A harness that prints figures, not a
  * test.
  *
- * <pre>mvn -pl dl4j-interpret-spark exec:exec -Dexample=org.deeplearning4j.interpret.spark.bench.SparkBenchmark
+ * <pre>mvn -pl dl4j-interpret-spark exec:exec@spark -Dexample=org.deeplearning4j.interpret.spark.bench.SparkBenchmark
  *     -Dexample.args="2048 64"</pre>
  *
  * <p>The machine's own ceiling is printed beside: the same single-threaded matrix products on one and on two plain

@@ -34,7 +34,7 @@ import java.util.List;
  * (Parquet, plus {@code .npy} and PNG files for the first 20), and searches the top-9 images of every channel of
  * {@code relu3}. With {@code spark-submit --master ...} the same main runs on a cluster (see the README).
  *
- * <pre>mvn -pl dl4j-interpret-spark exec:exec [-Dexample.args="OUTPUT_DIR [IMAGES [EPOCHS]]"]</pre>
+ * <pre>mvn -pl dl4j-interpret-spark exec:exec@spark [-Dexample.args="OUTPUT_DIR [IMAGES [EPOCHS]]"]</pre>
  */
 public final class SparkExample {
     private static final Logger log = LoggerFactory.getLogger(SparkExample.class);
