@@ -16,9 +16,11 @@ import java.util.Map;
  * w-square). Relevance is conserved where the rules conserve it: the map sums to the target's logit, less what
  * biases and stabilisers absorb, which the result reports as its convergence delta
  * ({@code sum(relevance) - target value}). Runs on MultiLayerNetworks and ComputationGraphs, whichever gradient
- * engine they use; batch normalization after a convolution is folded into it. On SameDiff graphs only the epsilon
- * rule on every layer is available (epsilon at each activation's input and at the target; the same maps as the
- * equivalent ComputationGraph), other rules are refused.
+ * engine they use, and on SameDiff graphs, whose parameter layers are their convolution ({@code conv2d}) and matrix
+ * product ({@code matmul}, {@code xw_plus_b}) ops, named by their output; batch normalization, bias and scaling
+ * after such a layer are folded into it. A graph and the equivalent ComputationGraph give the same maps for every
+ * composite; ops a rule cannot change (transposed or depthwise convolutions) are refused for every composite but
+ * the uniform epsilon one.
  *
  * <p>Bach, Binder, Montavon, Klauschen, M&uuml;ller &amp; Samek, "On Pixel-Wise Explanations for Non-Linear
  * Classifier Decisions by Layer-Wise Relevance Propagation", PLoS ONE 10(7), 2015; Montavon, Binder, Lapuschkin,

@@ -121,6 +121,38 @@ public final class LrpRule implements Serializable {
         return a;
     }
 
+    /** @return gamma of a {@link Kind#GAMMA} rule @throws IllegalStateException for another kind */
+    public double gamma() {
+        return parameter(Kind.GAMMA, a);
+    }
+
+    /** @return alpha of an alpha-beta or z+ rule (1 for z+) @throws IllegalStateException for another kind */
+    public double alpha() {
+        return kind == Kind.Z_PLUS ? a : parameter(Kind.ALPHA_BETA, a);
+    }
+
+    /** @return beta of an alpha-beta or z+ rule (0 for z+) @throws IllegalStateException for another kind */
+    public double beta() {
+        return kind == Kind.Z_PLUS ? b : parameter(Kind.ALPHA_BETA, b);
+    }
+
+    /** @return the lower input bound of a {@link Kind#Z_BOX} rule @throws IllegalStateException for another kind */
+    public double low() {
+        return parameter(Kind.Z_BOX, a);
+    }
+
+    /** @return the upper input bound of a {@link Kind#Z_BOX} rule @throws IllegalStateException for another kind */
+    public double high() {
+        return parameter(Kind.Z_BOX, b);
+    }
+
+    private double parameter(Kind expected, double value) {
+        if (kind != expected) {
+            throw new IllegalStateException(this + " is not a " + expected + " rule");
+        }
+        return value;
+    }
+
     /** @return epsilon, gamma, alpha or the lower bound, by kind */
     double first() {
         return a;

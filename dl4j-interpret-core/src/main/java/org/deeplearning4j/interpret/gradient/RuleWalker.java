@@ -67,6 +67,17 @@ import java.util.Map;
 public final class RuleWalker {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RuleWalker.class);
     private static final double RESCALE_TOLERANCE = 1e-7;
+    /**
+     * Suffix of the pre-activation half of a layer with a fused activation in an analysis copy; composites name the
+     * layer without it.
+     */
+    public static final String PRE_ACTIVATION_SUFFIX = "#pre";
+
+    /** @return the name users know a vertex of the analysis copy by */
+    private static String userName(String vertex) {
+        return vertex.endsWith(PRE_ACTIVATION_SUFFIX)
+                ? vertex.substring(0, vertex.length() - PRE_ACTIVATION_SUFFIX.length()) : vertex;
+    }
 
     /**
      * A change smaller than this fraction of the values' magnitude is within rounding of zero (FP32: the difference
@@ -319,10 +330,12 @@ public final class RuleWalker {
      * @return relevance at the input (its sum per example is the target value, less what biases absorb)
      */
     public synchronized Walk lrp(INDArray x, Target target, LrpComposite composite) {
+        List<String> names = parameterLayers.stream().map(RuleWalker::userName).collect(
+                java.util.stream.Collectors.toList());
         for (String name : composite.overrides().keySet()) {
-            if (!parameterLayers.contains(name)) {
+            if (!names.contains(name)) {
                 throw new IllegalArgumentException("The LRP composite names layer '" + name + "', which is not a "
-                        + "convolution, dense or output layer of this network; those are " + parameterLayers);
+                        + "convolution, dense or output layer of this network; those are " + names);
             }
         }
         String layer = targetLayer(target);
@@ -679,7 +692,7 @@ public final class RuleWalker {
         if (linearWithParams(v)) {
             int index = parameterLayers.indexOf(name);
             boolean conv = c instanceof ConvolutionLayer;
-            LrpRule rule = composite.ruleFor(name, index, conv, conv ? convolutions.indexOf(name) : -1,
+            LrpRule rule = composite.ruleFor(userName(name), index, conv, conv ? convolutions.indexOf(name) : -1,
                     convolutions.size());
             INDArray a = p.layerInput(v);
             rIn = LrpRules.apply(rule, linear(v, fold.get(name)), a, r);

@@ -513,11 +513,12 @@ final class SameDiffModel implements InterpretableModel {
     }
 
     /**
-     * LRP-epsilon on the graph: the op-by-op reverse pass with each element-wise activation's derivative replaced by
-     * {@code f(z) / (z + eps sign z)} and the seed scaled the same way at the target, then multiplied by the input.
-     * That is LRP-epsilon with epsilon at every activation's input (the output of the convolution or matrix product
-     * before it, batch norm included) and at the target; other rules change weights, which a graph's ops do not
-     * expose as layers, and are refused.
+     * Layer-wise relevance propagation on the graph. A uniform epsilon composite runs the op-by-op reverse pass with
+     * each element-wise activation's derivative replaced by {@code f(z) / (z + eps sign z)}, then multiplies by the
+     * input: epsilon sits at every activation's input (the whole affine map before it, batch norm and biases
+     * included). Any other composite propagates relevance itself ({@link SameDiffReverse.Propagation#relevance}):
+     * each weighted op ({@code conv2d}, {@code matmul}, {@code xw_plus_b}) gets its rule with the bias, scaling and
+     * batch-norm ops after it folded in ({@link SameDiffLrp}), like DL4J networks' layers.
      */
     @Override
     public org.deeplearning4j.interpret.gradient.RuleWalker.Walk lrp(INDArray input, Target target,
@@ -525,17 +526,21 @@ final class SameDiffModel implements InterpretableModel {
         if (composite == null) {
             throw new IllegalArgumentException("composite is null: use e.g. LrpComposite.uniform(LrpRule.epsilon(1e-6))");
         }
-        org.deeplearning4j.interpret.gradient.LrpRule rule = composite.uniformRule().orElse(null);
-        if (rule == null || rule.kind() != org.deeplearning4j.interpret.gradient.LrpRule.Kind.EPSILON) {
-            throw new org.deeplearning4j.interpret.InterpretException("On SameDiff graphs LRP applies the epsilon rule "
-                    + "to every layer (LrpComposite.uniform(LrpRule.epsilon(e)) or LrpRule.zero()); " + composite
-                    + " changes layers' weights, which a graph's ops do not expose. Wrap the network as a "
-                    + "MultiLayerNetwork or ComputationGraph for the other rules and composites");
+        org.deeplearning4j.interpret.gradient.LrpRule uniform = composite.uniformRule().orElse(null);
+        boolean epsilon = uniform != null && uniform.kind() == org.deeplearning4j.interpret.gradient.LrpRule.Kind.EPSILON;
+        List<String> weighted = SameDiffLrp.layers(source, this.input, ancestors(source, List.of(logits)));
+        for (String name : composite.overrides().keySet()) {
+            if (!weighted.contains(name)) {
+                throw new IllegalArgumentException("The LRP composite names layer '" + name + "', which is not the "
+                        + "output of a convolution or matrix product between the input and the logits; those are "
+                        + weighted);
+            }
         }
-        double eps = rule.epsilon();
         INDArray x = prepareInput(input);
         target.validateBatch(x.size(0));
         String layer = resolve(target.layer());
+        SameDiffReverse.Propagation prop = epsilon ? SameDiffReverse.Propagation.lrp(uniform.epsilon())
+                : SameDiffReverse.Propagation.relevance(composite, weighted);
         List<INDArray> attr = new ArrayList<>();
         List<INDArray> vals = new ArrayList<>();
         for (long from = 0; from < x.size(0); from += maxBatch) {
@@ -544,12 +549,15 @@ final class SameDiffModel implements InterpretableModel {
             INDArray act = run(chunk, List.of(layer)).get(layer);
             INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, act, layer);
             INDArray relevance = seed.mul(act);
-            INDArray sign = act.gte(0.0).castTo(act.dataType()).muli(2).subi(1);
-            INDArray g = org.deeplearning4j.interpret.gradient.RuleWalker.stabilisedRatio(relevance,
-                    act.add(sign.muli(eps)));
-            INDArray grad = reverse(chunk, null, null, List.of(layer), List.of(g), ReluRule.NORMAL, this.input,
-                    SameDiffReverse.Propagation.lrp(eps), null).get(this.input);
-            attr.add(grad.mul(chunk));
+            INDArray g = relevance;
+            if (epsilon) {
+                INDArray sign = act.gte(0.0).castTo(act.dataType()).muli(2).subi(1);
+                g = org.deeplearning4j.interpret.gradient.RuleWalker.stabilisedRatio(relevance,
+                        act.add(sign.muli(uniform.epsilon())));
+            }
+            INDArray back = reverse(chunk, null, null, List.of(layer), List.of(g), ReluRule.NORMAL, this.input, prop,
+                    null).get(this.input);
+            attr.add(epsilon ? back.mul(chunk) : back);
             vals.add(relevance.reshape(act.size(0), -1).sum(1));
         }
         return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),

@@ -81,25 +81,43 @@ final class SameDiffReverse {
      * must be linear in it (or an activation, or a maximum): anything else is refused, naming the op.
      */
     static final class Propagation {
-        static final Propagation GRADIENT = new Propagation(0, 0);
+        static final Propagation GRADIENT = new Propagation(0, 0, null, null);
         final int kind;
         final double eps;
+        final org.deeplearning4j.interpret.gradient.LrpComposite composite;
+        final List<String> weightedLayers;
 
-        private Propagation(int kind, double eps) {
+        private Propagation(int kind, double eps, org.deeplearning4j.interpret.gradient.LrpComposite composite,
+                List<String> weightedLayers) {
             this.kind = kind;
             this.eps = eps;
+            this.composite = composite;
+            this.weightedLayers = weightedLayers;
         }
 
         static Propagation rescale() {
-            return new Propagation(1, 0);
+            return new Propagation(1, 0, null, null);
         }
 
         static Propagation lrp(double eps) {
-            return new Propagation(2, eps);
+            return new Propagation(2, eps, null, null);
+        }
+
+        /**
+         * @param composite the rules
+         * @param weightedLayers the graph's weighted ops ({@link SameDiffLrp#layers})
+         * @return relevance itself flows backwards: unchanged through activations, by the composite's rule at
+         *         weighted ops (with the per-channel affine ops after them folded in), to the maxima at maxima, as
+         *         gradients through ops that only move values, and by LRP-epsilon with the stabiliser only through
+         *         other linear ops
+         */
+        static Propagation relevance(org.deeplearning4j.interpret.gradient.LrpComposite composite,
+                List<String> weightedLayers) {
+            return new Propagation(3, 0, composite, List.copyOf(weightedLayers));
         }
 
         String key() {
-            return kind == 0 ? "gradient" : kind == 1 ? "rescale" : "lrp" + eps;
+            return kind == 0 ? "gradient" : kind == 1 ? "rescale" : kind == 2 ? "lrp" + eps : "relevance" + composite;
         }
     }
 
@@ -108,6 +126,14 @@ final class SameDiffReverse {
             "biasadd", "reshape", "permute", "transpose", "batchnorm", "avgpool2d", "reduce_mean", "reduce_sum",
             "concat", "pad", "identity", "squeeze", "expand_dims", "flatten", "neg", "slice", "strided_slice",
             "deconv2d", "depthwise_conv2d", "upsampling2d", "stack", "unstack", "split");
+
+    /** Ops that only move, copy or select values: relevance moves with them as a gradient would. */
+    private static final Set<String> MOVERS = Set.of("reshape", "permute", "transpose", "concat", "identity",
+            "squeeze", "expand_dims", "flatten", "slice", "strided_slice", "stack", "unstack", "split");
+
+    /** Ops linear in each argument: only one of their arguments may depend on the input. */
+    private static final Set<String> BILINEAR = Set.of("conv2d", "xw_plus_b", "matmul", "mmul", "deconv2d",
+            "depthwise_conv2d", "mul", "multiply");
 
     private static boolean isRuleActivation(String name) {
         return RECTIFIERS.contains(name) || (OTHER_ACTIVATIONS.contains(name) && !name.equals("softmax")
@@ -134,6 +160,16 @@ final class SameDiffReverse {
             }
         }
         SDVariable swap = prop.kind == 1 ? copy.placeHolder(SWAP, DataType.INT32, -1) : null;
+        SameDiffLrp.Plan plan = null;
+        if (prop.kind == 3) {
+            for (SameDiffOp op : ops) {
+                if (op.getInputsToOp() != null && op.getInputsToOp().stream().anyMatch(fromInput::contains)) {
+                    checkLinear(op.getOp(), op.getOp().opName(), op.getOp().argNames(), fromInput);
+                }
+            }
+            plan = SameDiffLrp.plan(copy, ops, fromInput, new java.util.HashSet<>(layers), shapes, prop.composite,
+                    prop.weightedLayers);
+        }
         for (int i = ops.size() - 1; i >= 0; i--) {
             SameDiffOp op = ops.get(i);
             List<String> outs = op.getOutputsOfOp();
@@ -151,7 +187,15 @@ final class SameDiffReverse {
             if (prop.kind != 0 && Arrays.stream(args).anyMatch(fromInput::contains)) {
                 checkLinear(f, name, args, fromInput);
             }
-            if (prop.kind != 0 && isRuleActivation(name)) {
+            if (plan != null && plan.segments.containsKey(op.getName())) {
+                gin = List.of(SameDiffLrp.relevance(copy, plan.segments.get(op.getName()), e));
+            } else if (plan != null && (plan.folded.contains(op.getName()) || isRuleActivation(name))) {
+                // folded per-channel affine ops and activations pass relevance on unchanged
+                gin = new ArrayList<>();
+                for (String a : args) {
+                    gin.add(fromInput.contains(a) ? e : null);
+                }
+            } else if (prop.kind != 0 && isRuleActivation(name)) {
                 gin = List.of(ruleActivation(copy, f, args[0], outs.get(0), e, prop, swap));
             } else if (RECTIFIERS.contains(name) && rule != ReluRule.NORMAL) {
                 SDVariable pos = copy.nn().relu(e, 0.0);
@@ -165,6 +209,8 @@ final class SameDiffReverse {
             } else if ("maximum".equals(name) && args.length == 2) {
                 List<SDVariable> ins = List.of(copy.getVariable(args[0]), copy.getVariable(args[1]));
                 gin = MaxRules.elementWise(ins, copy.getVariable(outs.get(0)), e, e.dataType());
+            } else if (plan != null && !MOVERS.contains(name)) {
+                gin = epsilonLinear(copy, op, e, fromInput, shapes);
             } else {
                 List<SDVariable> gout = new ArrayList<>();
                 for (String o : outs) {
@@ -197,13 +243,41 @@ final class SameDiffReverse {
         return copy;
     }
 
+    /**
+     * LRP-epsilon with the stabiliser only at a linear op without weights: each input-dependent argument {@code x_i}
+     * gets {@code x_i * J_i^T (R / z)}.
+     */
+    private static List<SDVariable> epsilonLinear(SameDiff sd, SameDiffOp op, SDVariable r, Set<String> fromInput,
+            Map<String, long[]> shapes) {
+        DifferentialFunction f = op.getOp();
+        String[] args = f.argNames();
+        if (op.getOutputsOfOp().size() != 1) {
+            throw new InterpretException("LRP cannot pass relevance through op '" + f.getOwnName() + "' ("
+                    + f.opName() + "): it has " + op.getOutputsOfOp().size() + " outputs");
+        }
+        SDVariable s = SameDiffLrp.ratio(sd, r, sd.getVariable(op.getOutputsOfOp().get(0)));
+        List<SDVariable> g = "batchnorm".equals(f.opName())
+                ? List.of(batchNorm(sd, (DynamicCustomOp) f, args, s, shapes)) : f.doDiff(List.of(s));
+        List<SDVariable> out = new ArrayList<>();
+        for (int j = 0; j < args.length && j < g.size(); j++) {
+            out.add(fromInput.contains(args[j]) && g.get(j) != null ? sd.getVariable(args[j]).mul(g.get(j)) : null);
+        }
+        return out;
+    }
+
     /** @throws InterpretException for an op on the input's path that a rule-based pass cannot treat as linear */
     private static void checkLinear(DifferentialFunction f, String name, String[] args, Set<String> fromInput) {
+        long dependent = Arrays.stream(args).filter(fromInput::contains).count();
+        if (BILINEAR.contains(name) && dependent > 1) {
+            throw new InterpretException("DeepLIFT and LRP need every op between the input and the target to be "
+                    + "linear in the input; op '" + f.getOwnName() + "' (" + name + ", output "
+                    + String.join(", ", f.outputVariablesNames()) + ") multiplies two values computed from the input."
+                    + " Use a gradient method (IntegratedGradients, GradientShap) on this graph");
+        }
         if (isRuleActivation(name) || LINEAR.contains(name) || "maxpool2d".equals(name) || "reduce_max".equals(name)
                 || "maximum".equals(name)) {
             return;
         }
-        long dependent = Arrays.stream(args).filter(fromInput::contains).count();
         boolean product = "mul".equals(name) || "multiply".equals(name);
         boolean quotient = "div".equals(name) || "divide".equals(name) || "realdiv".equals(name);
         if ((product && dependent == 1) || (quotient && dependent == 1 && fromInput.contains(args[0]))) {
@@ -222,11 +296,7 @@ final class SameDiffReverse {
         SDVariable y = sd.getVariable(out);
         DataType dt = z.dataType();
         if (prop.kind == 2) {
-            SDVariable sign = z.gte(0.0).castTo(dt).mul(2.0).sub(1.0);
-            SDVariable den = z.add(sign.mul(prop.eps));
-            SDVariable keep = sd.math().abs(den).gt(org.deeplearning4j.interpret.gradient.LrpRule.STABILIZER)
-                    .castTo(dt);
-            return e.mul(y.mul(keep).div(den.mul(keep).add(keep.rsub(1.0))));
+            return e.mul(SameDiffLrp.ratio(sd, y, SameDiffLrp.stabilise(z, prop.eps)));
         }
         // the partner row: the reference for an input row (and the input for a reference row)
         SDVariable z0 = sd.gather(z, swap, 0);
@@ -244,7 +314,8 @@ final class SameDiffReverse {
         Set<String> names = new LinkedHashSet<>();
         for (SameDiffOp op : ops) {
             String n = op.getOp().opName();
-            if ("maxpool2d".equals(n) || "reduce_max".equals(n) || "batchnorm".equals(n)) {
+            if ("maxpool2d".equals(n) || "reduce_max".equals(n) || "batchnorm".equals(n)
+                    || SameDiffLrp.weighted(n)) {
                 names.add(op.getInputsToOp().get(0));
                 names.add(op.getOutputsOfOp().get(0));
             }
