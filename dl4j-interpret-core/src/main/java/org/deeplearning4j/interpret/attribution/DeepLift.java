@@ -17,11 +17,13 @@ import java.util.Map;
  * remainder, which is zero up to rounding except where a max-pooling window's maximum is at another place for the
  * input than for the reference (max pooling passes multipliers as gradients, DeepLIFT's own choice). With several
  * baselines the contributions are averaged (DeepLIFT-SHAP, see {@link DeepLiftShap}). {@link Rule#REVEAL_CANCEL}
- * keeps positive and negative differences apart (DL4J networks only). Runs on MultiLayerNetworks and
+ * keeps positive and negative differences apart, on every model type. Runs on MultiLayerNetworks and
  * ComputationGraphs (see
  * {@link org.deeplearning4j.interpret.gradient.RuleWalker} for the rule of each layer type) and on SameDiff graphs
  * (one reverse pass over the batch [input; reference] with the secant at every element-wise activation; a graph
- * with an op that is not linear in the input, an activation or a maximum is refused, naming the op).
+ * with an op that is not linear in the input, an activation or a maximum is refused, naming the op; RevealCancel
+ * carries the differences' two parts as a second half of that batch and gives the equivalent ComputationGraph's
+ * maps).
  *
  * <p>Shrikumar, Greenside &amp; Kundaje, "Learning Important Features Through Propagating Activation Differences",
  * ICML 2017, <a href="https://arxiv.org/abs/1704.02685">arXiv:1704.02685</a>.
@@ -38,7 +40,7 @@ public final class DeepLift implements Attribution {
         RESCALE,
         /**
          * Positive and negative differences kept apart, each non-linearity's effect averaged over the other part's
-         * absence and presence (Shrikumar et al. 2017, section 3.5.3; DL4J networks only).
+         * absence and presence (Shrikumar et al. 2017, section 3.5.3; every model type).
          */
         REVEAL_CANCEL
     }

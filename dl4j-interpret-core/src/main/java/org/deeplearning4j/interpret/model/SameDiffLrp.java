@@ -168,7 +168,7 @@ final class SameDiffLrp {
                     break;
                 }
                 SameDiffOp next = sd.getOps().get(consumers.get(0));
-                if (next == null || !fold(sd, next, v, seg, channels, fromInput)) {
+                if (next == null || !fold(sd, next, v, seg, channels, fromInput, shapes)) {
                     break;
                 }
                 plan.folded.add(next.getName());
@@ -230,7 +230,7 @@ final class SameDiffLrp {
 
     /** Folds op {@code next}, which reads {@code v}, into the segment if it is a per-channel affine map of it. */
     private static boolean fold(SameDiff sd, SameDiffOp next, String v, Segment seg, int channels,
-            Set<String> fromInput) {
+            Set<String> fromInput, Map<String, long[]> shapes) {
         DifferentialFunction f = next.getOp();
         String n = f.opName();
         String[] args = f.argNames();
@@ -245,14 +245,10 @@ final class SameDiffLrp {
                     || Arrays.stream(args).skip(1).anyMatch(fromInput::contains)) {
                 return false;
             }
-            SDVariable k = sd.math().pow(sd.getVariable(args[2]).reshape(channels).add(ta[0]), -0.5);
-            int next4 = 3;
-            if (ia[0] != 0) {
-                k = k.mul(sd.getVariable(args[next4++]).reshape(channels));
-            }
+            SDVariable k = SameDiffReverse.batchNormScale(sd, (DynamicCustomOp) f, args, shapes).reshape(channels);
             SDVariable t = sd.getVariable(args[1]).reshape(channels).mul(k).neg();
             if (ia[1] != 0) {
-                t = t.add(sd.getVariable(args[next4]).reshape(channels));
+                t = t.add(sd.getVariable(args[ia[0] != 0 ? 4 : 3]).reshape(channels));
             }
             seg.then(k, t);
             return true;

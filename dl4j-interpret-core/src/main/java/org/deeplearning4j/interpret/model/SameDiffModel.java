@@ -154,7 +154,7 @@ final class SameDiffModel implements InterpretableModel {
     }
 
     /** @return the given variables and every variable they are computed from */
-    private static java.util.Set<String> ancestors(SameDiff sd, List<String> roots) {
+    static java.util.Set<String> ancestors(SameDiff sd, List<String> roots) {
         java.util.Set<String> seen = new java.util.HashSet<>();
         java.util.Deque<String> todo = new java.util.ArrayDeque<>(roots);
         while (!todo.isEmpty()) {
@@ -325,7 +325,7 @@ final class SameDiffModel implements InterpretableModel {
      */
     private synchronized Map<String, INDArray> reverse(INDArray x, String injectAt, INDArray override,
             List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt, SameDiffReverse.Propagation prop,
-            INDArray swap) {
+            Map<String, INDArray> extraFeeds) {
         String key = "reverse|" + rule + "|" + prop.key() + "|" + String.join(",", layers) + "|" + wrt + "|"
                 + injectAt + "|" + Arrays.toString(Arrays.copyOfRange(x.shape(), 1, x.rank()));
         SameDiff g = gradients.computeIfAbsent(key, k -> {
@@ -339,8 +339,8 @@ final class SameDiffModel implements InterpretableModel {
         });
         Map<String, INDArray> feeds = new HashMap<>();
         feeds.put(input, x);
-        if (swap != null) {
-            feeds.put(SameDiffReverse.SWAP, swap);
+        if (extraFeeds != null) {
+            feeds.putAll(extraFeeds);
         }
         if (injectAt != null) {
             feeds.put(INJECT, override);
@@ -598,7 +598,7 @@ final class SameDiffModel implements InterpretableModel {
             }
             INDArray m = reverse(both, null, null, List.of(layer), List.of(Nd4j.concat(0, seed,
                     Nd4j.zerosLike(seed))), ReluRule.NORMAL, this.input, SameDiffReverse.Propagation.rescale(),
-                    Nd4j.createFromArray(partner)).get(this.input);
+                    Map.of(SameDiffReverse.SWAP, Nd4j.createFromArray(partner))).get(this.input);
             attr.add(m.get(NDArrayIndex.interval(0, n)).mul(xc.sub(rc)));
             vals.add(seed.mul(actX).reshape(n, -1).sum(1));
             refVals.add(seed.mul(actR).reshape(n, -1).sum(1));
@@ -607,11 +607,66 @@ final class SameDiffModel implements InterpretableModel {
                 Batches.concat(refVals));
     }
 
+    /**
+     * DeepLIFT's RevealCancel rule on the graph ({@link SameDiffRevealCancel}): one run over the batch [input;
+     * reference] with the differences' positive and negative parts packed as a batch of the same size.
+     */
     @Override
     public org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
             Target target) {
-        throw new org.deeplearning4j.interpret.InterpretException("DeepLIFT's RevealCancel rule runs on DL4J networks' "
-                + "layers only; on a SameDiff graph use the Rescale rule (DeepLift's default)");
+        if (reference == null) {
+            throw new IllegalArgumentException("reference is null");
+        }
+        INDArray x = prepareInput(input);
+        INDArray ref = InputChecks.reference(x, reference);
+        target.validateBatch(x.size(0));
+        String layer = resolve(target.layer());
+        List<INDArray> attr = new ArrayList<>();
+        List<INDArray> vals = new ArrayList<>();
+        List<INDArray> refVals = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += maxBatch) {
+            INDArray xc = Batches.chunk(x, from, maxBatch);
+            INDArray rc = Batches.chunk(ref, from, maxBatch);
+            int n = (int) xc.size(0);
+            Target t = target.slice((int) from, (int) (from + n));
+            INDArray both = Nd4j.concat(0, xc, rc);
+            INDArray act = run(both, List.of(layer)).get(layer);
+            INDArray actX = act.get(NDArrayIndex.interval(0, n));
+            INDArray actR = act.get(NDArrayIndex.interval(n, 2 * n));
+            INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, actX, layer);
+            int[] partner = new int[2 * n];
+            int[] inputRows = new int[2 * n];
+            int[] referenceRows = new int[2 * n];
+            double[] sign = new double[2 * n];
+            for (int i = 0; i < n; i++) {
+                partner[i] = n + i;
+                partner[n + i] = i;
+                inputRows[i] = i;
+                inputRows[n + i] = i;
+                referenceRows[i] = n + i;
+                referenceRows[n + i] = n + i;
+                sign[i] = 1;
+                sign[n + i] = -1;
+            }
+            INDArray d = xc.sub(rc);
+            INDArray pos = org.nd4j.linalg.ops.transforms.Transforms.relu(d, true);
+            INDArray parts = Nd4j.concat(0, pos, d.sub(pos));
+            Map<String, INDArray> extra = new HashMap<>();
+            extra.put(SameDiffReverse.SWAP, Nd4j.createFromArray(partner));
+            extra.put(SameDiffRevealCancel.INPUT_ROWS, Nd4j.createFromArray(inputRows));
+            extra.put(SameDiffRevealCancel.REFERENCE_ROWS, Nd4j.createFromArray(referenceRows));
+            extra.put(SameDiffRevealCancel.SIGN, Nd4j.createFromArray(sign).castTo(dataType));
+            extra.put(SameDiffRevealCancel.DELTA, parts);
+            INDArray m = reverse(both, null, null, List.of(layer), List.of(Nd4j.concat(0, seed, seed)),
+                    ReluRule.NORMAL, this.input, SameDiffReverse.Propagation.revealCancel(), extra).get(this.input);
+            INDArray contributions = m.mul(parts);
+            attr.add(contributions.get(NDArrayIndex.interval(0, n)).add(contributions.get(NDArrayIndex.interval(n,
+                    2 * n))));
+            vals.add(seed.mul(actX).reshape(n, -1).sum(1));
+            refVals.add(seed.mul(actR).reshape(n, -1).sum(1));
+        }
+        return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
+                Batches.concat(refVals));
     }
 
     @Override

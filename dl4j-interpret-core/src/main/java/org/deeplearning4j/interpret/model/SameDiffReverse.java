@@ -99,6 +99,11 @@ final class SameDiffReverse {
             return new Propagation(1, 0, null, null);
         }
 
+        /** @return DeepLIFT's RevealCancel rule ({@link SameDiffRevealCancel}) */
+        static Propagation revealCancel() {
+            return new Propagation(4, 0, null, null);
+        }
+
         static Propagation lrp(double eps) {
             return new Propagation(2, eps, null, null);
         }
@@ -117,7 +122,8 @@ final class SameDiffReverse {
         }
 
         String key() {
-            return kind == 0 ? "gradient" : kind == 1 ? "rescale" : kind == 2 ? "lrp" + eps : "relevance" + composite;
+            return kind == 0 ? "gradient" : kind == 1 ? "rescale" : kind == 2 ? "lrp" + eps : kind == 4
+                    ? "revealCancel" : "relevance" + composite;
         }
     }
 
@@ -135,13 +141,16 @@ final class SameDiffReverse {
     private static final Set<String> BILINEAR = Set.of("conv2d", "xw_plus_b", "matmul", "mmul", "deconv2d",
             "depthwise_conv2d", "mul", "multiply");
 
-    private static boolean isRuleActivation(String name) {
+    static boolean isRuleActivation(String name) {
         return RECTIFIERS.contains(name) || (OTHER_ACTIVATIONS.contains(name) && !name.equals("softmax")
                 && !name.equals("prelu"));
     }
 
     static SameDiff build(SameDiff copy, List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt,
             Map<String, INDArray> probe, Propagation prop) {
+        if (prop.kind == 4) {
+            return SameDiffRevealCancel.build(copy, layers.get(0), seeds.get(0), wrt, probe);
+        }
         Map<String, SDVariable> grads = new HashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             long[] shape = seeds.get(i).shape().clone();
@@ -201,11 +210,11 @@ final class SameDiffReverse {
                 SDVariable pos = copy.nn().relu(e, 0.0);
                 gin = rule == ReluRule.DECONVNET ? List.of(pos) : f.doDiff(List.of(pos));
             } else if ("maxpool2d".equals(name)) {
-                gin = List.of(maxPool(copy, (DynamicCustomOp) f, args[0], outs.get(0), e, shapes));
+                gin = List.of(maxPool(copy, (DynamicCustomOp) f, copy.getVariable(args[0]), e, shapes));
             } else if ("batchnorm".equals(name)) {
-                gin = List.of(batchNorm(copy, (DynamicCustomOp) f, args, e, shapes));
+                gin = List.of(e.mul(batchNormScale(copy, (DynamicCustomOp) f, args, shapes)));
             } else if ("reduce_max".equals(name) && args.length == 1) {
-                gin = List.of(reduceMax(copy, f, args[0], outs.get(0), e, shapes));
+                gin = List.of(reduceMax(f, copy.getVariable(args[0]), e, shapes));
             } else if ("maximum".equals(name) && args.length == 2) {
                 List<SDVariable> ins = List.of(copy.getVariable(args[0]), copy.getVariable(args[1]));
                 gin = MaxRules.elementWise(ins, copy.getVariable(outs.get(0)), e, e.dataType());
@@ -257,7 +266,7 @@ final class SameDiffReverse {
         }
         SDVariable s = SameDiffLrp.ratio(sd, r, sd.getVariable(op.getOutputsOfOp().get(0)));
         List<SDVariable> g = "batchnorm".equals(f.opName())
-                ? List.of(batchNorm(sd, (DynamicCustomOp) f, args, s, shapes)) : f.doDiff(List.of(s));
+                ? List.of(s.mul(batchNormScale(sd, (DynamicCustomOp) f, args, shapes))) : f.doDiff(List.of(s));
         List<SDVariable> out = new ArrayList<>();
         for (int j = 0; j < args.length && j < g.size(); j++) {
             out.add(fromInput.contains(args[j]) && g.get(j) != null ? sd.getVariable(args[j]).mul(g.get(j)) : null);
@@ -266,7 +275,7 @@ final class SameDiffReverse {
     }
 
     /** @throws InterpretException for an op on the input's path that a rule-based pass cannot treat as linear */
-    private static void checkLinear(DifferentialFunction f, String name, String[] args, Set<String> fromInput) {
+    static void checkLinear(DifferentialFunction f, String name, String[] args, Set<String> fromInput) {
         long dependent = Arrays.stream(args).filter(fromInput::contains).count();
         if (BILINEAR.contains(name) && dependent > 1) {
             throw new InterpretException("DeepLIFT and LRP need every op between the input and the target to be "
@@ -310,7 +319,7 @@ final class SameDiffReverse {
         return e.mul(secant).mul(small.rsub(1.0)).add(derivative.mul(small));
     }
 
-    private static Map<String, long[]> staticShapes(SameDiff copy, List<SameDiffOp> ops, Map<String, INDArray> probe) {
+    static Map<String, long[]> staticShapes(SameDiff copy, List<SameDiffOp> ops, Map<String, INDArray> probe) {
         Set<String> names = new LinkedHashSet<>();
         for (SameDiffOp op : ops) {
             String n = op.getOp().opName();
@@ -320,17 +329,25 @@ final class SameDiffReverse {
                 names.add(op.getOutputsOfOp().get(0));
             }
         }
+        return shapesOf(copy, probe, names);
+    }
+
+    /** @return the batch-1 shapes of the named variables, from one run on the probe feeds */
+    static Map<String, long[]> shapesOf(SameDiff sd, Map<String, INDArray> probe, Set<String> names) {
         Map<String, long[]> shapes = new HashMap<>();
         if (names.isEmpty()) {
             return shapes;
         }
-        Map<String, INDArray> out = SameDiffSessions.output(copy, probe, names.toArray(new String[0]));
+        Map<String, INDArray> out = SameDiffSessions.output(sd, probe, names.toArray(new String[0]));
         out.forEach((k, v) -> shapes.put(k, v.shape()));
         return shapes;
     }
 
-    private static SDVariable maxPool(SameDiff sd, DynamicCustomOp op, String in, String out, SDVariable e,
+    /** Max pooling's rule at input values {@code x}: each window's quantity to its maxima (ties split). */
+    static SDVariable maxPool(SameDiff sd, DynamicCustomOp op, SDVariable x, SDVariable e,
             Map<String, long[]> shapes) {
+        String in = op.argNames()[0];
+        String out = op.outputVariablesNames()[0];
         long[] a = op.iArgs();
         // libnd4j's maxpool2d arguments: kH, kW, sH, sW, pH, pW, dH, dW, same mode, extra, NHWC
         if (a.length < 9 || (a.length > 10 && a[10] != 0)) {
@@ -340,7 +357,6 @@ final class SameDiffReverse {
         MaxRules.Window win = new MaxRules.Window(new int[] {(int) a[0], (int) a[1]}, new int[] {(int) a[2],
                 (int) a[3]}, new int[] {(int) a[4], (int) a[5]}, new int[] {(int) Math.max(1, a[6]),
                 (int) Math.max(1, a[7])}, a[8] != 0);
-        SDVariable x = sd.getVariable(in);
         return MaxRules.pool(sd, x, e, win, shapes.get(in), shapes.get(out), x.dataType());
     }
 
@@ -349,9 +365,10 @@ final class SameDiffReverse {
      * eps)} per channel. ND4J's own {@code BatchNorm.doDiff} fails on copied and imported graphs ("axis must be
      * specified", its axis field is not restored), so the rule reads libnd4j's arguments: integer arguments
      * {@code applyGamma, applyBeta, axis...}, the epsilon as the first floating-point argument.
+     *
+     * @return the per-channel scale, shaped to broadcast against the op's input
      */
-    private static SDVariable batchNorm(SameDiff sd, DynamicCustomOp op, String[] args, SDVariable e,
-            Map<String, long[]> shapes) {
+    static SDVariable batchNormScale(SameDiff sd, DynamicCustomOp op, String[] args, Map<String, long[]> shapes) {
         long[] ia = op.iArgs();
         double[] ta = op.tArgs();
         if (ia.length < 2 || ta.length < 1 || args.length < 3) {
@@ -370,11 +387,12 @@ final class SameDiffReverse {
         long[] b = new long[rank];
         Arrays.fill(b, 1);
         b[axis] = in[axis];
-        return e.mul(scale.reshape(b));
+        return scale.reshape(b);
     }
 
-    private static SDVariable reduceMax(SameDiff sd, DifferentialFunction f, String in, String out, SDVariable e,
-            Map<String, long[]> shapes) {
+    /** Reduce-max's rule at input values {@code x}. */
+    static SDVariable reduceMax(DifferentialFunction f, SDVariable x, SDVariable e, Map<String, long[]> shapes) {
+        String in = f.argNames()[0];
         int[] dims = f instanceof org.nd4j.linalg.api.ops.BaseReduceOp
                 ? ((org.nd4j.linalg.api.ops.BaseReduceOp) f).getDimensions() : null;
         long[] inShape = shapes.get(in);
@@ -389,8 +407,6 @@ final class SameDiffReverse {
         for (int d : dims) {
             kept[d < 0 ? d + kept.length : d] = 1;
         }
-        SDVariable x = sd.getVariable(in);
-        DataType dt = x.dataType();
-        return MaxRules.global(x, e.reshape(kept), dims, dt);
+        return MaxRules.global(x, e.reshape(kept), dims, x.dataType());
     }
 }

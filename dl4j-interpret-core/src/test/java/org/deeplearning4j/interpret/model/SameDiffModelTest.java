@@ -277,11 +277,14 @@ public class SameDiffModelTest {
                 .composite(org.deeplearning4j.interpret.gradient.LrpComposite.epsilonPlus()).build()
                 .attribute(x, Targets.logit(2)).attributions();
         same(plusC, plusS, "LRP epsilon-plus");
-        org.deeplearning4j.interpret.InterpretException rc = assertThrows(
-                org.deeplearning4j.interpret.InterpretException.class, () -> org.deeplearning4j.interpret.attribution
-                        .DeepLift.builder(sdm).rule(org.deeplearning4j.interpret.attribution.DeepLift.Rule.REVEAL_CANCEL)
-                        .build().attribute(x, Targets.predicted()));
-        org.junit.jupiter.api.Assertions.assertTrue(rc.getMessage().contains("Rescale"), rc.getMessage());
+        org.deeplearning4j.interpret.attribution.DeepLift rcC = org.deeplearning4j.interpret.attribution.DeepLift
+                .builder(cg).baselines(org.deeplearning4j.interpret.attribution.Baselines.image(ref))
+                .rule(org.deeplearning4j.interpret.attribution.DeepLift.Rule.REVEAL_CANCEL).build();
+        org.deeplearning4j.interpret.attribution.DeepLift rcS = org.deeplearning4j.interpret.attribution.DeepLift
+                .builder(sdm).baselines(org.deeplearning4j.interpret.attribution.Baselines.image(ref))
+                .rule(org.deeplearning4j.interpret.attribution.DeepLift.Rule.REVEAL_CANCEL).build();
+        same(rcC.attribute(x, Targets.predicted()).attributions(), rcS.attribute(x, Targets.predicted())
+                .attributions(), "RevealCancel");
     }
 
     /** input -> flatten -> dense -> tanh -> dense -> sigmoid -> dense logits; optionally tanh(h) * h (not linear). */

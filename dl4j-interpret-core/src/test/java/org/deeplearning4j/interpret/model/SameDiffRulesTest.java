@@ -40,11 +40,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * LRP composites on a SameDiff graph give the maps of the same network as a ComputationGraph: per-layer rules at
- * convolutions and matrix products, batch norm and biases folded into the convolution before them, a residual sum,
- * max pooling, and a dense layer written as a matrix product plus a bias.
+ * LRP composites and DeepLIFT's RevealCancel rule on a SameDiff graph give the maps of the same network as a
+ * ComputationGraph: per-layer rules at convolutions and matrix products, batch norm and biases folded into the
+ * convolution before them, a residual sum, max pooling, and a dense layer written as a matrix product plus a bias.
  */
-public class SameDiffLrpTest {
+public class SameDiffRulesTest {
     private static final double TOL = 1e-9;
     private static InterpretableModel cg;
     private static InterpretableModel sdm;
@@ -141,6 +141,42 @@ public class SameDiffLrpTest {
             assertTrue(diff < TOL * Math.max(1, scale) && a.amaxNumber().doubleValue() > 0,
                     c + ": the graph's map differs by " + diff + " (largest value " + scale + ")");
         }
+    }
+
+    @Test
+    void revealCancelGivesTheComputationGraphsMapsAndSumsToTheChangeWithoutMaxima() {
+        INDArray ref = Nd4j.rand(DataType.DOUBLE, 3, 1, 8, 8).muli(0.5);
+        for (org.deeplearning4j.interpret.target.Target t : List.of(Targets.logit(1), Targets.logit(2))) {
+            org.deeplearning4j.interpret.attribution.AttributionResult a = revealCancel(cg, ref).attribute(x, t);
+            org.deeplearning4j.interpret.attribution.AttributionResult b = revealCancel(sdm, ref).attribute(x, t);
+            double diff = a.attributions().sub(b.attributions()).amaxNumber().doubleValue();
+            assertTrue(diff < TOL * Math.max(1, a.attributions().amaxNumber().doubleValue()),
+                    "RevealCancel differs by " + diff);
+            double gap = a.convergenceDelta().get().sub(b.convergenceDelta().get()).amaxNumber().doubleValue();
+            assertTrue(gap < TOL, "convergence gaps differ by " + gap);
+        }
+        // without max pooling the contributions sum to the change of the logit exactly (tanh, sigmoid, biases)
+        SameDiff s = SameDiff.create();
+        Nd4j.getRandom().setSeed(5);
+        SDVariable in = s.placeHolder("input", DataType.DOUBLE, -1, 1, 8, 8);
+        SDVariable h = s.nn().linear("h", s.reshape("flat", in, -1, 64), s.var("w1",
+                Nd4j.randn(DataType.DOUBLE, 64, 5).muli(0.3)), s.var("b1", Nd4j.randn(DataType.DOUBLE, 5).muli(0.1)));
+        SDVariable g = s.nn().sigmoid("g", s.nn().linear("h2", s.nn().tanh("t", h), s.var("w2",
+                Nd4j.randn(DataType.DOUBLE, 5, 4)), s.var("b2", Nd4j.randn(DataType.DOUBLE, 4).muli(0.1))));
+        s.nn().linear("logits", g.mul("scaled", s.constant(Nd4j.createFromArray(1.0, -2.0, 0.5, 3.0))),
+                s.var("w3", Nd4j.randn(DataType.DOUBLE, 4, 3)), s.var("b3", Nd4j.zeros(DataType.DOUBLE, 3)));
+        InterpretableModel m = Models.builder(s, "input", "logits").inputSpec(InputSpec.builder().shape(1, 8, 8)
+                .build()).build();
+        INDArray r = revealCancel(m, ref).attribute(x, Targets.logit(1)).attributions();
+        INDArray change = m.logits(x).getColumn(1).sub(m.logits(ref).getColumn(1));
+        double err = change.sub(r.reshape(3, -1).sum(1)).amaxNumber().doubleValue();
+        assertTrue(err < 1e-9, "summation to delta misses by " + err);
+    }
+
+    private static org.deeplearning4j.interpret.attribution.DeepLift revealCancel(InterpretableModel m, INDArray ref) {
+        return org.deeplearning4j.interpret.attribution.DeepLift.builder(m)
+                .baselines(org.deeplearning4j.interpret.attribution.Baselines.image(ref))
+                .rule(org.deeplearning4j.interpret.attribution.DeepLift.Rule.REVEAL_CANCEL).build();
     }
 
     @Test
