@@ -157,6 +157,7 @@ public class SameDiffModelTest {
 
     @Test
     void everyAttributionMethodGivesTheSameMaps() {
+        INDArray background = Nd4j.rand(DataType.DOUBLE, 2, 1, 8, 8);
         List<Function<InterpretableModel, Attribution>> methods = List.of(Saliency::of, GradientXInput::of,
                 m -> IntegratedGradients.builder(m).steps(16).build(),
                 m -> NoiseTunnel.builder(m, Saliency.of(m)).samples(4).build(),
@@ -164,13 +165,47 @@ public class SameDiffModelTest {
                 m -> GradCam.builder(m).layer("relu").build(),
                 m -> GradCam.builder(m).layer("relu").variant(GradCam.Variant.PLUS_PLUS).build(),
                 m -> ScoreCam.builder(m).layer("relu").build(),
-                m -> LayerAttribution.builder(m, "pool").build());
+                m -> LayerAttribution.builder(m, "pool").build(),
+                m -> org.deeplearning4j.interpret.attribution.GradientShap.builder(m).samples(6).seed(3).build(),
+                m -> org.deeplearning4j.interpret.attribution.KernelShap.builder(m).samples(40).seed(3)
+                        .segmenter(org.deeplearning4j.interpret.segmentation.Segmenters.grid(4, 4)).build(),
+                m -> org.deeplearning4j.interpret.attribution.ShapleyValueSampling.builder(m).samples(3).seed(3)
+                        .segmenter(org.deeplearning4j.interpret.segmentation.Segmenters.grid(4, 4)).build(),
+                m -> org.deeplearning4j.interpret.attribution.Lime.builder(m).samples(40).seed(3)
+                        .segmenter(org.deeplearning4j.interpret.segmentation.Segmenters.grid(4, 4)).build(),
+                m -> org.deeplearning4j.interpret.attribution.FeatureAblation.builder(m)
+                        .segmenter(org.deeplearning4j.interpret.segmentation.Segmenters.grid(4, 4)).build(),
+                m -> org.deeplearning4j.interpret.attribution.FeaturePermutation.builder(m).seed(3)
+                        .segmenter(org.deeplearning4j.interpret.segmentation.Segmenters.grid(4, 4)).build(),
+                m -> org.deeplearning4j.interpret.attribution.DeepLiftShap.of(m, background));
         for (Function<InterpretableModel, Attribution> f : methods) {
+            Nd4j.getRandom().setSeed(17);
             AttributionResult a = f.apply(cg).attribute(x, Targets.predicted());
             AttributionResult b = f.apply(sdm).attribute(x, Targets.predicted());
             same(a.attributions(), b.attributions(), a.method() + " attributions");
             same(a.map(), b.map(), a.method() + " map");
         }
+    }
+
+    @Test
+    void tcavGivesTheSameConceptScoresOnTheGraph() {
+        Nd4j.getRandom().setSeed(23);
+        INDArray cls = Nd4j.rand(DataType.DOUBLE, 4, 1, 8, 8);
+        java.util.Map<String, INDArray> concepts = java.util.Map.of("bright", Nd4j.rand(DataType.DOUBLE, 4, 1, 8, 8)
+                .addi(0.5));
+        List<INDArray> random = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            random.add(Nd4j.rand(DataType.DOUBLE, 4, 1, 8, 8));
+        }
+        org.deeplearning4j.interpret.concepts.TcavResult a = org.deeplearning4j.interpret.concepts.Tcav.builder(cg)
+                .layer("relu").build().test(cls, Targets.logit(1), concepts, random);
+        org.deeplearning4j.interpret.concepts.TcavResult b = org.deeplearning4j.interpret.concepts.Tcav.builder(sdm)
+                .layer("relu").build().test(cls, Targets.logit(1), concepts, random);
+        org.deeplearning4j.interpret.concepts.ConceptScore ca = a.concept("bright");
+        org.deeplearning4j.interpret.concepts.ConceptScore cb = b.concept("bright");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ca.scores(), cb.scores(), 1e-12);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ca.cavAccuracies(), cb.cavAccuracies(), 1e-12);
+        assertEquals(ca.pValue(), cb.pValue(), 1e-12);
     }
 
     @Test
