@@ -69,6 +69,68 @@ public final class SameDiffSessions {
     }
 
     /**
+     * @param sd a graph
+     * @return its ops in an order where every op comes after the ops whose outputs it reads (insertion order where
+     *         that already holds; graphs edited after import append ops out of order)
+     */
+    public static java.util.List<org.nd4j.autodiff.samediff.internal.SameDiffOp> opsInOrder(SameDiff sd) {
+        java.util.List<org.nd4j.autodiff.samediff.internal.SameDiffOp> all = new java.util.ArrayList<>(
+                sd.getOps().values());
+        int n = all.size();
+        Map<String, Integer> producer = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            java.util.List<String> outs = all.get(i).getOutputsOfOp();
+            if (outs != null) {
+                for (String o : outs) {
+                    producer.put(o, i);
+                }
+            }
+        }
+        int[] pending = new int[n];
+        java.util.List<java.util.List<Integer>> consumers = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            consumers.add(new java.util.ArrayList<>());
+        }
+        for (int i = 0; i < n; i++) {
+            java.util.List<String> ins = all.get(i).getInputsToOp();
+            if (ins == null) {
+                continue;
+            }
+            for (String in : new java.util.LinkedHashSet<>(ins)) {
+                Integer p = producer.get(in);
+                if (p != null && p != i) {
+                    pending[i]++;
+                    consumers.get(p).add(i);
+                }
+            }
+        }
+        java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+        for (int i = 0; i < n; i++) {
+            if (pending[i] == 0) {
+                ready.add(i);
+            }
+        }
+        java.util.List<org.nd4j.autodiff.samediff.internal.SameDiffOp> out = new java.util.ArrayList<>(n);
+        boolean[] done = new boolean[n];
+        while (!ready.isEmpty()) {
+            int i = ready.poll();
+            done[i] = true;
+            out.add(all.get(i));
+            for (int c : consumers.get(i)) {
+                if (--pending[c] == 0) {
+                    ready.add(c);
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (!done[i]) {
+                out.add(all.get(i)); // a cycle (control flow): keep insertion order for the rest
+            }
+        }
+        return out;
+    }
+
+    /**
      * A copy of a graph's structure (ops, variables, arrays) without the training state that a graph in the middle
      * of {@code sd.fit(...)} carries: through its FlatBuffers form, which leaves the training gradient function
      * behind, or, when that form cannot be read back (M2.1's reader knows no {@code maxpool2d_bp} and similar ops

@@ -62,7 +62,7 @@ final class SameDiffLrp {
     static List<String> layers(SameDiff sd, String input, Set<String> onPath) {
         Set<String> fromInput = new HashSet<>(Set.of(input));
         List<String> out = new ArrayList<>();
-        for (SameDiffOp op : sd.getOps().values()) {
+        for (SameDiffOp op : org.deeplearning4j.interpret.internal.SameDiffSessions.opsInOrder(sd)) {
             List<String> ins = op.getInputsToOp();
             List<String> outs = op.getOutputsOfOp();
             if (ins == null || outs == null || outs.isEmpty() || ins.stream().noneMatch(fromInput::contains)) {
@@ -145,10 +145,10 @@ final class SameDiffLrp {
             DifferentialFunction f = op.getOp();
             String name = f.opName();
             String[] args = f.argNames();
-            if (!weighted(name) || Arrays.stream(args).noneMatch(fromInput::contains)) {
-                continue;
-            }
             String out = op.getOutputsOfOp().get(0);
+            if (!weighted(name) || Arrays.stream(args).noneMatch(fromInput::contains) || !layers.contains(out)) {
+                continue; // off the path to the logits (e.g. an op an import repair replaced)
+            }
             int index = layers.indexOf(out);
             boolean conv = convolution(name);
             LrpRule rule = composite.ruleFor(out, index, conv, convs.indexOf(out), convs.size());
@@ -161,6 +161,7 @@ final class SameDiffLrp {
                 seg.then(null, sd.getVariable(args[2]).reshape(channels));
             }
             String v = out;
+            int at = seg.axis;
             while (!seeded.contains(v)) {
                 Variable meta = sd.getVariables().get(v);
                 List<String> consumers = meta == null ? null : meta.getInputsForOp();
@@ -168,15 +169,47 @@ final class SameDiffLrp {
                     break;
                 }
                 SameDiffOp next = sd.getOps().get(consumers.get(0));
-                if (next == null || !fold(sd, next, v, seg, channels, fromInput, shapes)) {
+                if (next == null || next.getOutputsOfOp() == null || next.getOutputsOfOp().size() != 1) {
                     break;
                 }
-                plan.folded.add(next.getName());
+                int moved = movedAxis(next.getOp(), at, seg.rank);
+                if (moved >= 0) {
+                    // a layout change (imports wrap convolutions in NHWC permutes): relevance moves through it as a
+                    // gradient; the channel is the same, at another axis
+                    at = moved;
+                } else if (fold(sd, next, v, seg, channels, fromInput, shapes, at)) {
+                    plan.folded.add(next.getName());
+                } else {
+                    break;
+                }
                 v = next.getOutputsOfOp().get(0);
             }
             plan.segments.put(op.getName(), seg);
         }
         return plan;
+    }
+
+    /** @return where a single-input layout op puts the channel axis, or -1 if the op is not one */
+    private static int movedAxis(DifferentialFunction f, int axis, int rank) {
+        String n = f.opName();
+        String[] args = f.argNames();
+        if (args.length != 1) {
+            return -1;
+        }
+        if ("identity".equals(n) || "concat".equals(n)) {
+            return axis;
+        }
+        if (("permute".equals(n) || "transpose".equals(n)) && f instanceof DynamicCustomOp) {
+            long[] perm = ((DynamicCustomOp) f).iArgs();
+            if (perm.length == rank) {
+                for (int j = 0; j < rank; j++) {
+                    if (perm[j] == axis) {
+                        return j;
+                    }
+                }
+            }
+        }
+        return -1;
     }
 
     private static int channelAxis(DifferentialFunction f, String out, int rank) {
@@ -230,7 +263,7 @@ final class SameDiffLrp {
 
     /** Folds op {@code next}, which reads {@code v}, into the segment if it is a per-channel affine map of it. */
     private static boolean fold(SameDiff sd, SameDiffOp next, String v, Segment seg, int channels,
-            Set<String> fromInput, Map<String, long[]> shapes) {
+            Set<String> fromInput, Map<String, long[]> shapes, int at) {
         DifferentialFunction f = next.getOp();
         String n = f.opName();
         String[] args = f.argNames();
@@ -241,7 +274,7 @@ final class SameDiffLrp {
             long[] ia = ((DynamicCustomOp) f).iArgs();
             double[] ta = ((DynamicCustomOp) f).tArgs();
             int axis = ia.length > 2 ? (int) (ia[2] < 0 ? ia[2] + seg.rank : ia[2]) : seg.rank - 1;
-            if (!args[0].equals(v) || axis != seg.axis || ta.length < 1 || ia.length < 2
+            if (!args[0].equals(v) || axis != at || ta.length < 1 || ia.length < 2
                     || Arrays.stream(args).skip(1).anyMatch(fromInput::contains)) {
                 return false;
             }
@@ -264,13 +297,13 @@ final class SameDiffLrp {
         if ("biasadd".equals(n)) {
             boolean[] ba = ((DynamicCustomOp) f).bArgs();
             int axis = ba.length > 0 && ba[0] ? 1 : seg.rank - 1;
-            if (axis != seg.axis || !first) {
+            if (axis != at || !first) {
                 return false;
             }
             seg.then(null, sd.getVariable(other).reshape(channels));
             return true;
         }
-        SDVariable c = perChannel(sd, other, seg, channels);
+        SDVariable c = perChannel(sd, other, seg.rank, at, channels);
         if (c == null) {
             return false;
         }
@@ -303,19 +336,19 @@ final class SameDiffLrp {
     }
 
     /** @return a constant as a {@code [C]} vector if it is one value per channel (or one value), else null */
-    private static SDVariable perChannel(SameDiff sd, String name, Segment seg, int channels) {
+    private static SDVariable perChannel(SameDiff sd, String name, int rank, int at, int channels) {
         SDVariable v = sd.getVariable(name);
         if (v == null || (v.getVariableType() != VariableType.VARIABLE
                 && v.getVariableType() != VariableType.CONSTANT) || v.getArr() == null) {
             return null;
         }
         long[] s = v.getArr().shape();
-        if (s.length > seg.rank) {
+        if (s.length > rank) {
             return null;
         }
         for (int i = 0; i < s.length; i++) {
-            int ax = seg.rank - s.length + i;
-            if (s[i] != 1 && !(ax == seg.axis && s[i] == channels)) {
+            int ax = rank - s.length + i;
+            if (s[i] != 1 && !(ax == at && s[i] == channels)) {
                 return null;
             }
         }
@@ -367,8 +400,8 @@ final class SameDiffLrp {
                 return pos.mul(p).sub(neg.mul(q));
             }
             case Z_BOX: {
-                SDVariable low = a.mul(0.0).add(rule.low());
-                SDVariable high = a.mul(0.0).add(rule.high());
+                SDVariable low = t.ones(a).mul(rule.low());
+                SDVariable high = t.ones(a).mul(rule.high());
                 SDVariable z = t.forward(a, Part.ALL).add(t.bias(false, false)).sub(t.forward(low, Part.POS))
                         .sub(t.forward(high, Part.NEG));
                 SDVariable s = ratio(sd, r, z);
@@ -376,12 +409,12 @@ final class SameDiffLrp {
                         .sub(high.mul(t.transpose(high, Part.NEG, s)));
             }
             case FLAT: {
-                SDVariable ones = a.mul(0.0).add(1.0);
+                SDVariable ones = t.ones(a);
                 SDVariable s = ratio(sd, r, t.forward(ones, Part.ONES));
                 return t.transpose(ones, Part.ONES, s);
             }
             default: {
-                SDVariable ones = a.mul(0.0).add(1.0);
+                SDVariable ones = t.ones(a);
                 SDVariable s = ratio(sd, r, t.forward(ones, Part.SQUARE));
                 return t.transpose(ones, Part.SQUARE, s);
             }
@@ -445,6 +478,15 @@ final class SameDiffLrp {
                 }
             }
             this.w = weights;
+        }
+
+        /**
+         * @return ones shaped like the op's input, zero where a padding op (an import's explicit convolution padding)
+         *         put values: bounds and uniform inputs belong to the layer's input, not to its padding
+         */
+        SDVariable ones(SDVariable a) {
+            SDVariable mask = SameDiffOps.unpadded(sd, a.name());
+            return mask != null ? mask : a.mul(0.0).add(1.0);
         }
 
         private SDVariable weights(Part k) {

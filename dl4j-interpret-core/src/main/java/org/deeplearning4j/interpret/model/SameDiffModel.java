@@ -112,7 +112,7 @@ final class SameDiffModel implements InterpretableModel {
     /** @return the outputs of the graph's ops, in op order */
     private static List<String> arrayVariables(SameDiff sd) {
         List<String> out = new ArrayList<>();
-        for (SameDiffOp op : sd.getOps().values()) {
+        for (SameDiffOp op : SameDiffSessions.opsInOrder(sd)) {
             if (op.getOutputsOfOp() != null) {
                 for (String o : op.getOutputsOfOp()) {
                     SDVariable v = sd.getVariable(o);
@@ -444,7 +444,7 @@ final class SameDiffModel implements InterpretableModel {
     private Map<String, List<String>> parameterArrays() {
         java.util.Set<String> onPath = ancestors(source, List.of(logits));
         Map<String, List<String>> out = new java.util.LinkedHashMap<>();
-        for (SameDiffOp op : source.getOps().values()) {
+        for (SameDiffOp op : SameDiffSessions.opsInOrder(source)) {
             if (op.getOutputsOfOp() == null || op.getOutputsOfOp().isEmpty() || op.getInputsToOp() == null
                     || !onPath.contains(op.getOutputsOfOp().get(0))) {
                 continue;
@@ -499,7 +499,7 @@ final class SameDiffModel implements InterpretableModel {
     public org.deeplearning4j.interpret.gradient.ReluRuleCoverage reluRuleCoverage() {
         List<String> applied = new ArrayList<>();
         List<String> exact = new ArrayList<>();
-        for (SameDiffOp op : source.getOps().values()) {
+        for (SameDiffOp op : SameDiffSessions.opsInOrder(source)) {
             String name = op.getOp().opName();
             String out = op.getOutputsOfOp() == null || op.getOutputsOfOp().isEmpty() ? op.getName()
                     : op.getOutputsOfOp().get(0);

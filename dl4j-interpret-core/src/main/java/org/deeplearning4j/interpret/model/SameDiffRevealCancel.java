@@ -7,7 +7,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
-import org.nd4j.autodiff.samediff.serde.FlatBuffersMapper;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -64,7 +63,6 @@ final class SameDiffRevealCancel {
         final Map<String, SDVariable> delta = new HashMap<>();
         /** Weighted ops' clones with the weights' positive and negative parts, for the backward pass. */
         final Map<String, DifferentialFunction[]> signedClones = new HashMap<>();
-        private int clones;
 
         Pass(SameDiff sd, Map<String, long[]> shapes, DataType dt) {
             this.sd = sd;
@@ -94,19 +92,7 @@ final class SameDiffRevealCancel {
 
         /** @return the op applied to other inputs: a clone with {@code replace}'s arguments swapped in */
         DifferentialFunction reapply(DifferentialFunction f, Map<String, SDVariable> replace) {
-            DifferentialFunction c = FlatBuffersMapper.cloneViaSerialize(sd, f);
-            String name = f.getOwnName() + "_rc" + (clones++);
-            c.setOwnName(name);
-            c.setSameDiff(sd);
-            sd.putOpForId(name, c);
-            String[] args = f.argNames();
-            SDVariable[] ins = new SDVariable[args.length];
-            for (int i = 0; i < args.length; i++) {
-                ins[i] = replace.containsKey(args[i]) ? replace.get(args[i]) : sd.getVariable(args[i]);
-            }
-            sd.addArgsFor(ins, c);
-            c.outputVariables();
-            return c;
+            return SameDiffOps.reapply(sd, f, replace);
         }
 
         SDVariable out(DifferentialFunction c) {
@@ -129,7 +115,7 @@ final class SameDiffRevealCancel {
         long[] inShape = probe.get(wrt).shape().clone();
         inShape[0] = -1;
         SDVariable d0 = copy.placeHolder(DELTA, copy.getVariable(wrt).dataType(), inShape);
-        List<SameDiffOp> ops = new ArrayList<>(copy.getOps().values());
+        List<SameDiffOp> ops = org.deeplearning4j.interpret.internal.SameDiffSessions.opsInOrder(copy);
         Set<String> onPath = SameDiffModel.ancestors(copy, List.of(layer));
         Set<String> fromInput = new HashSet<>(Set.of(wrt));
         List<SameDiffOp> path = new ArrayList<>();

@@ -131,11 +131,11 @@ final class SameDiffReverse {
     private static final Set<String> LINEAR = Set.of("conv2d", "xw_plus_b", "matmul", "mmul", "add", "sub", "subtract",
             "biasadd", "reshape", "permute", "transpose", "batchnorm", "avgpool2d", "reduce_mean", "reduce_sum",
             "concat", "pad", "identity", "squeeze", "expand_dims", "flatten", "neg", "slice", "strided_slice",
-            "deconv2d", "depthwise_conv2d", "upsampling2d", "stack", "unstack", "split");
+            "deconv2d", "depthwise_conv2d", "upsampling2d", "stack", "unstack", "split", "flatten_2d");
 
     /** Ops that only move, copy or select values: relevance moves with them as a gradient would. */
     private static final Set<String> MOVERS = Set.of("reshape", "permute", "transpose", "concat", "identity",
-            "squeeze", "expand_dims", "flatten", "slice", "strided_slice", "stack", "unstack", "split");
+            "squeeze", "expand_dims", "flatten", "flatten_2d", "slice", "strided_slice", "stack", "unstack", "split");
 
     /** Ops linear in each argument: only one of their arguments may depend on the input. */
     private static final Set<String> BILINEAR = Set.of("conv2d", "xw_plus_b", "matmul", "mmul", "deconv2d",
@@ -158,7 +158,7 @@ final class SameDiffReverse {
             SDVariable seed = copy.placeHolder(seedName(i), seeds.get(i).dataType(), shape);
             grads.merge(layers.get(i), seed, SDVariable::add);
         }
-        List<SameDiffOp> ops = new ArrayList<>(copy.getOps().values());
+        List<SameDiffOp> ops = SameDiffSessions.opsInOrder(copy);
         Map<String, long[]> shapes = staticShapes(copy, ops, probe);
         Set<String> dependsOn = new java.util.HashSet<>(layers);
         Set<String> fromInput = new java.util.HashSet<>(Set.of(wrt));

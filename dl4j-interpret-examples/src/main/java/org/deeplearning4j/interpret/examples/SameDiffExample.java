@@ -137,7 +137,11 @@ public final class SameDiffExample {
         HtmlReport.Builder report = HtmlReport.builder("Interpreting a SameDiff graph");
         for (Attribution a : List.<Attribution>of(Saliency.of(m), GradientXInput.of(m), IntegratedGradients.of(m),
                 GuidedBackprop.of(m), GradCam.builder(m).layer("relu3").build(),
-                Occlusion.builder(m).window(8).stride(4).build())) {
+                Occlusion.builder(m).window(8).stride(4).build(),
+                org.deeplearning4j.interpret.attribution.Lrp.builder(m)
+                        .composite(org.deeplearning4j.interpret.gradient.LrpComposite.epsilonPlus()).build(),
+                org.deeplearning4j.interpret.attribution.DeepLift.builder(m)
+                        .rule(org.deeplearning4j.interpret.attribution.DeepLift.Rule.REVEAL_CANCEL).build())) {
             AttributionResult r = a.attribute(x, Targets.predicted());
             report.section(a.name(), r.target());
             for (int i = 0; i < x.size(0); i++) {
