@@ -109,6 +109,19 @@ class OnnxImportTest {
     }
 
     @Test
+    void theReadmeLinesLoadAVerifiedModelAndExplainIt() throws IOException {
+        INDArray images = npy("resnet", "input").castTo(DataType.FLOAT).addi(0.3);
+        // --- README (file and size adapted) ---
+        InterpretableModel model = OnnxImport.load(resource("resnet_folded.onnx"),
+                InputSpec.builder().shape(3, 10, 10).pixelRange(0, 1).build());
+        org.deeplearning4j.interpret.attribution.AttributionResult r = IntegratedGradients.of(model)
+                .attribute(images, Targets.predicted());
+        // --- end ---
+        assertEquals(3, r.attributions().size(0));
+        assertTrue(r.attributions().amaxNumber().doubleValue() > 0);
+    }
+
+    @Test
     void anImportThatDisagreesWithOnnxRuntimeIsRefusedWithTheDifference() {
         InterpretException e = assertThrows(InterpretException.class, () -> OnnxImport.builder(resource("vgg.onnx"))
                 .tolerance(1e-15).build().run());
