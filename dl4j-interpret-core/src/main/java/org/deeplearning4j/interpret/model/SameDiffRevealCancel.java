@@ -261,8 +261,14 @@ final class SameDiffRevealCancel {
             boolean negated = dep == 1 && n.startsWith("sub");
             SDVariable d = p.delta.get(args[dep]);
             p.delta.put(out, negated ? p.partner(d).neg() : d);
-        } else if ("neg".equals(n)) {
+        } else if ("neg".equals(n) || "rsub_scalar".equals(n)) {
             p.delta.put(out, p.partner(p.delta.get(args[0])).neg());
+        } else if ("add_scalar".equals(n) || "sub_scalar".equals(n)) {
+            p.delta.put(out, p.delta.get(args[0]));
+        } else if ("mul_scalar".equals(n) || "div_scalar".equals(n)) {
+            double k = scalarScale(f);
+            SDVariable d = p.delta.get(args[0]);
+            p.delta.put(out, p.mix(d.mul(Math.max(k, 0)), d.mul(Math.min(k, 0))));
         } else if ("sub".equals(n) || "subtract".equals(n)) {
             p.delta.put(out, p.delta.get(args[0]).sub(p.partner(p.delta.get(args[1]))));
         } else {
@@ -288,6 +294,12 @@ final class SameDiffRevealCancel {
                 p.delta.put(names.get(i), outs[i]);
             }
         }
+    }
+
+    /** @return the factor of a scalar multiplication or division */
+    private static double scalarScale(DifferentialFunction f) {
+        double c = ((org.nd4j.linalg.api.ops.ScalarOp) f).scalar().getDouble(0);
+        return "div_scalar".equals(f.opName()) ? 1.0 / c : c;
     }
 
     private static SDVariable activation(Pass p, DifferentialFunction f, SDVariable in) {
@@ -343,8 +355,13 @@ final class SameDiffRevealCancel {
             gin.set(dep, p.mix(m.mul(kp), m.mul(k.sub(kp))));
         } else if (dep >= 0 && offset(n)) {
             gin.set(dep, dep == 1 && n.startsWith("sub") ? p.partner(m).neg() : m);
-        } else if ("neg".equals(n)) {
+        } else if ("neg".equals(n) || "rsub_scalar".equals(n)) {
             gin.set(0, p.partner(m).neg());
+        } else if ("add_scalar".equals(n) || "sub_scalar".equals(n)) {
+            gin.set(0, m);
+        } else if ("mul_scalar".equals(n) || "div_scalar".equals(n)) {
+            double k = scalarScale(f);
+            gin.set(0, p.mix(m.mul(Math.max(k, 0)), m.mul(Math.min(k, 0))));
         } else if ("sub".equals(n) || "subtract".equals(n)) {
             List<SDVariable> g = f.doDiff(List.of(m));
             gin.set(0, g.get(0));

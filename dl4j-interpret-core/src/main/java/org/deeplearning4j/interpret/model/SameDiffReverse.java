@@ -131,7 +131,8 @@ final class SameDiffReverse {
     private static final Set<String> LINEAR = Set.of("conv2d", "xw_plus_b", "matmul", "mmul", "add", "sub", "subtract",
             "biasadd", "reshape", "permute", "transpose", "batchnorm", "avgpool2d", "reduce_mean", "reduce_sum",
             "concat", "pad", "identity", "squeeze", "expand_dims", "flatten", "neg", "slice", "strided_slice",
-            "deconv2d", "depthwise_conv2d", "upsampling2d", "stack", "unstack", "split", "flatten_2d");
+            "deconv2d", "depthwise_conv2d", "upsampling2d", "stack", "unstack", "split", "flatten_2d", "add_scalar",
+            "sub_scalar", "rsub_scalar", "mul_scalar", "div_scalar");
 
     /** Ops that only move, copy or select values: relevance moves with them as a gradient would. */
     private static final Set<String> MOVERS = Set.of("reshape", "permute", "transpose", "concat", "identity",
@@ -148,6 +149,8 @@ final class SameDiffReverse {
 
     static SameDiff build(SameDiff copy, List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt,
             Map<String, INDArray> probe, Propagation prop) {
+        List<SameDiffOp> ordered = SameDiffSessions.opsInOrder(copy);
+        SameDiffOpRules.check(pathOps(ordered, wrt, SameDiffModel.ancestors(copy, layers)));
         if (prop.kind == 4) {
             return SameDiffRevealCancel.build(copy, layers.get(0), seeds.get(0), wrt, probe);
         }
@@ -158,7 +161,7 @@ final class SameDiffReverse {
             SDVariable seed = copy.placeHolder(seedName(i), seeds.get(i).dataType(), shape);
             grads.merge(layers.get(i), seed, SDVariable::add);
         }
-        List<SameDiffOp> ops = SameDiffSessions.opsInOrder(copy);
+        List<SameDiffOp> ops = ordered;
         Map<String, long[]> shapes = staticShapes(copy, ops, probe);
         Set<String> dependsOn = new java.util.HashSet<>(layers);
         Set<String> fromInput = new java.util.HashSet<>(Set.of(wrt));
@@ -250,6 +253,24 @@ final class SameDiffReverse {
         }
         copy.identity(GRADIENT, gx);
         return copy;
+    }
+
+    /** @return the ops that read the input's descendants and feed the given variables */
+    static List<SameDiffOp> pathOps(List<SameDiffOp> ordered, String wrt, Set<String> feeding) {
+        Set<String> fromInput = new java.util.HashSet<>(Set.of(wrt));
+        List<SameDiffOp> path = new ArrayList<>();
+        for (SameDiffOp op : ordered) {
+            List<String> ins = op.getInputsToOp();
+            List<String> outs = op.getOutputsOfOp();
+            if (ins == null || outs == null || ins.stream().noneMatch(fromInput::contains)) {
+                continue;
+            }
+            fromInput.addAll(outs);
+            if (outs.stream().anyMatch(feeding::contains)) {
+                path.add(op);
+            }
+        }
+        return path;
     }
 
     /**
