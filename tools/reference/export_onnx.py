@@ -11,6 +11,7 @@ graph with batch norm, a residual addition and global average pooling) with the 
 dl4j-interpret-core/src/test/resources/reference, converts them to float32 (what exported models carry) and writes:
 
   vgg.onnx            torch.onnx.export at opset 13, eval mode (the default)
+  vgg_matmul.onnx     the same network with its linear layers written as x @ W^T + b (MatMul and Add nodes)
   resnet_folded.onnx  the same for the ResNet-like net: PyTorch folds each batch norm into the convolution before
                       it, naming the folded weights "onnx::Conv_NN"
   resnet_bn.onnx      exported with training=PRESERVE from eval mode: batch norms kept as BatchNormalization nodes
@@ -54,6 +55,26 @@ class PlainVgg(torch.nn.Module):
         x = F.max_pool2d(post, 2)
         x = relu(n.fc1(x.flatten(1)))
         return n.fc2(x)
+
+
+class MatMulHead(torch.nn.Module):
+    """PlainVgg with its linear layers written as x @ W^T + b: exported as MatMul and Add instead of Gemm."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x, rule="normal", keep=None):
+        n = self.net
+        relu = mf.relu_for(rule)
+        x = relu(n.conv1(x))
+        x = F.max_pool2d(relu(n.conv2(x)), 2)
+        post = relu(n.conv3(x))
+        if keep is not None:
+            keep["post"] = post
+        x = F.max_pool2d(post, 2)
+        x = relu(x.flatten(1) @ n.fc1.weight.t() + n.fc1.bias)
+        return x @ n.fc2.weight.t() + n.fc2.bias
 
 
 class PlainResNet(torch.nn.Module):
@@ -130,6 +151,7 @@ def main(out):
         references(model, net, x, x0, folder)
         if name == "vgg":
             export(model, x, os.path.join(out, "vgg.onnx"))
+            export(MatMulHead(net).eval(), x, os.path.join(out, "vgg_matmul.onnx"))
         else:
             export(model, x, os.path.join(out, "resnet_folded.onnx"))
             export(model, x, os.path.join(out, "resnet_bn.onnx"), training=torch.onnx.TrainingMode.PRESERVE,

@@ -131,6 +131,14 @@ class SameDiffOpRulesTest {
     }
 
     @Test
+    void theReadmeListsEveryVerifiedOp() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        for (String op : SameDiffOpRules.verified()) {
+            assertTrue(readme.contains("`" + op + "`"), "README's SameDiff op list lacks " + op);
+        }
+    }
+
+    @Test
     void anOpWithoutAVerifiedRuleOnTheInputsPathIsRefusedNamingIt() {
         SameDiff s = graph((sd, x) -> sd.math().cos(x));
         InterpretableModel m = Models.builder(s, "input", "logits").inputSpec(InputSpec.builder().shape(2, 6, 6)

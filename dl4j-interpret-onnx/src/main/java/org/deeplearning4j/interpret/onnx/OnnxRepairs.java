@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  *   <li><b>Names with {@code ::}</b> ({@code onnx::Conv_34}: PyTorch's names for the weights of a batch norm folded
  *       into a convolution at export) make the importer fail with "No variable name found". Before import every value
  *       name outside {@code [A-Za-z0-9_./-]} is renamed (each odd character to {@code _}, kept unique).</li>
+ *   <li><b>MatMul is wrong</b>: it imports as a {@code matmul} op with alpha 0 and beta 1, which returns what its
+ *       output array held (the product times zero, plus stale values). Recomputed as a plain product.</li>
  *   <li><b>Gemm is wrong</b>: {@code nn.Linear} exports as Gemm with a bias input C, which the importer passes to a
  *       {@code matmul} op as a third input that matmul ignores, with {@code beta = 1}, which makes libnd4j's matmul
  *       add whatever its output array held before. After import the output is recomputed under its own name as a
@@ -179,7 +181,8 @@ final class OnnxRepairs {
     }
 
     /**
-     * Adds Gemm's bias back to every {@code matmul} op that received it as an ignored third input.
+     * Recomputes every {@code matmul} op the importer got wrong: Gemm's (a third, ignored bias input; beta 1) and
+     * MatMul's (alpha 0, beta 1: a zero product plus whatever the output array held).
      *
      * @param sd the imported graph (changed)
      * @return one line per repair
@@ -190,24 +193,41 @@ final class OnnxRepairs {
         for (SameDiffOp op : ops) {
             DifferentialFunction f = op.getOp();
             List<String> ins = op.getInputsToOp();
-            if (!"matmul".equals(f.opName()) || ins == null || ins.size() != 3 || op.getOutputsOfOp().size() != 1) {
+            if (!"matmul".equals(f.opName()) || ins == null || op.getOutputsOfOp().size() != 1
+                    || !(f instanceof DynamicCustomOp)) {
                 continue;
             }
-            double[] t = f instanceof DynamicCustomOp ? ((DynamicCustomOp) f).tArgs() : new double[0];
-            long[] ia = f instanceof DynamicCustomOp ? ((DynamicCustomOp) f).iArgs() : new long[0];
+            double[] t = ((DynamicCustomOp) f).tArgs();
+            long[] ia = ((DynamicCustomOp) f).iArgs();
             double alpha = t.length > 0 ? t[0] : 1.0;
-            double beta = t.length > 1 ? t[1] : 1.0;
+            double beta = t.length > 1 ? t[1] : 0.0;
+            boolean gemm = ins.size() == 3;
+            if (!gemm && (ins.size() != 2 || (alpha == 1.0 && beta == 0.0))) {
+                continue; // a plain product, computed right
+            }
             String out = op.getOutputsOfOp().get(0);
             // a fresh product: libnd4j's matmul with beta = 1 also adds whatever its output array held before
             SDVariable product = sd.mmul(sd.getVariable(ins.get(0)), sd.getVariable(ins.get(1)),
                     ia.length > 0 && ia[0] != 0, ia.length > 1 && ia[1] != 0, false);
-            if (alpha != 1.0) {
-                product = product.mul(alpha);
+            // ONNX MatMul has no alpha: the importer's 0 is a default, not a scale
+            double scale = !gemm && alpha == 0.0 ? 1.0 : alpha;
+            if (scale != 1.0) {
+                product = product.mul(scale);
             }
-            SDVariable bias = sd.getVariable(ins.get(2));
             String imported = out + "__imported";
             sd.renameVariable(out, imported);
-            SDVariable fixed = product.add(out, beta == 1.0 ? bias : bias.mul(beta));
+            SDVariable fixed;
+            String what;
+            if (gemm) {
+                SDVariable bias = sd.getVariable(ins.get(2));
+                fixed = product.add(out, beta == 1.0 ? bias : bias.mul(beta));
+                what = "recomputed " + out + " as the product plus Gemm's bias " + ins.get(2) + " (the imported "
+                        + "matmul ignores the bias and accumulates into its output array)";
+            } else {
+                fixed = sd.identity(out, product);
+                what = "recomputed " + out + " as a plain product (the imported matmul has alpha " + alpha + ", beta "
+                        + beta + ": it would return what its output array held)";
+            }
             DifferentialFunction fixedOp = sd.getVariableOutputOp(out);
             for (SameDiffOp consumer : new ArrayList<>(sd.getOps().values())) {
                 if (consumer.getOp() == fixedOp || consumer.getInputsToOp() == null) {
@@ -220,9 +240,7 @@ final class OnnxRepairs {
                     }
                 }
             }
-            String biasName = ins.get(2);
-            repairs.add("recomputed " + out + " as the product plus Gemm's bias " + biasName + " (the imported matmul "
-                    + "ignores the bias and accumulates into its output array)");
+            repairs.add(what);
         }
         return repairs;
     }

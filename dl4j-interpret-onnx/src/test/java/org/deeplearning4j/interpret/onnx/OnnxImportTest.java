@@ -59,7 +59,8 @@ class OnnxImportTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"vgg.onnx, vgg, 12, /Relu_2_output_0, 2", "resnet_bn.onnx, resnet, 10, /net/Relu_2_output_0, 1",
+    @CsvSource({"vgg.onnx, vgg, 12, /Relu_2_output_0, 2", "vgg_matmul.onnx, vgg, 12, /Relu_2_output_0, 3",
+        "resnet_bn.onnx, resnet, 10, /net/Relu_2_output_0, 1",
         "resnet_folded.onnx, resnet, 10, /net/Relu_2_output_0, 2"})
     void anExportIsRepairedVerifiedAndGivesPyTorchsAttributions(String file, String net, int size, String camLayer,
             int repairs) throws IOException {
