@@ -17,7 +17,9 @@ import java.util.Map;
  * remainder, which is zero up to rounding except where a max-pooling window's maximum is at another place for the
  * input than for the reference (max pooling passes multipliers as gradients, DeepLIFT's own choice). With several
  * baselines the contributions are averaged (DeepLIFT-SHAP, see {@link DeepLiftShap}). {@link Rule#REVEAL_CANCEL}
- * keeps positive and negative differences apart, on every model type. Runs on MultiLayerNetworks and
+ * keeps positive and negative differences apart, on every model type; where its parts no longer add up to the
+ * target's change (a gap over {@link #CANCELLATION_LIMIT} times the change: max pooling, or parts grown beyond FP32's
+ * precision in deep networks) the result is refused. Runs on MultiLayerNetworks and
  * ComputationGraphs (see
  * {@link org.deeplearning4j.interpret.gradient.RuleWalker} for the rule of each layer type) and on SameDiff graphs
  * (one reverse pass over the batch [input; reference] with the secant at every element-wise activation; a graph
@@ -34,6 +36,12 @@ import java.util.Map;
  * }</pre>
  */
 public final class DeepLift implements Attribution {
+    /**
+     * RevealCancel results whose convergence gap exceeds this many times the target's change are refused (the parts
+     * lost their precision; see the class description).
+     */
+    public static final double CANCELLATION_LIMIT = 10;
+
     /** How non-linearities pass multipliers. */
     public enum Rule {
         /** The secant slope between input and reference (the default; every model type). */
@@ -96,6 +104,9 @@ public final class DeepLift implements Attribution {
         INDArray attr = sum.divi(baselines.size());
         INDArray refMean = refSum.divi(baselines.size());
         INDArray delta = attr.reshape(attr.size(0), -1).sum(1).subi(values.sub(refMean));
+        if (rule == Rule.REVEAL_CANCEL) {
+            checkCancellation(delta, values.sub(refMean));
+        }
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("rule", rule == Rule.RESCALE ? "Rescale" : "RevealCancel");
         opts.put("baselines", baselines.stream().map(Baseline::description).reduce((a, c) -> a + ", " + c)
@@ -103,6 +114,28 @@ public final class DeepLift implements Attribution {
         opts.put("channelReduction", reduction.name());
         return new AttributionResult(name(), target.description(), opts, attr, reduction.reduce(attr), values,
                 reduction.isSigned(), delta);
+    }
+
+    /**
+     * RevealCancel carries each difference as a positive and a negative part. At max pooling each part goes to the
+     * input's maxima although the pooled change splits into parts differently, and through many layers with weights
+     * of both signs the parts can grow far beyond the difference they sum to, until FP32 loses their sum. A gap many
+     * times the target's change means the map no longer explains the change: it is refused rather than returned.
+     */
+    private static void checkCancellation(INDArray gap, INDArray change) {
+        for (int i = 0; i < gap.length(); i++) {
+            double g = Math.abs(gap.getDouble(i));
+            double c = Math.abs(change.getDouble(i));
+            if (!(g <= CANCELLATION_LIMIT * Math.max(c, 1e-6))) {
+                throw new org.deeplearning4j.interpret.InterpretException(String.format(java.util.Locale.ROOT,
+                        "RevealCancel's contributions for example %d miss the target's change %.4g by %.4g: the "
+                        + "rule's positive and negative parts no longer add up to the change (max pooling gives "
+                        + "each part to the input's maxima although the pooled change splits differently, and "
+                        + "through deep networks the parts can grow until their sum loses its precision). Use the "
+                        + "Rescale rule (DeepLift's default) on this model", i, change.getDouble(i),
+                        gap.getDouble(i)));
+            }
+        }
     }
 
     /** Options. */

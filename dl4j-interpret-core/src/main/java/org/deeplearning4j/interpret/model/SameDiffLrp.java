@@ -68,7 +68,7 @@ final class SameDiffLrp {
             if (ins == null || outs == null || outs.isEmpty() || ins.stream().noneMatch(fromInput::contains)) {
                 continue;
             }
-            fromInput.addAll(outs);
+            SameDiffReverse.addData(sd, outs, fromInput);
             if (weighted(op.getOp().opName()) && onPath.contains(outs.get(0))) {
                 out.add(outs.get(0));
             }

@@ -127,7 +127,9 @@ final class SameDiffRevealCancel {
                     || outs.stream().noneMatch(onPath::contains)) {
                 continue;
             }
-            fromInput.addAll(outs);
+            if (!SameDiffReverse.addData(copy, outs, fromInput)) {
+                continue; // a shape computation
+            }
             path.add(op);
             SameDiffReverse.checkLinear(op.getOp(), op.getOp().opName(), op.getOp().argNames(), fromInput);
             shapeNames.addAll(ins);

@@ -150,7 +150,7 @@ final class SameDiffReverse {
     static SameDiff build(SameDiff copy, List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt,
             Map<String, INDArray> probe, Propagation prop) {
         List<SameDiffOp> ordered = SameDiffSessions.opsInOrder(copy);
-        SameDiffOpRules.check(pathOps(ordered, wrt, SameDiffModel.ancestors(copy, layers)));
+        SameDiffOpRules.check(pathOps(copy, ordered, wrt, SameDiffModel.ancestors(copy, layers)));
         if (prop.kind == 4) {
             return SameDiffRevealCancel.build(copy, layers.get(0), seeds.get(0), wrt, probe);
         }
@@ -168,14 +168,15 @@ final class SameDiffReverse {
         for (SameDiffOp op : ops) {
             if (op.getInputsToOp() != null && op.getInputsToOp().stream().anyMatch(fromInput::contains)
                     && op.getOutputsOfOp() != null) {
-                fromInput.addAll(op.getOutputsOfOp());
+                addData(copy, op.getOutputsOfOp(), fromInput);
             }
         }
         SDVariable swap = prop.kind == 1 ? copy.placeHolder(SWAP, DataType.INT32, -1) : null;
         SameDiffLrp.Plan plan = null;
         if (prop.kind == 3) {
             for (SameDiffOp op : ops) {
-                if (op.getInputsToOp() != null && op.getInputsToOp().stream().anyMatch(fromInput::contains)) {
+                if (op.getInputsToOp() != null && op.getInputsToOp().stream().anyMatch(fromInput::contains)
+                        && op.getOutputsOfOp().stream().anyMatch(fromInput::contains)) {
                     checkLinear(op.getOp(), op.getOp().opName(), op.getOp().argNames(), fromInput);
                 }
             }
@@ -255,8 +256,29 @@ final class SameDiffReverse {
         return copy;
     }
 
-    /** @return the ops that read the input's descendants and feed the given variables */
-    static List<SameDiffOp> pathOps(List<SameDiffOp> ordered, String wrt, Set<String> feeding) {
+    /**
+     * Adds an op's floating-point outputs to the input's descendants: shape computations (integer outputs) carry no
+     * gradient and are no part of the rules' paths.
+     *
+     * @return whether the op has a floating-point output
+     */
+    static boolean addData(SameDiff sd, List<String> outs, Set<String> fromInput) {
+        boolean data = false;
+        for (String o : outs) {
+            SDVariable v = sd.getVariable(o);
+            if (v != null && v.dataType().isFPType()) {
+                fromInput.add(o);
+                data = true;
+            }
+        }
+        return data;
+    }
+
+    /**
+     * @return the ops that read floating-point descendants of the input and feed the given variables with
+     *         floating-point values (shape computations, whose outputs are integers, carry no gradient)
+     */
+    static List<SameDiffOp> pathOps(SameDiff sd, List<SameDiffOp> ordered, String wrt, Set<String> feeding) {
         Set<String> fromInput = new java.util.HashSet<>(Set.of(wrt));
         List<SameDiffOp> path = new ArrayList<>();
         for (SameDiffOp op : ordered) {
@@ -265,8 +287,7 @@ final class SameDiffReverse {
             if (ins == null || outs == null || ins.stream().noneMatch(fromInput::contains)) {
                 continue;
             }
-            fromInput.addAll(outs);
-            if (outs.stream().anyMatch(feeding::contains)) {
+            if (addData(sd, outs, fromInput) && outs.stream().anyMatch(feeding::contains)) {
                 path.add(op);
             }
         }

@@ -423,4 +423,24 @@ class RulePropagationTest {
                 .attribute(images(1), Targets.predicted()));
         assertTrue(s.getMessage().contains("does not match"), s.getMessage());
     }
+
+    @Test
+    void revealCancelIsRefusedWhereItsPartsNoLongerAddUpToTheChangeInADeepFloatNetwork() {
+        NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+                .weightInit(WeightInit.RELU).list();
+        for (int i = 0; i < 40; i++) {
+            b.layer(new DenseLayer.Builder().nOut(48).activation(Activation.RELU).build());
+        }
+        MultiLayerConfiguration conf = b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                .activation(Activation.SOFTMAX).build()).setInputType(InputType.convolutional(4, 4, 1)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        InterpretableModel m = Models.builder(net).inputSpec(InputSpec.builder().shape(1, 4, 4).build()).build();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 1, 4, 4);
+        InterpretException e = assertThrows(InterpretException.class, () -> DeepLift.builder(m)
+                .rule(DeepLift.Rule.REVEAL_CANCEL).build().attribute(x, Targets.logit(0)));
+        assertTrue(e.getMessage().contains("precision") && e.getMessage().contains("Rescale"), e.getMessage());
+        AttributionResult rescale = DeepLift.builder(m).build().attribute(x, Targets.logit(0));
+        assertTrue(rescale.attributions().amaxNumber().doubleValue() > 0);
+    }
 }

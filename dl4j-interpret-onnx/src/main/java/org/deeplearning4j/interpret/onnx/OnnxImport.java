@@ -140,7 +140,14 @@ public final class OnnxImport {
             org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
             for (int s = 0; s < samples; s++) {
                 INDArray x = Nd4j.rand(rng, shape).castTo(DataType.FLOAT).muli(high - low).addi(low);
-                INDArray ours = sd.output(java.util.Map.of(prepared.input, x), prepared.output).get(prepared.output);
+                INDArray ours;
+                try {
+                    ours = sd.output(java.util.Map.of(prepared.input, x), prepared.output).get(prepared.output);
+                } catch (RuntimeException e) {
+                    throw new InterpretException("The imported graph of " + file + " cannot run in SameDiff: "
+                            + e.getMessage() + ". The importer produced an inconsistent graph; repairs applied: "
+                            + repairs, e);
+                }
                 INDArray ref = ort.exec(java.util.Map.of(prepared.input, x)).get(prepared.output);
                 if (ref == null || !java.util.Arrays.equals(ours.shape(), ref.shape())) {
                     throw new InterpretException("The imported graph of " + file + " gives output '"

@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  *   <li><b>Names with {@code ::}</b> ({@code onnx::Conv_34}: PyTorch's names for the weights of a batch norm folded
  *       into a convolution at export) make the importer fail with "No variable name found". Before import every value
  *       name outside {@code [A-Za-z0-9_./-]} is renamed (each odd character to {@code _}, kept unique).</li>
+ *   <li><b>Identity nodes aliasing an initializer</b> (PyTorch shares equal folded tensors so) import as arrays
+ *       without an op, which SameDiff cannot run: each alias becomes its own copy of the initializer.</li>
  *   <li><b>MatMul is wrong</b>: it imports as a {@code matmul} op with alpha 0 and beta 1, which returns what its
  *       output array held (the product times zero, plus stale values). Recomputed as a plain product.</li>
  *   <li><b>Gemm is wrong</b>: {@code nn.Linear} exports as Gemm with a bias input C, which the importer passes to a
@@ -100,6 +102,31 @@ final class OnnxRepairs {
             shape[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
         }
 
+        List<String> repairs = new ArrayList<>();
+        boolean changed = false;
+        // Identity nodes that alias an initializer (PyTorch shares equal folded tensors this way) import as arrays
+        // without an op, which SameDiff cannot run: give each alias its own initializer instead
+        Map<String, Onnx.TensorProto> byName = new HashMap<>();
+        g.getInitializerList().forEach(t -> byName.put(t.getName(), t));
+        Onnx.GraphProto.Builder aliased = null;
+        int aliases = 0;
+        for (int i = g.getNodeCount() - 1; i >= 0; i--) {
+            Onnx.NodeProto n = g.getNode(i);
+            if ("Identity".equals(n.getOpType()) && n.getInputCount() == 1 && n.getOutputCount() == 1
+                    && byName.containsKey(n.getInput(0))) {
+                aliased = aliased == null ? g.toBuilder() : aliased;
+                aliased.removeNode(i);
+                aliased.addInitializer(byName.get(n.getInput(0)).toBuilder().setName(n.getOutput(0)).build());
+                aliases++;
+            }
+        }
+        if (aliased != null) {
+            g = aliased.build();
+            model = model.toBuilder().setGraph(g).build();
+            repairs.add("replaced " + aliases + " Identity nodes that alias an initializer by copies of it (the "
+                    + "importer leaves their outputs without an op)");
+            changed = true;
+        }
         Map<String, String> renamed = new HashMap<>();
         Set<String> taken = new HashSet<>();
         collectNames(g, taken);
@@ -113,8 +140,7 @@ final class OnnxRepairs {
                 renamed.put(name, fresh);
             }
         }
-        List<String> repairs = new ArrayList<>();
-        if (renamed.isEmpty()) {
+        if (renamed.isEmpty() && !changed) {
             return new Prepared(file, in, out, shape, repairs);
         }
         Onnx.ModelProto.Builder mb = model.toBuilder();
@@ -139,10 +165,12 @@ final class OnnxRepairs {
         for (Onnx.ValueInfoProto.Builder v : gb.getValueInfoBuilderList()) {
             v.setName(renamed.getOrDefault(v.getName(), v.getName()));
         }
-        List<String> examples = new ArrayList<>();
-        renamed.entrySet().stream().limit(3).forEach(e -> examples.add(e.getKey() + " -> " + e.getValue()));
-        repairs.add("renamed " + renamed.size() + " values whose names the importer cannot resolve (e.g. "
-                + String.join(", ", examples) + ")");
+        if (!renamed.isEmpty()) {
+            List<String> examples = new ArrayList<>();
+            renamed.entrySet().stream().limit(3).forEach(e -> examples.add(e.getKey() + " -> " + e.getValue()));
+            repairs.add("renamed " + renamed.size() + " values whose names the importer cannot resolve (e.g. "
+                    + String.join(", ", examples) + ")");
+        }
         try {
             File tmp = File.createTempFile("dl4j-interpret-", ".onnx");
             tmp.deleteOnExit();
