@@ -38,11 +38,16 @@ REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
 
 
 class PlainVgg(torch.nn.Module):
-    """make_fixtures.VggLike with PyTorch's own max pooling (exportable; the same values)."""
+    """make_fixtures.VggLike with PyTorch's own max pooling (exportable; the same values); with matmul_head its linear
+    layers are written as x @ W^T + b, which exports as MatMul and Add instead of Gemm."""
 
-    def __init__(self, net):
+    def __init__(self, net, matmul_head=False):
         super().__init__()
         self.net = net
+        self.matmul_head = matmul_head
+
+    def linear(self, layer, x):
+        return x @ layer.weight.t() + layer.bias if self.matmul_head else layer(x)
 
     def forward(self, x, rule="normal", keep=None):
         n = self.net
@@ -53,28 +58,8 @@ class PlainVgg(torch.nn.Module):
         if keep is not None:
             keep["post"] = post
         x = F.max_pool2d(post, 2)
-        x = relu(n.fc1(x.flatten(1)))
-        return n.fc2(x)
-
-
-class MatMulHead(torch.nn.Module):
-    """PlainVgg with its linear layers written as x @ W^T + b: exported as MatMul and Add instead of Gemm."""
-
-    def __init__(self, net):
-        super().__init__()
-        self.net = net
-
-    def forward(self, x, rule="normal", keep=None):
-        n = self.net
-        relu = mf.relu_for(rule)
-        x = relu(n.conv1(x))
-        x = F.max_pool2d(relu(n.conv2(x)), 2)
-        post = relu(n.conv3(x))
-        if keep is not None:
-            keep["post"] = post
-        x = F.max_pool2d(post, 2)
-        x = relu(x.flatten(1) @ n.fc1.weight.t() + n.fc1.bias)
-        return x @ n.fc2.weight.t() + n.fc2.bias
+        x = relu(self.linear(n.fc1, x.flatten(1)))
+        return self.linear(n.fc2, x)
 
 
 class PlainResNet(torch.nn.Module):
@@ -151,7 +136,7 @@ def main(out):
         references(model, net, x, x0, folder)
         if name == "vgg":
             export(model, x, os.path.join(out, "vgg.onnx"))
-            export(MatMulHead(net).eval(), x, os.path.join(out, "vgg_matmul.onnx"))
+            export(PlainVgg(net, matmul_head=True).eval(), x, os.path.join(out, "vgg_matmul.onnx"))
         else:
             export(model, x, os.path.join(out, "resnet_folded.onnx"))
             export(model, x, os.path.join(out, "resnet_bn.onnx"), training=torch.onnx.TrainingMode.PRESERVE,

@@ -564,13 +564,17 @@ final class SameDiffModel implements InterpretableModel {
                 null);
     }
 
+    /** One chunk's pass of a reference-based rule: the input's contributions from the [input; reference] batch. */
+    private interface ReferencePass {
+        INDArray contributions(INDArray xc, INDArray rc, INDArray both, INDArray seed, int n, String layer);
+    }
+
     /**
-     * DeepLIFT (Rescale) on the graph: one reverse pass over the batch [input; reference], with each element-wise
-     * activation's derivative replaced by the secant slope between a row and its partner; maxima pass gradients.
+     * Runs a reference-based rule chunk by chunk over the batch [input; reference] and collects the target's value
+     * on both halves.
      */
-    @Override
-    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
-            Target target) {
+    private org.deeplearning4j.interpret.gradient.RuleWalker.Walk overReference(INDArray input, INDArray reference,
+            Target target, ReferencePass pass) {
         if (reference == null) {
             throw new IllegalArgumentException("reference is null");
         }
@@ -591,20 +595,37 @@ final class SameDiffModel implements InterpretableModel {
             INDArray actX = act.get(NDArrayIndex.interval(0, n));
             INDArray actR = act.get(NDArrayIndex.interval(n, 2 * n));
             INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, actX, layer);
-            int[] partner = new int[2 * n];
-            for (int i = 0; i < n; i++) {
-                partner[i] = n + i;
-                partner[n + i] = i;
-            }
-            INDArray m = reverse(both, null, null, List.of(layer), List.of(Nd4j.concat(0, seed,
-                    Nd4j.zerosLike(seed))), ReluRule.NORMAL, this.input, SameDiffReverse.Propagation.rescale(),
-                    Map.of(SameDiffReverse.SWAP, Nd4j.createFromArray(partner))).get(this.input);
-            attr.add(m.get(NDArrayIndex.interval(0, n)).mul(xc.sub(rc)));
+            attr.add(pass.contributions(xc, rc, both, seed, n, layer));
             vals.add(seed.mul(actX).reshape(n, -1).sum(1));
             refVals.add(seed.mul(actR).reshape(n, -1).sum(1));
         }
         return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
                 Batches.concat(refVals));
+    }
+
+    /** @return for each row of an [input; reference] batch of 2n rows, the row of the other half */
+    private static int[] partners(int n) {
+        int[] partner = new int[2 * n];
+        for (int i = 0; i < n; i++) {
+            partner[i] = n + i;
+            partner[n + i] = i;
+        }
+        return partner;
+    }
+
+    /**
+     * DeepLIFT (Rescale) on the graph: one reverse pass over the batch [input; reference], with each element-wise
+     * activation's derivative replaced by the secant slope between a row and its partner; maxima pass gradients.
+     */
+    @Override
+    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
+            Target target) {
+        return overReference(input, reference, target, (xc, rc, both, seed, n, layer) -> {
+            INDArray m = reverse(both, null, null, List.of(layer), List.of(Nd4j.concat(0, seed,
+                    Nd4j.zerosLike(seed))), ReluRule.NORMAL, this.input, SameDiffReverse.Propagation.rescale(),
+                    Map.of(SameDiffReverse.SWAP, Nd4j.createFromArray(partners(n)))).get(this.input);
+            return m.get(NDArrayIndex.interval(0, n)).mul(xc.sub(rc));
+        });
     }
 
     /**
@@ -614,33 +635,11 @@ final class SameDiffModel implements InterpretableModel {
     @Override
     public org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
             Target target) {
-        if (reference == null) {
-            throw new IllegalArgumentException("reference is null");
-        }
-        INDArray x = prepareInput(input);
-        INDArray ref = InputChecks.reference(x, reference);
-        target.validateBatch(x.size(0));
-        String layer = resolve(target.layer());
-        List<INDArray> attr = new ArrayList<>();
-        List<INDArray> vals = new ArrayList<>();
-        List<INDArray> refVals = new ArrayList<>();
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray xc = Batches.chunk(x, from, maxBatch);
-            INDArray rc = Batches.chunk(ref, from, maxBatch);
-            int n = (int) xc.size(0);
-            Target t = target.slice((int) from, (int) (from + n));
-            INDArray both = Nd4j.concat(0, xc, rc);
-            INDArray act = run(both, List.of(layer)).get(layer);
-            INDArray actX = act.get(NDArrayIndex.interval(0, n));
-            INDArray actR = act.get(NDArrayIndex.interval(n, 2 * n));
-            INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, actX, layer);
-            int[] partner = new int[2 * n];
+        return overReference(input, reference, target, (xc, rc, both, seed, n, layer) -> {
             int[] inputRows = new int[2 * n];
             int[] referenceRows = new int[2 * n];
             double[] sign = new double[2 * n];
             for (int i = 0; i < n; i++) {
-                partner[i] = n + i;
-                partner[n + i] = i;
                 inputRows[i] = i;
                 inputRows[n + i] = i;
                 referenceRows[i] = n + i;
@@ -652,7 +651,7 @@ final class SameDiffModel implements InterpretableModel {
             INDArray pos = org.nd4j.linalg.ops.transforms.Transforms.relu(d, true);
             INDArray parts = Nd4j.concat(0, pos, d.sub(pos));
             Map<String, INDArray> extra = new HashMap<>();
-            extra.put(SameDiffReverse.SWAP, Nd4j.createFromArray(partner));
+            extra.put(SameDiffReverse.SWAP, Nd4j.createFromArray(partners(n)));
             extra.put(SameDiffRevealCancel.INPUT_ROWS, Nd4j.createFromArray(inputRows));
             extra.put(SameDiffRevealCancel.REFERENCE_ROWS, Nd4j.createFromArray(referenceRows));
             extra.put(SameDiffRevealCancel.SIGN, Nd4j.createFromArray(sign).castTo(dataType));
@@ -660,13 +659,9 @@ final class SameDiffModel implements InterpretableModel {
             INDArray m = reverse(both, null, null, List.of(layer), List.of(Nd4j.concat(0, seed, seed)),
                     ReluRule.NORMAL, this.input, SameDiffReverse.Propagation.revealCancel(), extra).get(this.input);
             INDArray contributions = m.mul(parts);
-            attr.add(contributions.get(NDArrayIndex.interval(0, n)).add(contributions.get(NDArrayIndex.interval(n,
-                    2 * n))));
-            vals.add(seed.mul(actX).reshape(n, -1).sum(1));
-            refVals.add(seed.mul(actR).reshape(n, -1).sum(1));
-        }
-        return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
-                Batches.concat(refVals));
+            return contributions.get(NDArrayIndex.interval(0, n)).add(contributions.get(NDArrayIndex.interval(n,
+                    2 * n)));
+        });
     }
 
     @Override
