@@ -18,8 +18,8 @@ import java.util.Map;
  * input than for the reference (max pooling passes multipliers as gradients, DeepLIFT's own choice). With several
  * baselines the contributions are averaged (DeepLIFT-SHAP, see {@link DeepLiftShap}). {@link Rule#REVEAL_CANCEL}
  * keeps positive and negative differences apart, on every model type; where its parts no longer add up to the
- * target's change (a gap over {@link #CANCELLATION_LIMIT} times the change: max pooling, or parts grown beyond FP32's
- * precision in deep networks) the result is refused. Runs on MultiLayerNetworks and
+ * target's change (a gap over {@link #CANCELLATION_LIMIT} times the change: parts grown beyond FP32's precision in
+ * deep networks) the result is refused. Runs on MultiLayerNetworks and
  * ComputationGraphs (see
  * {@link org.deeplearning4j.interpret.gradient.RuleWalker} for the rule of each layer type) and on SameDiff graphs
  * (one reverse pass over the batch [input; reference] with the secant at every element-wise activation; a graph
@@ -37,10 +37,13 @@ import java.util.Map;
  */
 public final class DeepLift implements Attribution {
     /**
-     * RevealCancel results whose convergence gap exceeds this many times the target's change are refused (the parts
-     * lost their precision; see the class description).
+     * RevealCancel results whose convergence gap exceeds this many times the target's change are refused: the parts
+     * lost their precision (see the class description).
      */
-    public static final double CANCELLATION_LIMIT = 10;
+    public static final double CANCELLATION_LIMIT = 1000;
+    /** RevealCancel results whose gap exceeds this many times the target's change are logged as a warning. */
+    public static final double GAP_WARNING = 10;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeepLift.class);
 
     /** How non-linearities pass multipliers. */
     public enum Rule {
@@ -118,21 +121,27 @@ public final class DeepLift implements Attribution {
 
     /**
      * RevealCancel carries each difference as a positive and a negative part. At max pooling each part goes to the
-     * input's maxima although the pooled change splits into parts differently, and through many layers with weights
-     * of both signs the parts can grow far beyond the difference they sum to, until FP32 loses their sum. A gap many
-     * times the target's change means the map no longer explains the change: it is refused rather than returned.
+     * input's maxima although the pooled change splits into parts differently (DeepLIFT's own choice for maxima; the
+     * remainder shows in the gap, and a gap over {@link #GAP_WARNING} times the change is logged), and through many
+     * layers with weights of both signs the parts can grow far beyond the difference they sum to, until FP32 loses
+     * their sum: a gap over {@link #CANCELLATION_LIMIT} times the change means the map is noise, and it is refused.
      */
     private static void checkCancellation(INDArray gap, INDArray change) {
         for (int i = 0; i < gap.length(); i++) {
             double g = Math.abs(gap.getDouble(i));
             double c = Math.abs(change.getDouble(i));
+            if (g > GAP_WARNING * Math.max(c, 1e-6) && g <= CANCELLATION_LIMIT * Math.max(c, 1e-6)) {
+                log.warn("RevealCancel's contributions for example {} miss the target's change {} by {} (max pooling "
+                        + "routes each part to the input's maxima); the Rescale rule keeps the gap smaller", i,
+                        String.format(java.util.Locale.ROOT, "%.4g", change.getDouble(i)),
+                        String.format(java.util.Locale.ROOT, "%.4g", gap.getDouble(i)));
+            }
             if (!(g <= CANCELLATION_LIMIT * Math.max(c, 1e-6))) {
                 throw new org.deeplearning4j.interpret.InterpretException(String.format(java.util.Locale.ROOT,
                         "RevealCancel's contributions for example %d miss the target's change %.4g by %.4g: the "
-                        + "rule's positive and negative parts no longer add up to the change (max pooling gives "
-                        + "each part to the input's maxima although the pooled change splits differently, and "
-                        + "through deep networks the parts can grow until their sum loses its precision). Use the "
-                        + "Rescale rule (DeepLift's default) on this model", i, change.getDouble(i),
+                        + "rule's positive and negative parts grew so large through the network that their sum lost "
+                        + "its precision. Use the Rescale rule (DeepLift's default) on this model", i,
+                        change.getDouble(i),
                         gap.getDouble(i)));
             }
         }

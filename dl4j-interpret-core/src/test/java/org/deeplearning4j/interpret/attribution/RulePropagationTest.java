@@ -425,7 +425,7 @@ class RulePropagationTest {
     }
 
     @Test
-    void revealCancelIsRefusedWhereItsPartsNoLongerAddUpToTheChangeInADeepFloatNetwork() {
+    void revealCancelIsRefusedWhereItsPartsLoseTheirPrecisionInADeepFloatNetwork() {
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.RELU).list();
         for (int i = 0; i < 40; i++) {
