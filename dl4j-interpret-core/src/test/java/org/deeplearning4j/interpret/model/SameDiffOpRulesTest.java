@@ -147,6 +147,10 @@ class SameDiffOpRulesTest {
         InterpretException e = assertThrows(InterpretException.class, () -> Saliency.of(m).attribute(x,
                 Targets.logit(0)));
         assertTrue(e.getMessage().contains("cos"), e.getMessage());
+        // a failed call caches nothing: the next call is refused the same way, never answered with zeros
+        InterpretException again = assertThrows(InterpretException.class, () -> Saliency.of(m).attribute(x,
+                Targets.logit(0)));
+        assertEquals(e.getMessage(), again.getMessage());
         // methods that need no gradient still work
         assertEquals(2, m.logits(x).size(0));
     }
