@@ -60,17 +60,12 @@ final class SameDiffLrp {
      * @return the first outputs of the weighted ops between the input and the logits, in op order
      */
     static List<String> layers(SameDiff sd, String input, Set<String> onPath) {
-        Set<String> fromInput = new HashSet<>(Set.of(input));
+        List<SameDiffOp> ordered = org.deeplearning4j.interpret.internal.SameDiffSessions.opsInOrder(sd);
         List<String> out = new ArrayList<>();
-        for (SameDiffOp op : org.deeplearning4j.interpret.internal.SameDiffSessions.opsInOrder(sd)) {
-            List<String> ins = op.getInputsToOp();
-            List<String> outs = op.getOutputsOfOp();
-            if (ins == null || outs == null || outs.isEmpty() || ins.stream().noneMatch(fromInput::contains)) {
-                continue;
-            }
-            SameDiffReverse.addData(sd, outs, fromInput);
-            if (weighted(op.getOp().opName()) && onPath.contains(outs.get(0))) {
-                out.add(outs.get(0));
+        for (SameDiffOp op : SameDiffReverse.pathOps(ordered, SameDiffReverse.descendants(sd, ordered, input),
+                onPath)) {
+            if (weighted(op.getOp().opName()) && onPath.contains(op.getOutputsOfOp().get(0))) {
+                out.add(op.getOutputsOfOp().get(0));
             }
         }
         return out;
@@ -135,10 +130,9 @@ final class SameDiffLrp {
             Map<String, long[]> shapes, LrpComposite composite, List<String> layers) {
         Plan plan = new Plan();
         List<String> convs = new ArrayList<>();
-        for (SameDiffOp op : ops) {
-            if (weighted(op.getOp().opName()) && layers.contains(op.getOutputsOfOp().get(0))
-                    && convolution(op.getOp().opName())) {
-                convs.add(op.getOutputsOfOp().get(0));
+        for (String l : layers) {
+            if (convolution(sd.getVariableOutputOp(l).opName())) {
+                convs.add(l);
             }
         }
         for (SameDiffOp op : ops) {
@@ -146,14 +140,14 @@ final class SameDiffLrp {
             String name = f.opName();
             String[] args = f.argNames();
             String out = op.getOutputsOfOp().get(0);
-            if (!weighted(name) || Arrays.stream(args).noneMatch(fromInput::contains) || !layers.contains(out)) {
-                continue; // off the path to the logits (e.g. an op an import repair replaced)
+            if (!weighted(name) || !layers.contains(out)) {
+                continue; // not a layer between the input and the logits (e.g. an op an import repair replaced)
             }
             int index = layers.indexOf(out);
             boolean conv = convolution(name);
             LrpRule rule = composite.ruleFor(out, index, conv, convs.indexOf(out), convs.size());
             long[] shape = shapes.get(out);
-            int axis = channelAxis(f, out, shape.length);
+            int axis = channelAxis(f, shape.length);
             checkWeighted(f, out, args, fromInput, shapes);
             Segment seg = new Segment(f, conv, axis, shape.length, rule, nonNegative(sd, args[0], 0));
             int channels = (int) shape[axis];
@@ -212,7 +206,7 @@ final class SameDiffLrp {
         return -1;
     }
 
-    private static int channelAxis(DifferentialFunction f, String out, int rank) {
+    private static int channelAxis(DifferentialFunction f, int rank) {
         if (!convolution(f.opName())) {
             return rank - 1;
         }

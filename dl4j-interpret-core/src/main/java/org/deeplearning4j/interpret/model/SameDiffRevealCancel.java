@@ -82,6 +82,25 @@ final class SameDiffRevealCancel {
             return a.add(partner(b));
         }
 
+        /**
+         * @return the packed parts of {@code v} scaled element-wise by {@code k}: each part goes where the scale's
+         *         sign sends it (a diagonal map, so the same for differences forward and multipliers backward)
+         */
+        SDVariable scaled(SDVariable v, SDVariable k) {
+            SDVariable kp = sd.nn().relu(k, 0.0);
+            return mix(v.mul(kp), v.mul(k.sub(kp)));
+        }
+
+        /** @return {@link #scaled(SDVariable, SDVariable)} by a constant */
+        SDVariable scaled(SDVariable v, double k) {
+            return mix(v.mul(Math.max(k, 0)), v.mul(Math.min(k, 0)));
+        }
+
+        /** @return the packed parts of {@code -v}: the negated parts, swapped */
+        SDVariable negated(SDVariable v) {
+            return partner(v).neg();
+        }
+
         /** @return the sign column, shaped to broadcast against a variable of the given rank */
         SDVariable signFor(int rank) {
             long[] s = new long[rank];
@@ -102,38 +121,28 @@ final class SameDiffRevealCancel {
 
     /**
      * @param copy a private copy of the graph (changed)
+     * @param ops its ops in dependency order
+     * @param fromInput the input's descendants ({@link SameDiffReverse#descendants})
      * @param layer the target's variable, seeded with {@link SameDiffReverse#seedName(int) seed 0} (packed)
      * @param seed an example seed (its data type and non-batch shape)
      * @param wrt the input placeholder
      * @param probe batch-1 feeds of every placeholder
      * @return {@code copy}, with the input's packed multipliers as {@link SameDiffReverse#GRADIENT}
      */
-    static SameDiff build(SameDiff copy, String layer, INDArray seed, String wrt, Map<String, INDArray> probe) {
+    static SameDiff build(SameDiff copy, List<SameDiffOp> ops, Set<String> fromInput, String layer, INDArray seed,
+            String wrt, Map<String, INDArray> probe) {
         long[] seedShape = seed.shape().clone();
         seedShape[0] = -1;
         SDVariable seedVar = copy.placeHolder(SameDiffReverse.seedName(0), seed.dataType(), seedShape);
         long[] inShape = probe.get(wrt).shape().clone();
         inShape[0] = -1;
         SDVariable d0 = copy.placeHolder(DELTA, copy.getVariable(wrt).dataType(), inShape);
-        List<SameDiffOp> ops = org.deeplearning4j.interpret.internal.SameDiffSessions.opsInOrder(copy);
-        Set<String> onPath = SameDiffModel.ancestors(copy, List.of(layer));
-        Set<String> fromInput = new HashSet<>(Set.of(wrt));
-        List<SameDiffOp> path = new ArrayList<>();
+        List<SameDiffOp> path = SameDiffReverse.pathOps(ops, fromInput, SameDiffModel.ancestors(copy, List.of(layer)));
         Set<String> shapeNames = new HashSet<>();
-        for (SameDiffOp op : ops) {
-            List<String> ins = op.getInputsToOp();
-            List<String> outs = op.getOutputsOfOp();
-            if (ins == null || outs == null || ins.stream().noneMatch(fromInput::contains)
-                    || outs.stream().noneMatch(onPath::contains)) {
-                continue;
-            }
-            if (!SameDiffReverse.addData(copy, outs, fromInput)) {
-                continue; // a shape computation
-            }
-            path.add(op);
+        for (SameDiffOp op : path) {
             SameDiffReverse.checkLinear(op.getOp(), op.getOp().opName(), op.getOp().argNames(), fromInput);
-            shapeNames.addAll(ins);
-            shapeNames.addAll(outs);
+            shapeNames.addAll(op.getInputsToOp());
+            shapeNames.addAll(op.getOutputsOfOp());
         }
         shapeNames.removeIf(n -> copy.getVariable(n) == null || copy.getVariable(n).getVariableType()
                 == VariableType.CONSTANT || copy.getVariable(n).getVariableType() == VariableType.VARIABLE);
@@ -171,9 +180,11 @@ final class SameDiffRevealCancel {
         return "add".equals(n) || "biasadd".equals(n) || "sub".equals(n) || "subtract".equals(n);
     }
 
-    private static boolean scaling(String n) {
-        return "mul".equals(n) || "multiply".equals(n) || "div".equals(n) || "divide".equals(n)
-                || "realdiv".equals(n);
+    /** @return true for batch norm, or a product or quotient whose input-dependent argument {@code dep} is scaled */
+    private static boolean scaledBy(String n, int dep) {
+        boolean product = "mul".equals(n) || "multiply".equals(n);
+        boolean quotient = "div".equals(n) || "divide".equals(n) || "realdiv".equals(n);
+        return dep >= 0 && ("batchnorm".equals(n) || product || (quotient && dep == 0));
     }
 
     /** @return the index of the single input-dependent argument, or -1 if several */
@@ -251,28 +262,21 @@ final class SameDiffRevealCancel {
             SDVariable sign = p.signFor(s.length);
             // rows of the input: relu(y - y0); rows of the reference: -relu(y0 - y), the change's negative part
             p.delta.put(out, sign.mul(sd.nn().relu(y.sub(p.partner(y)), 0.0)));
-        } else if (dep >= 0 && (scaling(n) || "batchnorm".equals(n))
-                && (!n.startsWith("div") && !"realdiv".equals(n) || dep == 0)) {
+        } else if (scaledBy(n, dep)) {
             sameShape(p, f, args[dep], out);
-            SDVariable k = scale(p, f, dep);
-            SDVariable kp = sd.nn().relu(k, 0.0);
-            SDVariable d = p.delta.get(args[dep]);
-            p.delta.put(out, p.mix(d.mul(kp), d.mul(k.sub(kp))));
+            p.delta.put(out, p.scaled(p.delta.get(args[dep]), scale(p, f, dep)));
         } else if (dep >= 0 && offset(n)) {
             sameShape(p, f, args[dep], out);
-            boolean negated = dep == 1 && n.startsWith("sub");
             SDVariable d = p.delta.get(args[dep]);
-            p.delta.put(out, negated ? p.partner(d).neg() : d);
+            p.delta.put(out, dep == 1 && n.startsWith("sub") ? p.negated(d) : d);
         } else if ("neg".equals(n) || "rsub_scalar".equals(n)) {
-            p.delta.put(out, p.partner(p.delta.get(args[0])).neg());
+            p.delta.put(out, p.negated(p.delta.get(args[0])));
         } else if ("add_scalar".equals(n) || "sub_scalar".equals(n)) {
             p.delta.put(out, p.delta.get(args[0]));
         } else if ("mul_scalar".equals(n) || "div_scalar".equals(n)) {
-            double k = scalarScale(f);
-            SDVariable d = p.delta.get(args[0]);
-            p.delta.put(out, p.mix(d.mul(Math.max(k, 0)), d.mul(Math.min(k, 0))));
+            p.delta.put(out, p.scaled(p.delta.get(args[0]), scalarScale(f)));
         } else if ("sub".equals(n) || "subtract".equals(n)) {
-            p.delta.put(out, p.delta.get(args[0]).sub(p.partner(p.delta.get(args[1]))));
+            p.delta.put(out, p.delta.get(args[0]).add(p.negated(p.delta.get(args[1]))));
         } else {
             if ("pad".equals(n) && f instanceof DynamicCustomOp && ((DynamicCustomOp) f).tArgs().length > 0
                     && ((DynamicCustomOp) f).tArgs()[0] != 0) {
@@ -350,20 +354,16 @@ final class SameDiffRevealCancel {
                     m.dataType());
             gin.set(0, g.get(0));
             gin.set(1, g.get(1));
-        } else if (dep >= 0 && (scaling(n) || "batchnorm".equals(n))
-                && (!n.startsWith("div") && !"realdiv".equals(n) || dep == 0)) {
-            SDVariable k = scale(p, f, dep);
-            SDVariable kp = sd.nn().relu(k, 0.0);
-            gin.set(dep, p.mix(m.mul(kp), m.mul(k.sub(kp))));
+        } else if (scaledBy(n, dep)) {
+            gin.set(dep, p.scaled(m, scale(p, f, dep)));
         } else if (dep >= 0 && offset(n)) {
-            gin.set(dep, dep == 1 && n.startsWith("sub") ? p.partner(m).neg() : m);
+            gin.set(dep, dep == 1 && n.startsWith("sub") ? p.negated(m) : m);
         } else if ("neg".equals(n) || "rsub_scalar".equals(n)) {
-            gin.set(0, p.partner(m).neg());
+            gin.set(0, p.negated(m));
         } else if ("add_scalar".equals(n) || "sub_scalar".equals(n)) {
             gin.set(0, m);
         } else if ("mul_scalar".equals(n) || "div_scalar".equals(n)) {
-            double k = scalarScale(f);
-            gin.set(0, p.mix(m.mul(Math.max(k, 0)), m.mul(Math.min(k, 0))));
+            gin.set(0, p.scaled(m, scalarScale(f)));
         } else if ("sub".equals(n) || "subtract".equals(n)) {
             List<SDVariable> g = f.doDiff(List.of(m));
             gin.set(0, g.get(0));

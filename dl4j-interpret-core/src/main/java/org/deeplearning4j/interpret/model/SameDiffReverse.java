@@ -149,10 +149,11 @@ final class SameDiffReverse {
 
     static SameDiff build(SameDiff copy, List<String> layers, List<INDArray> seeds, ReluRule rule, String wrt,
             Map<String, INDArray> probe, Propagation prop) {
-        List<SameDiffOp> ordered = SameDiffSessions.opsInOrder(copy);
-        SameDiffOpRules.check(pathOps(copy, ordered, wrt, SameDiffModel.ancestors(copy, layers)));
+        List<SameDiffOp> ops = SameDiffSessions.opsInOrder(copy);
+        Set<String> fromInput = descendants(copy, ops, wrt);
+        SameDiffOpRules.check(pathOps(ops, fromInput, SameDiffModel.ancestors(copy, layers)));
         if (prop.kind == 4) {
-            return SameDiffRevealCancel.build(copy, layers.get(0), seeds.get(0), wrt, probe);
+            return SameDiffRevealCancel.build(copy, ops, fromInput, layers.get(0), seeds.get(0), wrt, probe);
         }
         Map<String, SDVariable> grads = new HashMap<>();
         for (int i = 0; i < layers.size(); i++) {
@@ -161,24 +162,13 @@ final class SameDiffReverse {
             SDVariable seed = copy.placeHolder(seedName(i), seeds.get(i).dataType(), shape);
             grads.merge(layers.get(i), seed, SDVariable::add);
         }
-        List<SameDiffOp> ops = ordered;
         Map<String, long[]> shapes = staticShapes(copy, ops, probe);
         Set<String> dependsOn = new java.util.HashSet<>(layers);
-        Set<String> fromInput = new java.util.HashSet<>(Set.of(wrt));
-        for (SameDiffOp op : ops) {
-            if (op.getInputsToOp() != null && op.getInputsToOp().stream().anyMatch(fromInput::contains)
-                    && op.getOutputsOfOp() != null) {
-                addData(copy, op.getOutputsOfOp(), fromInput);
-            }
-        }
         SDVariable swap = prop.kind == 1 ? copy.placeHolder(SWAP, DataType.INT32, -1) : null;
         SameDiffLrp.Plan plan = null;
         if (prop.kind == 3) {
-            for (SameDiffOp op : ops) {
-                if (op.getInputsToOp() != null && op.getInputsToOp().stream().anyMatch(fromInput::contains)
-                        && op.getOutputsOfOp().stream().anyMatch(fromInput::contains)) {
-                    checkLinear(op.getOp(), op.getOp().opName(), op.getOp().argNames(), fromInput);
-                }
+            for (SameDiffOp op : pathOps(ops, fromInput, fromInput)) {
+                checkLinear(op.getOp(), op.getOp().opName(), op.getOp().argNames(), fromInput);
             }
             plan = SameDiffLrp.plan(copy, ops, fromInput, new java.util.HashSet<>(layers), shapes, prop.composite,
                     prop.weightedLayers);
@@ -257,37 +247,40 @@ final class SameDiffReverse {
     }
 
     /**
-     * Adds an op's floating-point outputs to the input's descendants: shape computations (integer outputs) carry no
-     * gradient and are no part of the rules' paths.
-     *
-     * @return whether the op has a floating-point output
+     * @param ordered the graph's ops in dependency order
+     * @return {@code wrt} and the floating-point variables computed from it: shape computations (integer outputs)
+     *         carry no gradient and are no part of the rules' paths
      */
-    static boolean addData(SameDiff sd, List<String> outs, Set<String> fromInput) {
-        boolean data = false;
-        for (String o : outs) {
-            SDVariable v = sd.getVariable(o);
-            if (v != null && v.dataType().isFPType()) {
-                fromInput.add(o);
-                data = true;
+    static Set<String> descendants(SameDiff sd, List<SameDiffOp> ordered, String wrt) {
+        Set<String> fromInput = new java.util.HashSet<>(Set.of(wrt));
+        for (SameDiffOp op : ordered) {
+            if (op.getInputsToOp() == null || op.getOutputsOfOp() == null
+                    || op.getInputsToOp().stream().noneMatch(fromInput::contains)) {
+                continue;
+            }
+            for (String o : op.getOutputsOfOp()) {
+                SDVariable v = sd.getVariable(o);
+                if (v != null && v.dataType().isFPType()) {
+                    fromInput.add(o);
+                }
             }
         }
-        return data;
+        return fromInput;
     }
 
     /**
-     * @return the ops that read floating-point descendants of the input and feed the given variables with
-     *         floating-point values (shape computations, whose outputs are integers, carry no gradient)
+     * @param fromInput the input's descendants ({@link #descendants})
+     * @param feeding the variables of interest
+     * @return the ops, in order, that read the input's descendants and compute one of them that is in
+     *         {@code feeding}
      */
-    static List<SameDiffOp> pathOps(SameDiff sd, List<SameDiffOp> ordered, String wrt, Set<String> feeding) {
-        Set<String> fromInput = new java.util.HashSet<>(Set.of(wrt));
+    static List<SameDiffOp> pathOps(List<SameDiffOp> ordered, Set<String> fromInput, Set<String> feeding) {
         List<SameDiffOp> path = new ArrayList<>();
         for (SameDiffOp op : ordered) {
             List<String> ins = op.getInputsToOp();
             List<String> outs = op.getOutputsOfOp();
-            if (ins == null || outs == null || ins.stream().noneMatch(fromInput::contains)) {
-                continue;
-            }
-            if (addData(sd, outs, fromInput) && outs.stream().anyMatch(feeding::contains)) {
+            if (ins != null && outs != null && ins.stream().anyMatch(fromInput::contains)
+                    && outs.stream().anyMatch(o -> fromInput.contains(o) && feeding.contains(o))) {
                 path.add(op);
             }
         }
