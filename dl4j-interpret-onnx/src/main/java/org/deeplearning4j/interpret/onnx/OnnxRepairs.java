@@ -102,34 +102,53 @@ final class OnnxRepairs {
             shape[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
         }
 
+        Onnx.ModelProto.Builder mb = model.toBuilder();
+        Onnx.GraphProto.Builder gb = mb.getGraphBuilder();
         List<String> repairs = new ArrayList<>();
-        boolean changed = false;
-        // Identity nodes that alias an initializer (PyTorch shares equal folded tensors this way) import as arrays
-        // without an op, which SameDiff cannot run: give each alias its own initializer instead
+        unaliasInitializers(gb, repairs);
+        Map<String, String> renamed = renameUnresolvable(gb, repairs);
+        if (repairs.isEmpty()) {
+            return new Prepared(file, in, out, shape, repairs);
+        }
+        try {
+            File tmp = File.createTempFile("dl4j-interpret-", ".onnx");
+            tmp.deleteOnExit();
+            Files.write(tmp.toPath(), mb.build().toByteArray());
+            return new Prepared(tmp, renamed.getOrDefault(in, in), renamed.getOrDefault(out, out), shape, repairs);
+        } catch (IOException e) {
+            throw new InterpretException("Cannot write the repaired ONNX model to a temporary file: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * Identity nodes that alias an initializer (PyTorch shares equal folded tensors this way) import as arrays
+     * without an op, which SameDiff cannot run: each alias becomes its own copy of the initializer.
+     */
+    private static void unaliasInitializers(Onnx.GraphProto.Builder gb, List<String> repairs) {
         Map<String, Onnx.TensorProto> byName = new HashMap<>();
-        g.getInitializerList().forEach(t -> byName.put(t.getName(), t));
-        Onnx.GraphProto.Builder aliased = null;
+        gb.getInitializerList().forEach(t -> byName.put(t.getName(), t));
         int aliases = 0;
-        for (int i = g.getNodeCount() - 1; i >= 0; i--) {
-            Onnx.NodeProto n = g.getNode(i);
+        for (int i = gb.getNodeCount() - 1; i >= 0; i--) {
+            Onnx.NodeProto n = gb.getNode(i);
             if ("Identity".equals(n.getOpType()) && n.getInputCount() == 1 && n.getOutputCount() == 1
                     && byName.containsKey(n.getInput(0))) {
-                aliased = aliased == null ? g.toBuilder() : aliased;
-                aliased.removeNode(i);
-                aliased.addInitializer(byName.get(n.getInput(0)).toBuilder().setName(n.getOutput(0)).build());
+                gb.removeNode(i);
+                gb.addInitializer(byName.get(n.getInput(0)).toBuilder().setName(n.getOutput(0)).build());
                 aliases++;
             }
         }
-        if (aliased != null) {
-            g = aliased.build();
-            model = model.toBuilder().setGraph(g).build();
+        if (aliases > 0) {
             repairs.add("replaced " + aliases + " Identity nodes that alias an initializer by copies of it (the "
                     + "importer leaves their outputs without an op)");
-            changed = true;
         }
+    }
+
+    /** @return every value name the importer cannot resolve, renamed to a plain, unused one (old name to new) */
+    private static Map<String, String> renameUnresolvable(Onnx.GraphProto.Builder gb, List<String> repairs) {
         Map<String, String> renamed = new HashMap<>();
         Set<String> taken = new HashSet<>();
-        collectNames(g, taken);
+        collectNames(gb, taken);
         for (String name : new ArrayList<>(taken)) {
             if (!name.isEmpty() && !PLAIN.matcher(name).matches()) {
                 String base = name.replaceAll("[^A-Za-z0-9_./-]", "_");
@@ -140,11 +159,9 @@ final class OnnxRepairs {
                 renamed.put(name, fresh);
             }
         }
-        if (renamed.isEmpty() && !changed) {
-            return new Prepared(file, in, out, shape, repairs);
+        if (renamed.isEmpty()) {
+            return renamed;
         }
-        Onnx.ModelProto.Builder mb = model.toBuilder();
-        Onnx.GraphProto.Builder gb = mb.getGraphBuilder();
         for (Onnx.NodeProto.Builder n : gb.getNodeBuilderList()) {
             for (int i = 0; i < n.getInputCount(); i++) {
                 n.setInput(i, renamed.getOrDefault(n.getInput(i), n.getInput(i)));
@@ -156,33 +173,20 @@ final class OnnxRepairs {
         for (Onnx.TensorProto.Builder t : gb.getInitializerBuilderList()) {
             t.setName(renamed.getOrDefault(t.getName(), t.getName()));
         }
-        for (Onnx.ValueInfoProto.Builder v : gb.getInputBuilderList()) {
+        List<Onnx.ValueInfoProto.Builder> infos = new ArrayList<>(gb.getInputBuilderList());
+        infos.addAll(gb.getOutputBuilderList());
+        infos.addAll(gb.getValueInfoBuilderList());
+        for (Onnx.ValueInfoProto.Builder v : infos) {
             v.setName(renamed.getOrDefault(v.getName(), v.getName()));
         }
-        for (Onnx.ValueInfoProto.Builder v : gb.getOutputBuilderList()) {
-            v.setName(renamed.getOrDefault(v.getName(), v.getName()));
-        }
-        for (Onnx.ValueInfoProto.Builder v : gb.getValueInfoBuilderList()) {
-            v.setName(renamed.getOrDefault(v.getName(), v.getName()));
-        }
-        if (!renamed.isEmpty()) {
-            List<String> examples = new ArrayList<>();
-            renamed.entrySet().stream().limit(3).forEach(e -> examples.add(e.getKey() + " -> " + e.getValue()));
-            repairs.add("renamed " + renamed.size() + " values whose names the importer cannot resolve (e.g. "
-                    + String.join(", ", examples) + ")");
-        }
-        try {
-            File tmp = File.createTempFile("dl4j-interpret-", ".onnx");
-            tmp.deleteOnExit();
-            Files.write(tmp.toPath(), mb.build().toByteArray());
-            return new Prepared(tmp, renamed.getOrDefault(in, in), renamed.getOrDefault(out, out), shape, repairs);
-        } catch (IOException e) {
-            throw new InterpretException("Cannot write the renamed ONNX model to a temporary file: " + e.getMessage(),
-                    e);
-        }
+        List<String> examples = new ArrayList<>();
+        renamed.entrySet().stream().limit(3).forEach(e -> examples.add(e.getKey() + " -> " + e.getValue()));
+        repairs.add("renamed " + renamed.size() + " values whose names the importer cannot resolve (e.g. "
+                + String.join(", ", examples) + ")");
+        return renamed;
     }
 
-    private static void collectNames(Onnx.GraphProto g, Set<String> names) {
+    private static void collectNames(Onnx.GraphProtoOrBuilder g, Set<String> names) {
         for (Onnx.NodeProto n : g.getNodeList()) {
             names.addAll(n.getInputList());
             names.addAll(n.getOutputList());
