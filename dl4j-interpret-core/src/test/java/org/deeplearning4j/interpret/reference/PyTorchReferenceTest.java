@@ -55,7 +55,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.deeplearning4j.interpret.testing.References.close;
 
 /**
  * Every method against an independent implementation: plain PyTorch autograd on the same two networks and inputs
@@ -64,7 +64,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PyTorchReferenceTest {
     // LRP and DeepLIFT: the reference writes each rule out layer by layer (make_fixtures.py), batch norm folded by hand
-    private static final double REL_TOL = 1e-4;
     private static final Target TARGETS = Targets.logits(new int[] {0, 1, 2});
 
     @BeforeAll
@@ -165,13 +164,6 @@ class PyTorchReferenceTest {
         return out.stream();
     }
 
-    private static void close(INDArray reference, INDArray actual, String what) {
-        INDArray a = actual.castTo(DataType.DOUBLE).reshape(reference.shape());
-        double scale = reference.amaxNumber().doubleValue();
-        double err = a.sub(reference).amaxNumber().doubleValue();
-        assertTrue(scale > 0, what + ": empty reference");
-        assertTrue(err <= REL_TOL * scale, what + ": differs from PyTorch by " + err + " (scale " + scale + ")");
-    }
 
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("cases")

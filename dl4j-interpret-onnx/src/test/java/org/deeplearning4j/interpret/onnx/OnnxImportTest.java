@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import static org.deeplearning4j.interpret.testing.References.close;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (folded by the rules) and folded at export.
  */
 class OnnxImportTest {
-    private static final double REL_TOL = 1e-4;
     private static final Target TARGETS = Targets.logits(new int[] {0, 1, 2});
 
     static File resource(String name) {
@@ -50,13 +50,6 @@ class OnnxImportTest {
         return Npy.read(resource(net + "/" + name + ".npy")).castTo(DataType.DOUBLE);
     }
 
-    private static void close(INDArray reference, INDArray actual, String what) {
-        INDArray a = actual.castTo(DataType.DOUBLE).reshape(reference.shape());
-        double scale = reference.amaxNumber().doubleValue();
-        double err = a.sub(reference).amaxNumber().doubleValue();
-        assertTrue(scale > 0, what + ": empty reference");
-        assertTrue(err <= REL_TOL * scale, what + ": differs from PyTorch by " + err + " (scale " + scale + ")");
-    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"vgg.onnx, vgg, 12, /Relu_2_output_0, 2", "vgg_matmul.onnx, vgg, 12, /Relu_2_output_0, 3",
