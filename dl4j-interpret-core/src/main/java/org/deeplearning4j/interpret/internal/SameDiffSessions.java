@@ -179,7 +179,7 @@ public final class SameDiffSessions {
         private final Map<String, Deque<INDArray>> free = new HashMap<>();
         private final Deque<INDArray> freeOrder = new ArrayDeque<>();
         private final List<INDArray> releasedThisCall = new ArrayList<>();
-        /** Buffers this manager allocated and that are in use (not waiting for reuse). */
+        /** Buffers this manager allocated in this call and that are in use (not waiting for reuse). */
         private final java.util.Set<Long> allocated = new java.util.HashSet<>();
         /** Buffers released in this call or waiting for reuse: each is recycled once. */
         private final java.util.Set<Long> recycled = new java.util.HashSet<>();
@@ -200,6 +200,12 @@ public final class SameDiffSessions {
          * to the garbage collector, which a small heap may not run for minutes.
          */
         void newCall() {
+            // a buffer handed out in an earlier call and never released there (a call's outputs, arrays its session
+            // still held) belongs to no session any more: once its Java object is collected, the allocator can give
+            // the same address to any other array, which a later session may release (an alias of the caller's input,
+            // an op's own allocation). Recognised by address alone it was taken for ours, recycled and finally
+            // closed under its owner ("Op.Y argument was closed before call" on VGG16 at 16 x 224 x 224 chunks).
+            allocated.clear();
             for (INDArray a : releasedThisCall) {
                 free.computeIfAbsent(key(a.dataType(), a.shape(), a.ordering()), k -> new ArrayDeque<>()).add(a);
                 freeOrder.add(a);

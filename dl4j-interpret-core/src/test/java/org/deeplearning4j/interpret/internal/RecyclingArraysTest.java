@@ -56,4 +56,19 @@ class RecyclingArraysTest {
         assertNotEquals(weights.data().address(), second.data().address(), "a weight's memory was handed out");
         assertNotEquals(first.data().address(), second.data().address(), "one buffer handed out twice");
     }
+
+    @Test
+    void memoryHandedOutInAnEarlierCallIsNotTakenForOursWhenAnotherArrayComesToHaveItsAddress() {
+        SameDiffSessions.RecyclingArrays m = new SameDiffSessions.RecyclingArrays();
+        m.newCall();
+        INDArray output = m.allocate(false, DataType.FLOAT, 2, 3); // a call's output: never released by its session
+        m.newCall();
+        // a later call's session releases an array at the same address that the manager did not hand out in this
+        // call (after the output was collected, the allocator may give its address to anything)
+        INDArray foreign = Nd4j.create(output.data(), new long[] {2, 3});
+        m.release(foreign);
+        m.newCall();
+        assertNotEquals(output.data().address(), m.allocate(false, DataType.FLOAT, 2, 3).data().address(),
+                "memory the manager no longer owns was handed out again");
+    }
 }
