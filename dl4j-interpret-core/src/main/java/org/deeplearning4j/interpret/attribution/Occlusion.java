@@ -30,6 +30,10 @@ import java.util.Map;
  * Perturbed images are evaluated in batches of at most {@code maxBatch} images, so memory stays bounded. The
  * predicted class (if the target uses it) is fixed from the unoccluded image.
  *
+ * <p>{@link Builder#incremental()} computes the same map incrementally: the early convolution and pooling layers
+ * recompute only the region each patch changes (Nakandala, Kumar &amp; Papakonstantinou, "Incremental and Approximate
+ * Inference for Faster Occlusion-based Deep CNN Explanations", SIGMOD 2019, Krypton), with an approximate mode.
+ *
  * <p>Zeiler &amp; Fergus, "Visualizing and Understanding Convolutional Networks", ECCV 2014,
  * <a href="https://arxiv.org/abs/1311.2901">arXiv:1311.2901</a>.
  *
@@ -59,6 +63,8 @@ public final class Occlusion implements Attribution {
     private final INDArray baselineImage;
     private final int maxBatch;
     private final ProgressListener progress;
+    private final double incremental;
+    private final String incrementalThrough;
 
     private Occlusion(Builder b) {
         this.model = b.model;
@@ -71,6 +77,8 @@ public final class Occlusion implements Attribution {
         this.baselineImage = b.baselineImage;
         this.maxBatch = b.maxBatch > 0 ? b.maxBatch : model.maxBatchSize();
         this.progress = b.progress;
+        this.incremental = b.incremental == null ? 0 : b.incremental;
+        this.incrementalThrough = b.incrementalThrough;
     }
 
     /** @param model the model @return occlusion with default options */
@@ -113,10 +121,12 @@ public final class Occlusion implements Attribution {
                     + " is larger than the input " + h + "x" + w + "; choose a smaller window");
         }
         INDArray patch = baselinePatch(x);
-        Target fixed = pinned.target;
-        INDArray originalValues = pinned.values;
         List<Integer> ys = positions(h, windowH, strideH);
         List<Integer> xs = positions(w, windowW, strideW);
+        IncrementalOcclusion plan = incremental > 0 ? IncrementalOcclusion.plan(model, x.shape(), ys, xs, windowH, windowW,
+                incremental, incrementalThrough) : null;
+        Target fixed = pinned.target;
+        INDArray originalValues = pinned.values;
         int windows = ys.size() * xs.size();
         ProgressTracker tracker = new ProgressTracker(log, "Occlusion (perturbed images)", n * windows, progress);
         INDArray sum = Nd4j.zeros(x.dataType(), n, h, w);
@@ -130,18 +140,13 @@ public final class Occlusion implements Attribution {
             Target ti = fixed.slice(i, i + 1);
             INDArray xi = x.get(NDArrayIndex.point(i)).reshape(1, c, h, w);
             double base = originalValues.getDouble(i);
+            INDArray[] acts = plan == null ? null : plan.activations(xi);
+            INDArray patchI = patch.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all(), NDArrayIndex.all(),
+                    NDArrayIndex.all());
             for (int start = 0; start < windows; start += maxBatch) {
                 int end = Math.min(windows, start + maxBatch);
-                INDArray batch = Nd4j.repeat(xi, end - start).reshape(end - start, c, h, w).dup();
-                for (int k = start; k < end; k++) {
-                    int y = ys.get(k / xs.size());
-                    int xx = xs.get(k % xs.size());
-                    INDArrayIndex[] idx = {NDArrayIndex.point(k - start), NDArrayIndex.all(),
-                            NDArrayIndex.interval(y, y + windowH), NDArrayIndex.interval(xx, xx + windowW)};
-                    batch.get(idx).assign(patch.get(NDArrayIndex.point(i), NDArrayIndex.all(),
-                            NDArrayIndex.interval(y, y + windowH), NDArrayIndex.interval(xx, xx + windowW)));
-                }
-                INDArray vals = model.values(batch, ti);
+                INDArray vals = plan != null ? plan.values(xi, patchI, acts, ti, start, end)
+                        : model.values(occluded(xi, patchI, ys, xs, start, end), ti);
                 for (int k = start; k < end; k++) {
                     int y = ys.get(k / xs.size());
                     int xx = xs.get(k % xs.size());
@@ -166,7 +171,27 @@ public final class Occlusion implements Attribution {
         opts.put("stride", strideH + "x" + strideW);
         opts.put("baseline", baselineKind == BaselineKind.VALUE ? "value " + baselineValue : baselineKind.name());
         opts.put("windows", String.valueOf(windows));
+        if (incremental > 0) {
+            opts.put("incremental", plan == null ? "off (no saving on this model)" : plan.describe());
+        }
         return new AttributionResult(name(), fixed.description(), opts, attr, map, originalValues, true);
+    }
+
+    /** Windows {@code start..end-1} of one image, each occluded by the patch. */
+    private INDArray occluded(INDArray xi, INDArray patchI, List<Integer> ys, List<Integer> xs, int start, int end) {
+        long c = xi.size(1);
+        long h = xi.size(2);
+        long w = xi.size(3);
+        INDArray batch = Nd4j.repeat(xi, end - start).reshape(end - start, c, h, w).dup();
+        for (int k = start; k < end; k++) {
+            int y = ys.get(k / xs.size());
+            int xx = xs.get(k % xs.size());
+            INDArrayIndex[] idx = {NDArrayIndex.point(k - start), NDArrayIndex.all(),
+                    NDArrayIndex.interval(y, y + windowH), NDArrayIndex.interval(xx, xx + windowW)};
+            batch.get(idx).assign(patchI.get(NDArrayIndex.point(0), NDArrayIndex.all(),
+                    NDArrayIndex.interval(y, y + windowH), NDArrayIndex.interval(xx, xx + windowW)));
+        }
+        return batch;
     }
 
     private INDArray baselinePatch(INDArray x) {
@@ -211,6 +236,8 @@ public final class Occlusion implements Attribution {
         private INDArray baselineImage;
         private int maxBatch = -1;
         private ProgressListener progress;
+        private Double incremental;
+        private String incrementalThrough;
 
         private Builder(InterpretableModel model) {
             if (model == null) {
@@ -269,6 +296,39 @@ public final class Occlusion implements Attribution {
             return this;
         }
 
+        /**
+         * Computes the occluded values incrementally (Krypton, Nakandala et al., SIGMOD 2019): each early
+         * convolution, pooling and batch-norm layer recomputes only the region the patch changes, on crops, and the
+         * rest of the network runs once from there. The same result as plain occlusion (up to floating-point
+         * rounding), faster on deep CNNs with small windows (BENCHMARKS.md); when it would save little the plain
+         * computation runs (logged, and said in the result's options). DL4J networks on the fast engine whose first
+         * layer is a convolution or pooling; others are refused with the reason.
+         *
+         * @return this
+         */
+        public Builder incremental() {
+            return incremental(1.0);
+        }
+
+        /**
+         * Incremental computation with Krypton's projective-field threshold: below 1, each layer recomputes at most
+         * this fraction of its map's side around the patch and keeps the unoccluded values elsewhere. Faster and
+         * approximate (BENCHMARKS.md gives the error on VGG16); 1 is {@link #incremental()}, exact.
+         *
+         * @param threshold in (0, 1]
+         * @return this
+         */
+        public Builder incremental(double threshold) {
+            this.incremental = threshold;
+            return this;
+        }
+
+        /** Tests: the last layer computed incrementally, instead of the cheapest by multiply-adds. */
+        Builder incrementalThrough(String layer) {
+            this.incrementalThrough = layer;
+            return this;
+        }
+
         /** @param l told after each batch of perturbed images (default: progress is only logged) @return this */
         public Builder progress(ProgressListener l) {
             this.progress = l;
@@ -292,6 +352,10 @@ public final class Occlusion implements Attribution {
             }
             if (baselineKind == BaselineKind.VALUE && !Double.isFinite(baselineValue)) {
                 throw new IllegalArgumentException("baselineValue must be finite, got " + baselineValue);
+            }
+            if (incremental != null && !(incremental > 0 && incremental <= 1)) {
+                throw new IllegalArgumentException("incremental threshold must be in (0, 1] (1: exact), got "
+                        + incremental);
             }
             if (maxBatch == 0 || maxBatch < -1) {
                 throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);

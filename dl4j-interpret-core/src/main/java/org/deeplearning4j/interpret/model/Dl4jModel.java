@@ -671,6 +671,12 @@ final class Dl4jModel implements InterpretableModel {
     }
 
     @Override
+    public LocalLayers localLayers(long channels, long height, long width) {
+        return Dl4jLocalLayers.of(conf, layers(), new long[] {channels, height, width}, outputName, this::engine,
+                dataType);
+    }
+
+    @Override
     public INDArray values(INDArray input, Target target, String layer, INDArray override) {
         String tl = resolve(target.layer());
         String wl = resolve(layer);

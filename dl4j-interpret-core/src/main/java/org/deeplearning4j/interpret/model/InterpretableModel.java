@@ -167,6 +167,21 @@ public interface InterpretableModel {
     }
 
     /**
+     * The leading chain of local layers (engine SPI for incremental methods such as incremental occlusion).
+     *
+     * @param channels input channels
+     * @param height input height
+     * @param width input width
+     * @return the chain for inputs of that shape
+     * @throws org.deeplearning4j.interpret.InterpretException saying why the model has none (SameDiff graphs, a
+     *         network that does not start with convolution or pooling, the DL4J-layer fallback)
+     */
+    default LocalLayers localLayers(long channels, long height, long width) {
+        throw new org.deeplearning4j.interpret.InterpretException("Incremental computation is available for DL4J "
+                + "networks (MultiLayerNetwork, ComputationGraph) on the fast engine, not for " + this);
+    }
+
+    /**
      * @return a private double-precision copy of this model (this model itself if it is already double), for
      *         checks in double precision such as {@link org.deeplearning4j.interpret.check.GradientCheck}; the
      *         user's model is not changed

@@ -1,0 +1,228 @@
+package org.deeplearning4j.interpret.model;
+
+import org.deeplearning4j.interpret.InterpretException;
+import org.deeplearning4j.interpret.gradient.GradientEngine;
+import org.deeplearning4j.interpret.gradient.LayerCatalogue;
+import org.deeplearning4j.interpret.gradient.SameDiffMirror;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@link LocalLayers} of a DL4J network on the fast engine: the chain of plain convolutions, poolings, batch norms,
+ * activations and dropouts from the input, each vertex the only consumer of the one before (a branch ends the chain:
+ * its other consumer needs the whole map). Groups run on the engine with their input injected.
+ */
+final class Dl4jLocalLayers implements LocalLayers {
+    private final List<Group> groups;
+    private final double totalFlops;
+    private final Supplier<GradientEngine> engine;
+    private final DataType dataType;
+    private final long inputChannels;
+
+    private Dl4jLocalLayers(List<Group> groups, double totalFlops, Supplier<GradientEngine> engine, DataType dataType,
+            long inputChannels) {
+        this.groups = Collections.unmodifiableList(groups);
+        this.totalFlops = totalFlops;
+        this.engine = engine;
+        this.dataType = dataType;
+        this.inputChannels = inputChannels;
+    }
+
+    /**
+     * @param conf the analysed configuration
+     * @param layers the model's layers in topological order
+     * @param inputShape the input's shape {C, H, W}
+     * @param output the output vertex
+     * @param engine the model's current engine
+     * @param dataType the model's data type
+     * @return the chain
+     * @throws InterpretException naming the first layer when the network does not start with a local layer, or when
+     *         the DL4J-layer fallback runs the network
+     */
+    static LocalLayers of(ComputationGraphConfiguration conf, List<LayerInfo> layers, long[] inputShape,
+            String output, Supplier<GradientEngine> engine, DataType dataType) {
+        if (!(engine.get() instanceof SameDiffMirror)) {
+            throw new InterpretException("Incremental computation needs the fast SameDiff engine; these layers force "
+                    + "the DL4J-layer path: " + engine.get().unsupportedLayers());
+        }
+        String input = conf.getNetworkInputs().get(0);
+        List<String> names = new ArrayList<>();
+        layers.forEach(l -> names.add(l.name()));
+        Map<String, long[]> shapes = new HashMap<>();
+        engine.get().forward(Nd4j.zeros(dataType, 1, inputShape[0], inputShape[1], inputShape[2]), names)
+                .forEach((k, v) -> shapes.put(k, java.util.Arrays.copyOfRange(v.shape(), 1, v.rank())));
+        shapes.put(input, inputShape.clone());
+        Map<String, List<String>> consumers = new HashMap<>();
+        conf.getVertexInputs().forEach((v, ins) -> ins.forEach(i -> consumers.computeIfAbsent(i, k -> new ArrayList<>())
+                .add(v)));
+        List<Group> groups = new ArrayList<>();
+        String current = input;
+        String groupInput = null;
+        Axis[] window = null;
+        double flops = 0;
+        boolean whole = false;
+        String stop = null;
+        while (true) {
+            List<String> next = consumers.getOrDefault(current, List.of());
+            if (next.size() != 1) {
+                stop = "'" + current + "' feeds " + next.size() + " vertices";
+                break;
+            }
+            String name = next.get(0);
+            GraphVertex v = conf.getVertices().get(name);
+            long[] in = shapes.get(current);
+            long[] out = shapes.get(name);
+            Layer l = v instanceof LayerVertex ? LayerCatalogue.unwrapFrozen(((LayerVertex) v).getLayerConf()
+                    .getLayer()) : null;
+            String kind = kind(l);
+            // a flat-to-CNN reshape before the first layer has the whole image's size: that group runs on it whole
+            boolean reshaped = l != null && ((LayerVertex) v).getPreProcessor() != null;
+            boolean firstReshape = reshaped && current.equals(input) && ((LayerVertex) v).getPreProcessor()
+                    instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+            if (name.equals(output) || l == null || (reshaped && !firstReshape) || kind == null
+                    || out == null || out.length != 3 || in == null || in.length != 3) {
+                stop = "'" + name + "' (" + (l == null ? v.getClass().getSimpleName() : l.getClass().getSimpleName())
+                        + ")";
+                break;
+            }
+            if (kind.equals("window") || window == null) {
+                if (window != null) {
+                    groups.add(new Group(groupInput, current, window[0], window[1], shapes.get(current)[0], flops,
+                            whole));
+                }
+                whole = firstReshape;
+                groupInput = current == input ? null : current;
+                window = kind.equals("window") ? axes(l, in, out) : new Axis[] {new Axis(1, 1, 0, (int) in[1],
+                        (int) in[1]), new Axis(1, 1, 0, (int) in[2], (int) in[2])};
+                flops = 0;
+            }
+            flops += flops(l, in, out);
+            current = name;
+        }
+        if (window == null) {
+            throw new InterpretException("Incremental computation needs a network that starts with convolution or "
+                    + "pooling layers; it starts with " + stop);
+        }
+        groups.add(new Group(groupInput, current, window[0], window[1], shapes.get(current)[0], flops, whole));
+        double total = 0;
+        for (LayerInfo l : layers) {
+            GraphVertex v = conf.getVertices().get(l.name());
+            Layer layer = v instanceof LayerVertex ? ((LayerVertex) v).getLayerConf().getLayer() : null;
+            List<String> ins = conf.getVertexInputs().get(l.name());
+            total += flops(layer == null ? null : LayerCatalogue.unwrapFrozen(layer), shapes.get(ins.get(0)),
+                    shapes.get(l.name()));
+        }
+        return new Dl4jLocalLayers(groups, total, engine, dataType, inputShape[0]);
+    }
+
+    private static String kind(Layer l) {
+        if (l == null) {
+            return null;
+        }
+        if (l.getClass() == ConvolutionLayer.class) {
+            return ((ConvolutionLayer) l).getConvolutionMode() == ConvolutionMode.Causal ? null : "window";
+        }
+        if (l.getClass() == SubsamplingLayer.class) {
+            return ((SubsamplingLayer) l).getConvolutionMode() == ConvolutionMode.Causal ? null : "window";
+        }
+        if (l instanceof BatchNormalization || l instanceof ActivationLayer || l instanceof DropoutLayer) {
+            return "point";
+        }
+        return null;
+    }
+
+    private static Axis[] axes(Layer l, long[] in, long[] out) {
+        int[] k;
+        int[] s;
+        int[] p;
+        int[] d;
+        ConvolutionMode mode;
+        if (l instanceof ConvolutionLayer) {
+            ConvolutionLayer c = (ConvolutionLayer) l;
+            k = c.getKernelSize();
+            s = c.getStride();
+            p = c.getPadding();
+            d = c.getDilation();
+            mode = c.getConvolutionMode();
+        } else {
+            SubsamplingLayer c = (SubsamplingLayer) l;
+            k = c.getKernelSize();
+            s = c.getStride();
+            p = c.getPadding();
+            d = c.getDilation();
+            mode = c.getConvolutionMode();
+        }
+        Axis[] axes = new Axis[2];
+        for (int i = 0; i < 2; i++) {
+            int effective = d[i] * (k[i] - 1) + 1;
+            int inSize = (int) in[i + 1];
+            int outSize = (int) out[i + 1];
+            int lead = mode == ConvolutionMode.Same ? Math.max(0, (outSize - 1) * s[i] + effective - inSize) / 2 : p[i];
+            axes[i] = new Axis(effective, s[i], lead, inSize, outSize);
+        }
+        return axes;
+    }
+
+    /** Multiply-adds of a layer for one example (element count for layers without weights). */
+    private static double flops(Layer l, long[] in, long[] out) {
+        double outElements = 1;
+        for (long d : out == null ? new long[0] : out) {
+            outElements *= d;
+        }
+        if (l instanceof ConvolutionLayer && in != null && in.length == 3) {
+            int[] k = ((ConvolutionLayer) l).getKernelSize();
+            return outElements * in[0] * k[0] * k[1];
+        }
+        if (l instanceof SubsamplingLayer) {
+            int[] k = ((SubsamplingLayer) l).getKernelSize();
+            return outElements * k[0] * k[1];
+        }
+        if (l instanceof FeedForwardLayer) {
+            FeedForwardLayer f = (FeedForwardLayer) l;
+            return Math.max(outElements, (double) f.getNIn() * f.getNOut());
+        }
+        return outElements;
+    }
+
+    @Override
+    public List<Group> groups() {
+        return groups;
+    }
+
+    @Override
+    public double totalFlops() {
+        return totalFlops;
+    }
+
+    @Override
+    public INDArray run(int group, INDArray crops) {
+        Group g = groups.get(group);
+        GradientEngine e = engine.get();
+        INDArray c = crops.castTo(dataType);
+        if (g.inputLayer == null) {
+            return e.forward(c, List.of(g.outputLayer)).get(g.outputLayer);
+        }
+        // the network input is not read: the group's input is injected
+        INDArray unused = Nd4j.zeros(dataType, crops.size(0), inputChannels, 1, 1);
+        return e.forward(unused, List.of(g.outputLayer), g.inputLayer, c).get(g.outputLayer);
+    }
+}
