@@ -18,7 +18,10 @@ public final class Baselines {
         return constant(0.0, "zeros");
     }
 
-    /** @param v value in the model's input space @return a constant image */
+    /**
+     * @param v value in the model's input space
+     * @return a constant image
+     */
     public static Baseline constant(double v) {
         return constant(v, "constant " + v);
     }
@@ -59,7 +62,10 @@ public final class Baselines {
         };
     }
 
-    /** @param sigma Gaussian standard deviation in pixels @return a blurred copy of each input */
+    /**
+     * @param sigma Gaussian standard deviation in pixels
+     * @return a blurred copy of each input
+     */
     public static Baseline blurred(double sigma) {
         if (!(sigma > 0)) {
             throw new IllegalArgumentException("Blur sigma must be > 0, got " + sigma);

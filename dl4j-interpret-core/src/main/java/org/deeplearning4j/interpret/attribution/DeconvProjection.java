@@ -40,7 +40,10 @@ public final class DeconvProjection {
         this.model = model;
     }
 
-    /** @param model the model @return the projector */
+    /**
+     * @param model the model
+     * @return the projector
+     */
     public static DeconvProjection of(InterpretableModel model) {
         return new DeconvProjection(model);
     }

@@ -29,12 +29,19 @@ public final class Deconvnet implements Attribution {
         this.reduction = reduction;
     }
 
-    /** @param model the model @return the method (map: max over channels of |attribution|) */
+    /**
+     * @param model the model
+     * @return the method (map: max over channels of |attribution|)
+     */
     public static Deconvnet of(InterpretableModel model) {
         return new Deconvnet(model, ChannelReduction.MAX_ABS);
     }
 
-    /** @param model the model @param reduction map reduction @return the method */
+    /**
+     * @param model the model
+     * @param reduction map reduction
+     * @return the method
+     */
     public static Deconvnet of(InterpretableModel model, ChannelReduction reduction) {
         return new Deconvnet(model, reduction);
     }

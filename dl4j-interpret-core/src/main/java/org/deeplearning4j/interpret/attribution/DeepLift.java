@@ -79,7 +79,10 @@ public final class DeepLift implements Attribution {
         this.name = name;
     }
 
-    /** @param model the model @return a builder (default baseline: zeros) */
+    /**
+     * @param model the model
+     * @return a builder (default baseline: zeros)
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -158,19 +161,28 @@ public final class DeepLift implements Attribution {
             this.model = model;
         }
 
-        /** @param r how non-linearities pass multipliers (default {@link Rule#RESCALE}) @return this */
+        /**
+         * @param r how non-linearities pass multipliers (default {@link Rule#RESCALE})
+         * @return this
+         */
         public Builder rule(Rule r) {
             this.rule = r;
             return this;
         }
 
-        /** @param b the reference input(s); several are averaged (default zeros) @return this */
+        /**
+         * @param b the reference input(s); several are averaged (default zeros)
+         * @return this
+         */
         public Builder baselines(Baseline... b) {
             this.baselines = b == null ? null : java.util.Arrays.asList(b);
             return this;
         }
 
-        /** @param r how channels are combined into the map (default the signed sum) @return this */
+        /**
+         * @param r how channels are combined into the map (default the signed sum)
+         * @return this
+         */
         public Builder channelReduction(ChannelReduction r) {
             this.reduction = r;
             return this;

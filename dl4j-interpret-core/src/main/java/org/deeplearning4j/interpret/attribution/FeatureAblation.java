@@ -34,12 +34,18 @@ public final class FeatureAblation implements Attribution {
         this.setup = b.setup();
     }
 
-    /** @param model the model @return feature ablation over 50 SLIC superpixels with a neutral baseline */
+    /**
+     * @param model the model
+     * @return feature ablation over 50 SLIC superpixels with a neutral baseline
+     */
     public static FeatureAblation of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }

@@ -42,12 +42,18 @@ public final class FeaturePermutation implements Attribution {
         this.seed = b.seed;
     }
 
-    /** @param model the model @return feature permutation over 50 SLIC superpixels */
+    /**
+     * @param model the model
+     * @return feature permutation over 50 SLIC superpixels
+     */
     public static FeaturePermutation of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -100,7 +106,10 @@ public final class FeaturePermutation implements Attribution {
             return this;
         }
 
-        /** @param s seed of the permutation (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param s seed of the permutation (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;

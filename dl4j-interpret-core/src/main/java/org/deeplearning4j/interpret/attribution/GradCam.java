@@ -48,12 +48,18 @@ public final class GradCam implements Attribution {
         this.variant = b.variant;
     }
 
-    /** @param model the model @return Grad-CAM on the last spatial layer */
+    /**
+     * @param model the model
+     * @return Grad-CAM on the last spatial layer
+     */
     public static GradCam of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -160,19 +166,28 @@ public final class GradCam implements Attribution {
             this.model = model;
         }
 
-        /** @param name convolutional layer (default: the last spatial layer) @return this */
+        /**
+         * @param name convolutional layer (default: the last spatial layer)
+         * @return this
+         */
         public Builder layer(String name) {
             this.layer = name;
             return this;
         }
 
-        /** @param relu apply the ReLU to the map (default true, as in the paper) @return this */
+        /**
+         * @param relu apply the ReLU to the map (default true, as in the paper)
+         * @return this
+         */
         public Builder relu(boolean relu) {
             this.relu = relu;
             return this;
         }
 
-        /** @param v weight formula (default GRAD_CAM) @return this */
+        /**
+         * @param v weight formula (default GRAD_CAM)
+         * @return this
+         */
         public Builder variant(Variant v) {
             this.variant = v;
             return this;

@@ -73,12 +73,18 @@ public final class GradientShap implements Attribution {
         this.progress = b.progress;
     }
 
-    /** @param model the model @return GradientSHAP with 5 draws from the zero baseline */
+    /**
+     * @param model the model
+     * @return GradientSHAP with 5 draws from the zero baseline
+     */
     public static GradientShap of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -194,13 +200,19 @@ public final class GradientShap implements Attribution {
             this.model = model;
         }
 
-        /** @param n draws per image (default {@value #DEFAULT_SAMPLES}) @return this */
+        /**
+         * @param n draws per image (default {@value #DEFAULT_SAMPLES})
+         * @return this
+         */
         public Builder samples(int n) {
             this.samples = n;
             return this;
         }
 
-        /** @param sd standard deviation of the input noise, in the model's input space (default 0) @return this */
+        /**
+         * @param sd standard deviation of the input noise, in the model's input space (default 0)
+         * @return this
+         */
         public Builder noiseStdev(double sd) {
             this.noiseStdev = sd;
             return this;
@@ -227,25 +239,37 @@ public final class GradientShap implements Attribution {
             return this;
         }
 
-        /** @param s seed (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param s seed (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
         }
 
-        /** @param n most draws per gradient pass (default: the model's maxBatchSize) @return this */
+        /**
+         * @param n most draws per gradient pass (default: the model's maxBatchSize)
+         * @return this
+         */
         public Builder internalBatchSize(int n) {
             this.internalBatch = n;
             return this;
         }
 
-        /** @param r channel reduction for the map (default signed SUM) @return this */
+        /**
+         * @param r channel reduction for the map (default signed SUM)
+         * @return this
+         */
         public Builder channelReduction(ChannelReduction r) {
             this.reduction = r;
             return this;
         }
 
-        /** @param l told after each batch of draws (default: progress is only logged) @return this */
+        /**
+         * @param l told after each batch of draws (default: progress is only logged)
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

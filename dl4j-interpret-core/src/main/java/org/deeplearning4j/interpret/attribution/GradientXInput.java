@@ -33,7 +33,10 @@ public final class GradientXInput implements Attribution {
         this.reduction = reduction;
     }
 
-    /** @param model the model @return the method with the default (signed sum) reduction */
+    /**
+     * @param model the model
+     * @return the method with the default (signed sum) reduction
+     */
     public static GradientXInput of(InterpretableModel model) {
         return new GradientXInput(model, DEFAULT_REDUCTION);
     }

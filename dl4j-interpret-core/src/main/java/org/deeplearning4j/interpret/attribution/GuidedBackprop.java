@@ -37,12 +37,19 @@ public final class GuidedBackprop implements Attribution {
         this.reduction = reduction;
     }
 
-    /** @param model the model @return the method (map: max over channels of |attribution|) */
+    /**
+     * @param model the model
+     * @return the method (map: max over channels of |attribution|)
+     */
     public static GuidedBackprop of(InterpretableModel model) {
         return new GuidedBackprop(model, ChannelReduction.MAX_ABS);
     }
 
-    /** @param model the model @param reduction map reduction @return the method */
+    /**
+     * @param model the model
+     * @param reduction map reduction
+     * @return the method
+     */
     public static GuidedBackprop of(InterpretableModel model, ChannelReduction reduction) {
         return new GuidedBackprop(model, reduction);
     }

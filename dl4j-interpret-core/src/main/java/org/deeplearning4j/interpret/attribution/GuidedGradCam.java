@@ -34,7 +34,11 @@ public final class GuidedGradCam implements Attribution {
         this.reduction = reduction;
     }
 
-    /** @param model the model @param gradCam the Grad-CAM to combine with @return the method */
+    /**
+     * @param model the model
+     * @param gradCam the Grad-CAM to combine with
+     * @return the method
+     */
     public static GuidedGradCam of(InterpretableModel model, GradCam gradCam) {
         return new GuidedGradCam(model, gradCam, ChannelReduction.MAX_ABS);
     }

@@ -58,12 +58,18 @@ public final class IntegratedGradients implements Attribution {
         this.progress = b.progress;
     }
 
-    /** @param model the model @return IG with default options (50 Gauss-Legendre steps, zero baseline) */
+    /**
+     * @param model the model
+     * @return IG with default options (50 Gauss-Legendre steps, zero baseline)
+     */
     public static IntegratedGradients of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -146,37 +152,55 @@ public final class IntegratedGradients implements Attribution {
             this.model = model;
         }
 
-        /** @param steps integration points (default {@value #DEFAULT_STEPS}) @return this */
+        /**
+         * @param steps integration points (default {@value #DEFAULT_STEPS})
+         * @return this
+         */
         public Builder steps(int steps) {
             this.steps = steps;
             return this;
         }
 
-        /** @param rule integration rule (default Gauss-Legendre) @return this */
+        /**
+         * @param rule integration rule (default Gauss-Legendre)
+         * @return this
+         */
         public Builder integration(Integration rule) {
             this.integration = rule;
             return this;
         }
 
-        /** @param b one or more baselines; attributions are averaged over them (default zeros) @return this */
+        /**
+         * @param b one or more baselines; attributions are averaged over them (default zeros)
+         * @return this
+         */
         public Builder baselines(Baseline... b) {
             this.baselines = new ArrayList<>(Arrays.asList(b));
             return this;
         }
 
-        /** @param n most scaled inputs per pass (default: the model's maxBatchSize) @return this */
+        /**
+         * @param n most scaled inputs per pass (default: the model's maxBatchSize)
+         * @return this
+         */
         public Builder internalBatchSize(int n) {
             this.internalBatch = n;
             return this;
         }
 
-        /** @param r channel reduction for the map (default signed SUM) @return this */
+        /**
+         * @param r channel reduction for the map (default signed SUM)
+         * @return this
+         */
         public Builder channelReduction(ChannelReduction r) {
             this.reduction = r;
             return this;
         }
 
-        /** @param l told after each batch of path points (default: progress is only logged) @return this */
+        /**
+         * @param l told after each batch of path points (default: progress is only logged)
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

@@ -48,12 +48,18 @@ public final class KernelShap implements Attribution {
         this.seed = b.seed;
     }
 
-    /** @param model the model @return KernelSHAP with 1000 coalitions of 50 SLIC superpixels */
+    /**
+     * @param model the model
+     * @return KernelSHAP with 1000 coalitions of 50 SLIC superpixels
+     */
     public static KernelShap of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -203,7 +209,10 @@ public final class KernelShap implements Attribution {
             return this;
         }
 
-        /** @param s seed (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param s seed (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;

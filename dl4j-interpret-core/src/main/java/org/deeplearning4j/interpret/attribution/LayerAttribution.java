@@ -141,25 +141,37 @@ public final class LayerAttribution implements Attribution {
             this.layer = layer;
         }
 
-        /** @param m method (default GRADIENT_X_ACTIVATION) @return this */
+        /**
+         * @param m method (default GRADIENT_X_ACTIVATION)
+         * @return this
+         */
         public Builder method(Method m) {
             this.method = m;
             return this;
         }
 
-        /** @param s integration steps for layer IG (default 50) @return this */
+        /**
+         * @param s integration steps for layer IG (default 50)
+         * @return this
+         */
         public Builder steps(int s) {
             this.steps = s;
             return this;
         }
 
-        /** @param rule integration rule for layer IG @return this */
+        /**
+         * @param rule integration rule for layer IG
+         * @return this
+         */
         public Builder integration(Integration rule) {
             this.integration = rule;
             return this;
         }
 
-        /** @param n most interpolated activations per pass @return this */
+        /**
+         * @param n most interpolated activations per pass
+         * @return this
+         */
         public Builder internalBatchSize(int n) {
             this.internalBatch = n;
             return this;

@@ -71,7 +71,10 @@ final class LeastSquares {
         return out.getData().clone();
     }
 
-    /** @param coefficients solved coefficients @return the intercept that goes with them (0 without intercept) */
+    /**
+     * @param coefficients solved coefficients
+     * @return the intercept that goes with them (0 without intercept)
+     */
     double intercept(double[] coefficients) {
         if (!intercept || sw == 0) {
             return 0;

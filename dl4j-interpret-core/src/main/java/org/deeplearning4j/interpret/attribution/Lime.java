@@ -56,12 +56,18 @@ public final class Lime implements Attribution {
         this.seed = b.seed;
     }
 
-    /** @param model the model @return LIME with 1000 samples over 50 SLIC superpixels */
+    /**
+     * @param model the model
+     * @return LIME with 1000 samples over 50 SLIC superpixels
+     */
     public static Lime of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -132,25 +138,37 @@ public final class Lime implements Attribution {
             return this;
         }
 
-        /** @param n perturbed samples per image (default {@value #DEFAULT_SAMPLES}) @return this */
+        /**
+         * @param n perturbed samples per image (default {@value #DEFAULT_SAMPLES})
+         * @return this
+         */
         public Builder samples(int n) {
             this.samples = n;
             return this;
         }
 
-        /** @param w width of the exponential kernel on cosine distance (default 0.25) @return this */
+        /**
+         * @param w width of the exponential kernel on cosine distance (default 0.25)
+         * @return this
+         */
         public Builder kernelWidth(double w) {
             this.kernelWidth = w;
             return this;
         }
 
-        /** @param alpha ridge penalty of the fit (default 1; 0 for ordinary least squares) @return this */
+        /**
+         * @param alpha ridge penalty of the fit (default 1; 0 for ordinary least squares)
+         * @return this
+         */
         public Builder ridge(double alpha) {
             this.ridge = alpha;
             return this;
         }
 
-        /** @param s seed (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param s seed (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;

@@ -45,12 +45,18 @@ public final class Lrp implements Attribution {
         this.reduction = b.reduction;
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
 
-    /** @param model the model @return LRP with {@link #DEFAULT_COMPOSITE} */
+    /**
+     * @param model the model
+     * @return LRP with {@link #DEFAULT_COMPOSITE}
+     */
     public static Lrp of(InterpretableModel model) {
         return builder(model).build();
     }
@@ -84,7 +90,10 @@ public final class Lrp implements Attribution {
             this.model = model;
         }
 
-        /** @param c the rule of each layer (default {@link #DEFAULT_COMPOSITE}) @return this */
+        /**
+         * @param c the rule of each layer (default {@link #DEFAULT_COMPOSITE})
+         * @return this
+         */
         public Builder composite(LrpComposite c) {
             if (c == null) {
                 throw new IllegalArgumentException("composite is null");
@@ -93,12 +102,18 @@ public final class Lrp implements Attribution {
             return this;
         }
 
-        /** @param rule one rule for every layer @return this */
+        /**
+         * @param rule one rule for every layer
+         * @return this
+         */
         public Builder rule(LrpRule rule) {
             return composite(LrpComposite.uniform(rule));
         }
 
-        /** @param r how channels are combined into the map (default the signed sum) @return this */
+        /**
+         * @param r how channels are combined into the map (default the signed sum)
+         * @return this
+         */
         public Builder channelReduction(ChannelReduction r) {
             if (r == null) {
                 throw new IllegalArgumentException("channel reduction is null");

@@ -186,25 +186,37 @@ public final class NoiseTunnel implements Attribution {
             this.method = method;
         }
 
-        /** @param t combination (default SMOOTHGRAD) @return this */
+        /**
+         * @param t combination (default SMOOTHGRAD)
+         * @return this
+         */
         public Builder type(Type t) {
             this.type = t;
             return this;
         }
 
-        /** @param s noisy samples per input (default {@value #DEFAULT_SAMPLES}) @return this */
+        /**
+         * @param s noisy samples per input (default {@value #DEFAULT_SAMPLES})
+         * @return this
+         */
         public Builder samples(int s) {
             this.samples = s;
             return this;
         }
 
-        /** @param level noise std relative to each input's value range (default 0.15) @return this */
+        /**
+         * @param level noise std relative to each input's value range (default 0.15)
+         * @return this
+         */
         public Builder noiseLevel(double level) {
             this.noiseLevel = level;
             return this;
         }
 
-        /** @param s seed (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param s seed (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
@@ -220,7 +232,10 @@ public final class NoiseTunnel implements Attribution {
             return this;
         }
 
-        /** @param l told after each chunk of noisy samples (default: progress is only logged) @return this */
+        /**
+         * @param l told after each chunk of noisy samples (default: progress is only logged)
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

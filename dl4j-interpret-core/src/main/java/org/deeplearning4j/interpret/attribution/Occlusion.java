@@ -81,12 +81,18 @@ public final class Occlusion implements Attribution {
         this.incrementalThrough = b.incrementalThrough;
     }
 
-    /** @param model the model @return occlusion with default options */
+    /**
+     * @param model the model
+     * @return occlusion with default options
+     */
     public static Occlusion of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -246,51 +252,78 @@ public final class Occlusion implements Attribution {
             this.model = model;
         }
 
-        /** @param size square window side (default {@value #DEFAULT_WINDOW}) @return this */
+        /**
+         * @param size square window side (default {@value #DEFAULT_WINDOW})
+         * @return this
+         */
         public Builder window(int size) {
             return window(size, size);
         }
 
-        /** @param h window height @param w window width @return this */
+        /**
+         * @param h window height
+         * @param w window width
+         * @return this
+         */
         public Builder window(int h, int w) {
             this.windowH = h;
             this.windowW = w;
             return this;
         }
 
-        /** @param s stride in both directions (default {@value #DEFAULT_STRIDE}) @return this */
+        /**
+         * @param s stride in both directions (default {@value #DEFAULT_STRIDE})
+         * @return this
+         */
         public Builder stride(int s) {
             return stride(s, s);
         }
 
-        /** @param h vertical stride @param w horizontal stride @return this */
+        /**
+         * @param h vertical stride
+         * @param w horizontal stride
+         * @return this
+         */
         public Builder stride(int h, int w) {
             this.strideH = h;
             this.strideW = w;
             return this;
         }
 
-        /** @param v fill the patch with this value, in the model's input space @return this */
+        /**
+         * @param v fill the patch with this value, in the model's input space
+         * @return this
+         */
         public Builder baselineValue(double v) {
             this.baselineKind = BaselineKind.VALUE;
             this.baselineValue = v;
             return this;
         }
 
-        /** @param image fill the patch from this image ([C,H,W], [1,C,H,W] or [N,C,H,W]) @return this */
+        /**
+         * @param image fill the patch from this image ([C,H,W], [1,C,H,W] or [N,C,H,W])
+         * @return this
+         */
         public Builder baselineImage(INDArray image) {
             this.baselineKind = BaselineKind.IMAGE;
             this.baselineImage = image == null ? null : image.dup();
             return this;
         }
 
-        /** Fill the patch with mid-grey in the model's input space (the default). @return this */
+        /**
+         * Fill the patch with mid-grey in the model's input space (the default).
+         *
+         * @return this
+         */
         public Builder greyBaseline() {
             this.baselineKind = BaselineKind.GREY;
             return this;
         }
 
-        /** @param n most perturbed images per forward pass (default: the model's maxBatchSize) @return this */
+        /**
+         * @param n most perturbed images per forward pass (default: the model's maxBatchSize)
+         * @return this
+         */
         public Builder maxBatch(int n) {
             this.maxBatch = n;
             return this;
@@ -329,7 +362,10 @@ public final class Occlusion implements Attribution {
             return this;
         }
 
-        /** @param l told after each batch of perturbed images (default: progress is only logged) @return this */
+        /**
+         * @param l told after each batch of perturbed images (default: progress is only logged)
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

@@ -35,12 +35,18 @@ public final class Saliency implements Attribution {
         this.reduction = b.reduction != null ? b.reduction : signed ? ChannelReduction.SUM : ChannelReduction.MAX_ABS;
     }
 
-    /** @param model the model @return saliency with default options */
+    /**
+     * @param model the model
+     * @return saliency with default options
+     */
     public static Saliency of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -74,13 +80,19 @@ public final class Saliency implements Attribution {
             this.model = model;
         }
 
-        /** @param signed keep the gradient's sign (default {@value #DEFAULT_SIGNED}) @return this */
+        /**
+         * @param signed keep the gradient's sign (default {@value #DEFAULT_SIGNED})
+         * @return this
+         */
         public Builder signed(boolean signed) {
             this.signed = signed;
             return this;
         }
 
-        /** @param r channel reduction (default MAX_ABS, or SUM when signed) @return this */
+        /**
+         * @param r channel reduction (default MAX_ABS, or SUM when signed)
+         * @return this
+         */
         public Builder channelReduction(ChannelReduction r) {
             this.reduction = r;
             return this;

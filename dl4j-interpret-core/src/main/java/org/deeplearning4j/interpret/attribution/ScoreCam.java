@@ -40,7 +40,10 @@ public final class ScoreCam implements Attribution {
         this.progress = b.progress;
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -117,19 +120,28 @@ public final class ScoreCam implements Attribution {
             this.model = model;
         }
 
-        /** @param name convolutional layer (default: the last spatial layer) @return this */
+        /**
+         * @param name convolutional layer (default: the last spatial layer)
+         * @return this
+         */
         public Builder layer(String name) {
             this.layer = name;
             return this;
         }
 
-        /** @param n most masked images per forward pass (default: the model's maxBatchSize) @return this */
+        /**
+         * @param n most masked images per forward pass (default: the model's maxBatchSize)
+         * @return this
+         */
         public Builder maxBatch(int n) {
             this.maxBatch = n;
             return this;
         }
 
-        /** @param l told after each batch of masked images (default: progress is only logged) @return this */
+        /**
+         * @param l told after each batch of masked images (default: progress is only logged)
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

@@ -46,13 +46,19 @@ abstract class SegmentOptions<B extends SegmentOptions<B>> {
         return self();
     }
 
-    /** @param n most perturbed images per forward pass (default: the model's maxBatchSize) @return this */
+    /**
+     * @param n most perturbed images per forward pass (default: the model's maxBatchSize)
+     * @return this
+     */
     public B internalBatchSize(int n) {
         this.internalBatch = n;
         return self();
     }
 
-    /** @param l told after each chunk of perturbed images (default: progress is only logged) @return this */
+    /**
+     * @param l told after each chunk of perturbed images (default: progress is only logged)
+     * @return this
+     */
     public B progress(ProgressListener l) {
         this.progress = l;
         return self();

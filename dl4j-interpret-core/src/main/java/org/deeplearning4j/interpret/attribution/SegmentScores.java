@@ -43,17 +43,26 @@ public final class SegmentScores {
         return scores.length;
     }
 
-    /** @param example example index @return one score per segment (label order), a copy */
+    /**
+     * @param example example index
+     * @return one score per segment (label order), a copy
+     */
     public double[] scores(int example) {
         return scores[example].clone();
     }
 
-    /** @param example example index @return the labels of that example's segments, row-major */
+    /**
+     * @param example example index
+     * @return the labels of that example's segments, row-major
+     */
     public int[] labels(int example) {
         return segmentation.labelsFor(example);
     }
 
-    /** @param example example index @return the segments from most to least important (highest score first) */
+    /**
+     * @param example example index
+     * @return the segments from most to least important (highest score first)
+     */
     public int[] ranking(int example) {
         double[] s = scores[example];
         return java.util.stream.IntStream.range(0, s.length).boxed()
@@ -61,7 +70,10 @@ public final class SegmentScores {
                 .mapToInt(Integer::intValue).toArray();
     }
 
-    /** @param example example index @return the scores as a vector {@code [segments]} */
+    /**
+     * @param example example index
+     * @return the scores as a vector {@code [segments]}
+     */
     public INDArray scoresArray(int example) {
         return Nd4j.createFromArray(scores[example].clone());
     }

@@ -49,12 +49,18 @@ public final class ShapleyValueSampling implements Attribution {
         this.seed = b.seed;
     }
 
-    /** @param model the model @return Shapley value sampling with 25 orders of 50 SLIC superpixels */
+    /**
+     * @param model the model
+     * @return Shapley value sampling with 25 orders of 50 SLIC superpixels
+     */
     public static ShapleyValueSampling of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -122,13 +128,19 @@ public final class ShapleyValueSampling implements Attribution {
             return this;
         }
 
-        /** @param n random orders of the segments (default {@value #DEFAULT_SAMPLES}) @return this */
+        /**
+         * @param n random orders of the segments (default {@value #DEFAULT_SAMPLES})
+         * @return this
+         */
         public Builder samples(int n) {
             this.samples = n;
             return this;
         }
 
-        /** @param s seed (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param s seed (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;

@@ -262,55 +262,82 @@ public final class BuildingBlocks {
             this.layer = layer;
         }
 
-        /** @param t what to attribute (default: the predicted class's logit; a later layer's unit works) @return this */
+        /**
+         * @param t what to attribute (default: the predicted class's logit; a later layer's unit works)
+         * @return this
+         */
         public Builder target(Target t) {
             this.target = t;
             return this;
         }
 
-        /** @param k channels per position (default 4) @return this */
+        /**
+         * @param k channels per position (default 4)
+         * @return this
+         */
         public Builder dictionarySize(int k) {
             this.dictionarySize = k;
             return this;
         }
 
-        /** @param k neuron groups (0 for none; default 3) @return this */
+        /**
+         * @param k neuron groups (0 for none; default 3)
+         * @return this
+         */
         public Builder groups(int k) {
             this.groups = k;
             return this;
         }
 
-        /** @param p cosine power of the grid objectives (default 1, Lucid's) @return this */
+        /**
+         * @param p cosine power of the grid objectives (default 1, Lucid's)
+         * @return this
+         */
         public Builder cosinePower(double p) {
             this.cosinePower = p;
             return this;
         }
 
-        /** @param s optimisation steps for grid, icons and groups (default 256) @return this */
+        /**
+         * @param s optimisation steps for grid, icons and groups (default 256)
+         * @return this
+         */
         public Builder steps(int s) {
             this.steps = s;
             return this;
         }
 
-        /** @param n images optimised together (default 16) @return this */
+        /**
+         * @param n images optimised together (default 16)
+         * @return this
+         */
         public Builder batch(int n) {
             this.batch = n;
             return this;
         }
 
-        /** @param s seed @return this */
+        /**
+         * @param s seed
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
         }
 
-        /** @param m layer attribution method (default gradient x activation) @return this */
+        /**
+         * @param m layer attribution method (default gradient x activation)
+         * @return this
+         */
         public Builder attribution(LayerAttribution.Method m) {
             this.attributionMethod = m;
             return this;
         }
 
-        /** @param l told as grid positions and stages finish (default: progress is only logged) @return this */
+        /**
+         * @param l told as grid positions and stages finish (default: progress is only logged)
+         * @return this
+         */
         public Builder progress(org.deeplearning4j.interpret.progress.ProgressListener l) {
             this.progress = l;
             return this;

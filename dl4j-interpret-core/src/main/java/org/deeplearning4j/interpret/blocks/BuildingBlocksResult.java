@@ -86,12 +86,18 @@ public final class BuildingBlocksResult {
         return (int) activation.size(2);
     }
 
-    /** @param p position @return its dictionary's channels, most active first */
+    /**
+     * @param p position
+     * @return its dictionary's channels, most active first
+     */
     public int[] dictionaryChannels(int p) {
         return topChannels[p].clone();
     }
 
-    /** @param p position @return the activations of {@link #dictionaryChannels(int)} */
+    /**
+     * @param p position
+     * @return the activations of {@link #dictionaryChannels(int)}
+     */
     public double[] dictionaryValues(int p) {
         return topValues[p].clone();
     }
@@ -103,12 +109,18 @@ public final class BuildingBlocksResult {
         return out;
     }
 
-    /** @param p position @return the activation-grid image optimised for that position (display, full size) */
+    /**
+     * @param p position
+     * @return the activation-grid image optimised for that position (display, full size)
+     */
     public INDArray gridImage(int p) {
         return grid.get(NDArrayIndex.point(p)).dup();
     }
 
-    /** @param p position @return its receptive field clipped to the image: top, left, height, width */
+    /**
+     * @param p position
+     * @return its receptive field clipped to the image: top, left, height, width
+     */
     public long[] receptiveField(int p) {
         return fields[p].clone();
     }

@@ -47,12 +47,18 @@ public final class NeuronGroupsResult {
         return w;
     }
 
-    /** @param g group @return its spatial mask, row-major {@code [h * w]}, non-negative */
+    /**
+     * @param g group
+     * @return its spatial mask, row-major {@code [h * w]}, non-negative
+     */
     public double[] mask(int g) {
         return masks[g].clone();
     }
 
-    /** @param g group @return its channel direction {@code [C]}, non-negative */
+    /**
+     * @param g group
+     * @return its channel direction {@code [C]}, non-negative
+     */
     public double[] direction(int g) {
         return directions[g].clone();
     }
@@ -62,7 +68,10 @@ public final class NeuronGroupsResult {
         return attribution.clone();
     }
 
-    /** @param g group @return its feature visualization (display image {@code [C, H, W]}), or null if not rendered */
+    /**
+     * @param g group
+     * @return its feature visualization (display image {@code [C, H, W]}), or null if not rendered
+     */
     public INDArray icon(int g) {
         return icons == null ? null : icons.get(NDArrayIndex.point(g)).dup();
     }

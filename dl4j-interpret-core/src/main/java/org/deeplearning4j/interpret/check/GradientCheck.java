@@ -59,12 +59,18 @@ public final class GradientCheck {
         this.jitter = b.jitter;
     }
 
-    /** @param model the model to check @return a check with the default options */
+    /**
+     * @param model the model to check
+     * @return a check with the default options
+     */
     public static GradientCheck of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model to check @return a builder */
+    /**
+     * @param model the model to check
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -132,25 +138,37 @@ public final class GradientCheck {
             this.model = model;
         }
 
-        /** @param n input values to check (default {@value #DEFAULT_POINTS}) @return this */
+        /**
+         * @param n input values to check (default {@value #DEFAULT_POINTS})
+         * @return this
+         */
         public Builder points(int n) {
             this.points = n;
             return this;
         }
 
-        /** @param h finite-difference step (default {@value #DEFAULT_STEP}) @return this */
+        /**
+         * @param h finite-difference step (default {@value #DEFAULT_STEP})
+         * @return this
+         */
         public Builder step(double h) {
             this.step = h;
             return this;
         }
 
-        /** @param t largest relative error that passes (default {@value #DEFAULT_TOLERANCE}) @return this */
+        /**
+         * @param t largest relative error that passes (default {@value #DEFAULT_TOLERANCE})
+         * @return this
+         */
         public Builder tolerance(double t) {
             this.tolerance = t;
             return this;
         }
 
-        /** @param s seed of the checked positions @return this */
+        /**
+         * @param s seed of the checked positions
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
@@ -166,7 +184,10 @@ public final class GradientCheck {
             return this;
         }
 
-        /** @return the check @throws IllegalArgumentException for a bad option */
+        /**
+         * @return the check
+         * @throws IllegalArgumentException for a bad option
+         */
         public GradientCheck build() {
             if (model == null) {
                 throw new IllegalArgumentException("model must not be null");

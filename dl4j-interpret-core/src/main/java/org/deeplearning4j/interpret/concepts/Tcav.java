@@ -60,7 +60,10 @@ public final class Tcav {
         this.progress = b.progress;
     }
 
-    /** @param model the model @return a builder (the layer is required) */
+    /**
+     * @param model the model
+     * @return a builder (the layer is required)
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -219,19 +222,28 @@ public final class Tcav {
             this.model = model;
         }
 
-        /** @param name the layer whose activations the CAVs live in (required) @return this */
+        /**
+         * @param name the layer whose activations the CAVs live in (required)
+         * @return this
+         */
         public Builder layer(String name) {
             this.layer = name;
             return this;
         }
 
-        /** @param a significance level of the t-test (default {@value #DEFAULT_ALPHA}) @return this */
+        /**
+         * @param a significance level of the t-test (default {@value #DEFAULT_ALPHA})
+         * @return this
+         */
         public Builder alpha(double a) {
             this.alpha = a;
             return this;
         }
 
-        /** @param l told after each CAV (default: progress is only logged) @return this */
+        /**
+         * @param l told after each CAV (default: progress is only logged)
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

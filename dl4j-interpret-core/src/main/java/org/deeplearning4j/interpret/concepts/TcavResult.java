@@ -52,7 +52,11 @@ public final class TcavResult {
         return concepts;
     }
 
-    /** @param name a concept's name @return its scores @throws IllegalArgumentException naming the concepts */
+    /**
+     * @param name a concept's name
+     * @return its scores
+     * @throws IllegalArgumentException naming the concepts
+     */
     public ConceptScore concept(String name) {
         return concepts.stream().filter(c -> c.concept().equals(name)).findFirst().orElseThrow(
                 () -> new IllegalArgumentException("no concept '" + name + "'; concepts: "
@@ -81,7 +85,10 @@ public final class TcavResult {
         return sb.toString();
     }
 
-    /** @param file where to write {@link #toCsv()} @throws IOException on failure */
+    /**
+     * @param file where to write {@link #toCsv()}
+     * @throws IOException on failure
+     */
     public void saveCsv(File file) throws IOException {
         Files.writeString(file.toPath(), toCsv(), StandardCharsets.UTF_8);
     }

@@ -177,13 +177,19 @@ public final class SyntheticShapes {
         private Builder() {
         }
 
-        /** @param size image side, at least 16 (default {@value #DEFAULT_SIZE}) @return this */
+        /**
+         * @param size image side, at least 16 (default {@value #DEFAULT_SIZE})
+         * @return this
+         */
         public Builder size(int size) {
             this.size = size;
             return this;
         }
 
-        /** @param seed random seed (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param seed random seed (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;

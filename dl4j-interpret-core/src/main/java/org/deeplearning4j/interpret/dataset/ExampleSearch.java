@@ -77,7 +77,10 @@ public final class ExampleSearch {
         this.reduction = b.reduction;
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -306,13 +309,20 @@ public final class ExampleSearch {
             this.model = model;
         }
 
-        /** @param layer a layer whose every channel is searched @return this */
+        /**
+         * @param layer a layer whose every channel is searched
+         * @return this
+         */
         public Builder channels(String layer) {
             allChannels.add(layer);
             return this;
         }
 
-        /** @param layer layer @param channels channel indices @return this */
+        /**
+         * @param layer layer
+         * @param channels channel indices
+         * @return this
+         */
         public Builder channels(String layer, int... channels) {
             for (int c : channels) {
                 units.add(Unit.channel(layer, c));
@@ -320,37 +330,55 @@ public final class ExampleSearch {
             return this;
         }
 
-        /** @param u units (channels or neurons) @return this */
+        /**
+         * @param u units (channels or neurons)
+         * @return this
+         */
         public Builder units(Unit... u) {
             units.addAll(Arrays.asList(u));
             return this;
         }
 
-        /** @param k examples kept per unit (default {@value #DEFAULT_K}) @return this */
+        /**
+         * @param k examples kept per unit (default {@value #DEFAULT_K})
+         * @return this
+         */
         public Builder k(int k) {
             this.k = k;
             return this;
         }
 
-        /** @param keep also keep the k lowest (most negative) examples @return this */
+        /**
+         * @param keep also keep the k lowest (most negative) examples
+         * @return this
+         */
         public Builder bottom(boolean keep) {
             this.bottom = keep;
             return this;
         }
 
-        /** @param n size of a seeded random sample kept per unit, for contrast @return this */
+        /**
+         * @param n size of a seeded random sample kept per unit, for contrast
+         * @return this
+         */
         public Builder randomSample(int n) {
             this.randomCount = n;
             return this;
         }
 
-        /** @param s seed of the random sample @return this */
+        /**
+         * @param s seed of the random sample
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
         }
 
-        /** @param r channel reduction over space (default MAX) @return this */
+        /**
+         * @param r channel reduction over space (default MAX)
+         * @return this
+         */
         public Builder reduction(Reduction r) {
             this.reduction = r;
             return this;

@@ -57,17 +57,26 @@ public final class ExampleSearchResult {
         return top.keySet();
     }
 
-    /** @param u unit @return its top-k hits, highest first */
+    /**
+     * @param u unit
+     * @return its top-k hits, highest first
+     */
     public List<Hit> top(Unit u) {
         return get(top, u);
     }
 
-    /** @param u unit @return its bottom-k hits, lowest first (empty unless requested) */
+    /**
+     * @param u unit
+     * @return its bottom-k hits, lowest first (empty unless requested)
+     */
     public List<Hit> bottom(Unit u) {
         return get(bottom, u);
     }
 
-    /** @param u unit @return its random sample */
+    /**
+     * @param u unit
+     * @return its random sample
+     */
     public List<Hit> random(Unit u) {
         return get(random, u);
     }

@@ -155,17 +155,26 @@ public final class ExampleSearchState implements Serializable {
         return k;
     }
 
-    /** @param unitIndex position in {@link #units()} @return the top entries, best first */
+    /**
+     * @param unitIndex position in {@link #units()}
+     * @return the top entries, best first
+     */
     public List<Entry> top(int unitIndex) {
         return sorted(top.get(unitIndex), TOP);
     }
 
-    /** @param unitIndex position in {@link #units()} @return the bottom entries, lowest first (empty unless kept) */
+    /**
+     * @param unitIndex position in {@link #units()}
+     * @return the bottom entries, lowest first (empty unless kept)
+     */
     public List<Entry> bottom(int unitIndex) {
         return sorted(bottom.get(unitIndex), BOTTOM);
     }
 
-    /** @param unitIndex position in {@link #units()} @return the random sample, in hash order */
+    /**
+     * @param unitIndex position in {@link #units()}
+     * @return the random sample, in hash order
+     */
     public List<Entry> sample(int unitIndex) {
         return sorted(sample.get(unitIndex), SAMPLE);
     }

@@ -21,12 +21,22 @@ public final class Unit implements java.io.Serializable {
         this.x = x;
     }
 
-    /** @param layer layer @param channel channel @return the channel, reduced over space */
+    /**
+     * @param layer layer
+     * @param channel channel
+     * @return the channel, reduced over space
+     */
     public static Unit channel(String layer, int channel) {
         return new Unit(layer, channel, -1, -1);
     }
 
-    /** @param layer layer @param channel channel @param y row @param x column @return one neuron */
+    /**
+     * @param layer layer
+     * @param channel channel
+     * @param y row
+     * @param x column
+     * @return one neuron
+     */
     public static Unit neuron(String layer, int channel, int y, int x) {
         if (y < 0 || x < 0) {
             throw new IllegalArgumentException("Neuron position must be non-negative, got (" + y + ", " + x + ")");

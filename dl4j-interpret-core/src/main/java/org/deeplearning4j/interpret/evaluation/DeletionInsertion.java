@@ -95,12 +95,18 @@ public final class DeletionInsertion {
         this.progress = b.progress;
     }
 
-    /** @param model the model @return deletion and insertion with default options */
+    /**
+     * @param model the model
+     * @return deletion and insertion with default options
+     */
     public static DeletionInsertion of(InterpretableModel model) {
         return builder(model).build();
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -274,7 +280,10 @@ public final class DeletionInsertion {
             this.insertion = insertion;
         }
 
-        /** @return the deletion curves @throws IllegalStateException if they were not computed */
+        /**
+         * @return the deletion curves
+         * @throws IllegalStateException if they were not computed
+         */
         public Curves deletion() {
             if (deletion == null) {
                 throw new IllegalStateException("Deletion was not computed; add Kind.DELETION to kinds(...)");
@@ -282,7 +291,10 @@ public final class DeletionInsertion {
             return deletion;
         }
 
-        /** @return the insertion curves @throws IllegalStateException if they were not computed */
+        /**
+         * @return the insertion curves
+         * @throws IllegalStateException if they were not computed
+         */
         public Curves insertion() {
             if (insertion == null) {
                 throw new IllegalStateException("Insertion was not computed; add Kind.INSERTION to kinds(...)");
@@ -328,13 +340,19 @@ public final class DeletionInsertion {
             this.model = model;
         }
 
-        /** @param steps steps from 0% to 100% of the pixels (default {@value #DEFAULT_STEPS}) @return this */
+        /**
+         * @param steps steps from 0% to 100% of the pixels (default {@value #DEFAULT_STEPS})
+         * @return this
+         */
         public Builder steps(int steps) {
             this.steps = steps;
             return this;
         }
 
-        /** @param kinds which curves (default both) @return this */
+        /**
+         * @param kinds which curves (default both)
+         * @return this
+         */
         public Builder kinds(Kind... kinds) {
             if (kinds == null || kinds.length == 0) {
                 throw new IllegalArgumentException("Give at least one of DELETION, INSERTION");
@@ -343,49 +361,73 @@ public final class DeletionInsertion {
             return this;
         }
 
-        /** @param f what replaces deleted pixels (default {@link Fill#neutral()}) @return this */
+        /**
+         * @param f what replaces deleted pixels (default {@link Fill#neutral()})
+         * @return this
+         */
         public Builder deletionFill(Fill f) {
             this.deletionFill = f;
             return this;
         }
 
-        /** @param f the canvas pixels are revealed on (default {@link Fill#blur(double)}, sigma 5) @return this */
+        /**
+         * @param f the canvas pixels are revealed on (default {@link Fill#blur(double)}, sigma 5)
+         * @return this
+         */
         public Builder insertionCanvas(Fill f) {
             this.insertionCanvas = f;
             return this;
         }
 
-        /** @param o which pixels go first (default most relevant first) @return this */
+        /**
+         * @param o which pixels go first (default most relevant first)
+         * @return this
+         */
         public Builder order(Order o) {
             this.order = o;
             return this;
         }
 
-        /** @param abs rank by |map| instead of the signed map (default false) @return this */
+        /**
+         * @param abs rank by |map| instead of the signed map (default false)
+         * @return this
+         */
         public Builder absolute(boolean abs) {
             this.absolute = abs;
             return this;
         }
 
-        /** @param r random orders per example (default {@value #DEFAULT_RANDOM_ORDERS}, &gt;= 1) @return this */
+        /**
+         * @param r random orders per example (default {@value #DEFAULT_RANDOM_ORDERS}, &gt;= 1)
+         * @return this
+         */
         public Builder randomOrders(int r) {
             this.randomOrders = r;
             return this;
         }
 
-        /** @param seed seed of the random orders and noise (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param seed seed of the random orders and noise (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** @param n images per model call (default: the model's chunk size) @return this */
+        /**
+         * @param n images per model call (default: the model's chunk size)
+         * @return this
+         */
         public Builder maxBatch(int n) {
             this.maxBatch = n;
             return this;
         }
 
-        /** @param l told after each chunk (default: progress is only logged) @return this */
+        /**
+         * @param l told after each chunk (default: progress is only logged)
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

@@ -49,7 +49,10 @@ public final class Fill {
         return new Fill(Kind.NEUTRAL, 0);
     }
 
-    /** @param v a constant in the model's input space @return a constant fill */
+    /**
+     * @param v a constant in the model's input space
+     * @return a constant fill
+     */
     public static Fill value(double v) {
         if (!Double.isFinite(v)) {
             throw new IllegalArgumentException("Fill value must be finite, got " + v);
@@ -57,7 +60,10 @@ public final class Fill {
         return new Fill(Kind.VALUE, v);
     }
 
-    /** @param sigma Gaussian standard deviation in pixels (&gt; 0) @return a blurred copy of the image */
+    /**
+     * @param sigma Gaussian standard deviation in pixels (&gt; 0)
+     * @return a blurred copy of the image
+     */
     public static Fill blur(double sigma) {
         if (!(sigma > 0) || !Double.isFinite(sigma)) {
             throw new IllegalArgumentException("Blur sigma must be > 0 pixels, got " + sigma);

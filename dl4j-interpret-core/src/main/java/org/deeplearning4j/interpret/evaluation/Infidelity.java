@@ -85,7 +85,10 @@ public final class Infidelity {
         this.progress = b.progress;
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -188,25 +191,37 @@ public final class Infidelity {
             this.model = model;
         }
 
-        /** @param n perturbations per example (default {@value #DEFAULT_SAMPLES}) @return this */
+        /**
+         * @param n perturbations per example (default {@value #DEFAULT_SAMPLES})
+         * @return this
+         */
         public Builder samples(int n) {
             this.samples = n;
             return this;
         }
 
-        /** @param fraction Gaussian noise sd as a fraction of the pixel range (default 0.1) @return this */
+        /**
+         * @param fraction Gaussian noise sd as a fraction of the pixel range (default 0.1)
+         * @return this
+         */
         public Builder noise(double fraction) {
             this.noise = fraction;
             return this;
         }
 
-        /** @param p a custom perturbation (replaces the Gaussian noise) @return this */
+        /**
+         * @param p a custom perturbation (replaces the Gaussian noise)
+         * @return this
+         */
         public Builder perturbation(Perturbation p) {
             this.perturbation = p;
             return this;
         }
 
-        /** @param b scale attributions by the best beta first (Captum's {@code normalize}) @return this */
+        /**
+         * @param b scale attributions by the best beta first (Captum's {@code normalize})
+         * @return this
+         */
         public Builder normalize(boolean b) {
             this.normalize = b;
             return this;
@@ -222,13 +237,19 @@ public final class Infidelity {
             return this;
         }
 
-        /** @param seed seed of the perturbations (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param seed seed of the perturbations (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** @param l told after each perturbation round @return this */
+        /**
+         * @param l told after each perturbation round
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

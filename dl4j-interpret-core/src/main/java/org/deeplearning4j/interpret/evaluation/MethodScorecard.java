@@ -89,7 +89,10 @@ public final class MethodScorecard {
         this.progress = b.progress;
     }
 
-    /** @param model the model @return a builder */
+    /**
+     * @param model the model
+     * @return a builder
+     */
     public static Builder builder(InterpretableModel model) {
         return new Builder(model);
     }
@@ -102,7 +105,10 @@ public final class MethodScorecard {
         return run(org.deeplearning4j.interpret.internal.Features.of(data));
     }
 
-    /** @param input one NCHW batch @return the scorecard */
+    /**
+     * @param input one NCHW batch
+     * @return the scorecard
+     */
     public ScorecardResult run(INDArray input) {
         return run(List.of(input).iterator());
     }
@@ -332,7 +338,10 @@ public final class MethodScorecard {
             return this;
         }
 
-        /** @param m the metrics (default deletion, insertion, randomization) @return this */
+        /**
+         * @param m the metrics (default deletion, insertion, randomization)
+         * @return this
+         */
         public Builder metrics(Metric... m) {
             if (m == null || m.length == 0) {
                 throw new IllegalArgumentException("Give at least one metric: " + java.util.Arrays.toString(
@@ -342,31 +351,46 @@ public final class MethodScorecard {
             return this;
         }
 
-        /** @param n most images scored (default {@value #DEFAULT_LIMIT}) @return this */
+        /**
+         * @param n most images scored (default {@value #DEFAULT_LIMIT})
+         * @return this
+         */
         public Builder limit(int n) {
             this.limit = n;
             return this;
         }
 
-        /** @param s deletion/insertion steps (default 16) @return this */
+        /**
+         * @param s deletion/insertion steps (default 16)
+         * @return this
+         */
         public Builder steps(int s) {
             this.steps = s;
             return this;
         }
 
-        /** @param r random orders per image (default 3) @return this */
+        /**
+         * @param r random orders per image (default 3)
+         * @return this
+         */
         public Builder randomOrders(int r) {
             this.randomOrders = r;
             return this;
         }
 
-        /** @param seed seed of every metric (default 0) @return this */
+        /**
+         * @param seed seed of every metric (default 0)
+         * @return this
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** @param l told after each method and batch @return this */
+        /**
+         * @param l told after each method and batch
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

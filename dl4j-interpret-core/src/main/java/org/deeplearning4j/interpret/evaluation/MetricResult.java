@@ -65,7 +65,10 @@ public final class MetricResult {
         return Nd4j.createFromArray(values.clone());
     }
 
-    /** @param i example @return its value */
+    /**
+     * @param i example
+     * @return its value
+     */
     public double value(int i) {
         return values[i];
     }

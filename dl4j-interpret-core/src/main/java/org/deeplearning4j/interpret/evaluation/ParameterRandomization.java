@@ -183,19 +183,28 @@ public final class ParameterRandomization {
             this.method = method;
         }
 
-        /** @param m cascading (default) or independent @return this */
+        /**
+         * @param m cascading (default) or independent
+         * @return this
+         */
         public Builder mode(Mode m) {
             this.mode = m;
             return this;
         }
 
-        /** @param seed seed of the re-drawn parameters (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param seed seed of the re-drawn parameters (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** @param t threshold on the absolute maps' rank correlation (default 0.5), in (-1, 1] @return this */
+        /**
+         * @param t threshold on the absolute maps' rank correlation (default 0.5), in (-1, 1]
+         * @return this
+         */
         public Builder passThreshold(double t) {
             this.passThreshold = t;
             return this;
@@ -211,7 +220,10 @@ public final class ParameterRandomization {
             return this;
         }
 
-        /** @param l told after each stage @return this */
+        /**
+         * @param l told after each stage
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

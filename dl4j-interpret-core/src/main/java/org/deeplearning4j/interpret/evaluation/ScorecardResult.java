@@ -76,12 +76,18 @@ public final class ScorecardResult {
         return row == null ? Optional.empty() : Optional.ofNullable(row.get(metric));
     }
 
-    /** @param method a method name @return its curves by kind ({@code deletion}, {@code insertion}, ...) */
+    /**
+     * @param method a method name
+     * @return its curves by kind ({@code deletion}, {@code insertion}, ...)
+     */
     public Map<String, Curves> curves(String method) {
         return curves.getOrDefault(method, Map.of());
     }
 
-    /** @param method a method name @return its sanity check, if it ran */
+    /**
+     * @param method a method name
+     * @return its sanity check, if it ran
+     */
     public Optional<RandomizationResult> sanityCheck(String method) {
         return Optional.ofNullable(sanity.get(method));
     }
@@ -91,12 +97,18 @@ public final class ScorecardResult {
         return exampleInput.dup();
     }
 
-    /** @param method a method name @return its map of the first image {@code [H, W]} */
+    /**
+     * @param method a method name
+     * @return its map of the first image {@code [H, W]}
+     */
     public INDArray exampleMap(String method) {
         return exampleMaps.get(method).dup();
     }
 
-    /** @param method a method name @return true if its maps are signed */
+    /**
+     * @param method a method name
+     * @return true if its maps are signed
+     */
     public boolean isSigned(String method) {
         return signed.getOrDefault(method, false);
     }

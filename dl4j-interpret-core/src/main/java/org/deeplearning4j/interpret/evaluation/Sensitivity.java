@@ -149,25 +149,37 @@ public final class Sensitivity {
             this.method = method;
         }
 
-        /** @param r noise radius as a fraction of the pixel range (default 0.02) @return this */
+        /**
+         * @param r noise radius as a fraction of the pixel range (default 0.02)
+         * @return this
+         */
         public Builder radius(double r) {
             this.radius = r;
             return this;
         }
 
-        /** @param n noise samples (default {@value #DEFAULT_SAMPLES}) @return this */
+        /**
+         * @param n noise samples (default {@value #DEFAULT_SAMPLES})
+         * @return this
+         */
         public Builder samples(int n) {
             this.samples = n;
             return this;
         }
 
-        /** @param seed seed of the noise (default {@value #DEFAULT_SEED}) @return this */
+        /**
+         * @param seed seed of the noise (default {@value #DEFAULT_SEED})
+         * @return this
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** @param l told after each noise sample @return this */
+        /**
+         * @param l told after each noise sample
+         * @return this
+         */
         public Builder progress(ProgressListener l) {
             this.progress = l;
             return this;

@@ -21,7 +21,11 @@ public final class Similarity {
     private Similarity() {
     }
 
-    /** @param a values @param b values, same length @return Pearson correlation (0 if either is constant) */
+    /**
+     * @param a values
+     * @param b values, same length
+     * @return Pearson correlation (0 if either is constant)
+     */
     public static double pearson(double[] a, double[] b) {
         checkLengths(a, b);
         double ma = mean(a);
@@ -37,13 +41,20 @@ public final class Similarity {
         return saa <= 0 || sbb <= 0 ? 0.0 : sab / Math.sqrt(saa * sbb);
     }
 
-    /** @param a values @param b values @return Spearman rank correlation (average ranks for ties) */
+    /**
+     * @param a values
+     * @param b values
+     * @return Spearman rank correlation (average ranks for ties)
+     */
     public static double spearman(double[] a, double[] b) {
         checkLengths(a, b);
         return pearson(ranks(a), ranks(b));
     }
 
-    /** @param v values @return their ranks, 1-based, ties get the average rank */
+    /**
+     * @param v values
+     * @return their ranks, 1-based, ties get the average rank
+     */
     static double[] ranks(double[] v) {
         Integer[] idx = new Integer[v.length];
         for (int i = 0; i < idx.length; i++) {

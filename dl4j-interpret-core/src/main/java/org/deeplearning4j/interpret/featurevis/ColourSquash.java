@@ -90,7 +90,10 @@ final class ColourSquash {
         return t;
     }
 
-    /** @param pre unsquashed images @return display images */
+    /**
+     * @param pre unsquashed images
+     * @return display images
+     */
     INDArray forward(INDArray pre) {
         return Transforms.sigmoid(mixes(pre) ? mix(pre, MATRIX) : pre, true);
     }
@@ -106,7 +109,10 @@ final class ColourSquash {
         return mixes(display) ? mix(gz, transpose(MATRIX)) : gz;
     }
 
-    /** @param display display images @return the unsquashed images that give them */
+    /**
+     * @param display display images
+     * @return the unsquashed images that give them
+     */
     INDArray inverse(INDArray display) {
         INDArray c = Transforms.min(Transforms.max(display, EDGE, true), 1 - EDGE, false);
         INDArray logit = Transforms.log(c.div(c.rsub(1.0)), false);

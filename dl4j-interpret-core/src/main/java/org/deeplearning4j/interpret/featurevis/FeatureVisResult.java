@@ -124,7 +124,10 @@ public final class FeatureVisResult {
         return images.dup();
     }
 
-    /** @param i image index @return display image {@code [C, H, W]} */
+    /**
+     * @param i image index
+     * @return display image {@code [C, H, W]}
+     */
     public INDArray image(int i) {
         return images.get(NDArrayIndex.point(i)).dup();
     }

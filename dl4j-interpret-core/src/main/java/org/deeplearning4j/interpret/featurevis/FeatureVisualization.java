@@ -367,7 +367,10 @@ public final class FeatureVisualization {
         private Builder() {
         }
 
-        /** @param p image parameterization (default decorrelated Fourier) @return this */
+        /**
+         * @param p image parameterization (default decorrelated Fourier)
+         * @return this
+         */
         public Builder parameterization(Parameterization p) {
             this.parameterization = p;
             return this;
@@ -383,13 +386,19 @@ public final class FeatureVisualization {
             return this;
         }
 
-        /** @param steps optimisation steps (default {@value #DEFAULT_STEPS}) @return this */
+        /**
+         * @param steps optimisation steps (default {@value #DEFAULT_STEPS})
+         * @return this
+         */
         public Builder steps(int steps) {
             this.steps = steps;
             return this;
         }
 
-        /** @param lr Adam learning rate (default {@value #DEFAULT_LEARNING_RATE}) @return this */
+        /**
+         * @param lr Adam learning rate (default {@value #DEFAULT_LEARNING_RATE})
+         * @return this
+         */
         public Builder learningRate(double lr) {
             this.learningRate = lr;
             return this;
@@ -405,31 +414,46 @@ public final class FeatureVisualization {
             return this;
         }
 
-        /** @param seed random seed for the initial parameters and the transforms @return this */
+        /**
+         * @param seed random seed for the initial parameters and the transforms
+         * @return this
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** @param steps steps after which to keep a snapshot (0 = the initial image) @return this */
+        /**
+         * @param steps steps after which to keep a snapshot (0 = the initial image)
+         * @return this
+         */
         public Builder thresholds(int... steps) {
             this.thresholds = steps.clone();
             return this;
         }
 
-        /** @param l called after every step @return this */
+        /**
+         * @param l called after every step
+         * @return this
+         */
         public Builder stepListener(StepListener l) {
             this.listener = l;
             return this;
         }
 
-        /** @param l told after every step (steps done, of all, with an ETA) @return this */
+        /**
+         * @param l told after every step (steps done, of all, with an ETA)
+         * @return this
+         */
         public Builder progress(org.deeplearning4j.interpret.progress.ProgressListener l) {
             this.progress = l;
             return this;
         }
 
-        /** @param on log progress through SLF4J, every 10% or 10 s with an ETA (default true) @return this */
+        /**
+         * @param on log progress through SLF4J, every 10% or 10 s with an ETA (default true)
+         * @return this
+         */
         public Builder logProgress(boolean on) {
             this.logProgress = on;
             return this;

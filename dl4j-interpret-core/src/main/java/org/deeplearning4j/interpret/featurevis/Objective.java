@@ -26,17 +26,26 @@ public abstract class Objective {
     Objective() {
     }
 
-    /** @param other another objective @return {@code this + other} */
+    /**
+     * @param other another objective
+     * @return {@code this + other}
+     */
     public final Objective plus(Objective other) {
         return new Sum(List.of(this, require(other)), new double[] {1, 1});
     }
 
-    /** @param other another objective @return {@code this - other} */
+    /**
+     * @param other another objective
+     * @return {@code this - other}
+     */
     public final Objective minus(Objective other) {
         return new Sum(List.of(this, require(other)), new double[] {1, -1});
     }
 
-    /** @param weight a finite factor @return {@code weight * this} */
+    /**
+     * @param weight a finite factor
+     * @return {@code weight * this}
+     */
     public final Objective times(double weight) {
         if (!Double.isFinite(weight)) {
             throw new IllegalArgumentException("Objective weight must be finite, got " + weight);

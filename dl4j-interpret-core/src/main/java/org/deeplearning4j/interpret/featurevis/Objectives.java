@@ -65,13 +65,19 @@ public final class Objectives {
         return perImage(parts);
     }
 
-    /** @param layer layer name @return DeepDream: the mean squared activation of the whole layer */
+    /**
+     * @param layer layer name
+     * @return DeepDream: the mean squared activation of the whole layer
+     */
     public static Objective deepDream(String layer) {
         requireLayer(layer);
         return new LayerTerms.LayerPower(layer);
     }
 
-    /** @param cls class index @return the class's pre-softmax logit */
+    /**
+     * @param cls class index
+     * @return the class's pre-softmax logit
+     */
     public static Objective classLogit(int cls) {
         return new LayerTerms.TargetTerm(Targets.logit(cls), "Logit[" + cls + "]", false);
     }
@@ -197,7 +203,10 @@ public final class Objectives {
         return new PerImage(parts);
     }
 
-    /** @param parts one objective per image @return image {@code i} maximises {@code parts[i]} */
+    /**
+     * @param parts one objective per image
+     * @return image {@code i} maximises {@code parts[i]}
+     */
     public static Objective perImage(Objective... parts) {
         return new PerImage(Arrays.asList(parts));
     }

@@ -23,7 +23,10 @@ public final class Parameterizations {
         return fourier(true);
     }
 
-    /** @param decorrelate decorrelate colours (three-channel images only) @return the Fourier parameterization */
+    /**
+     * @param decorrelate decorrelate colours (three-channel images only)
+     * @return the Fourier parameterization
+     */
     public static Parameterization fourier(boolean decorrelate) {
         return new FourierImage(decorrelate, DEFAULT_INIT_STD);
     }
@@ -33,7 +36,10 @@ public final class Parameterizations {
         return pixel(false);
     }
 
-    /** @param decorrelate decorrelate colours (three-channel images only) @return pixel parameterization */
+    /**
+     * @param decorrelate decorrelate colours (three-channel images only)
+     * @return pixel parameterization
+     */
     public static Parameterization pixel(boolean decorrelate) {
         return new PixelImage(decorrelate, DEFAULT_INIT_STD);
     }

@@ -55,7 +55,10 @@ final class Sampler {
         wt[o] = weight;
     }
 
-    /** @param images {@code [N, C, H, W]} @return the resampled images */
+    /**
+     * @param images {@code [N, C, H, W]}
+     * @return the resampled images
+     */
     INDArray apply(INDArray images) {
         int n = (int) images.size(0);
         int c = (int) images.size(1);
@@ -85,7 +88,10 @@ final class Sampler {
         return Nd4j.createFromArray(out).castTo(images.dataType()).reshape('c', images.shape());
     }
 
-    /** @param gradient gradient at the resampled images @return the gradient at the source images */
+    /**
+     * @param gradient gradient at the resampled images
+     * @return the gradient at the source images
+     */
     INDArray adjoint(INDArray gradient) {
         int n = (int) gradient.size(0);
         int c = (int) gradient.size(1);

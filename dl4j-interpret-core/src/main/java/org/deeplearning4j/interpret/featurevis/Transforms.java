@@ -37,7 +37,10 @@ public final class Transforms {
         return NONE;
     }
 
-    /** @param pixels border width @return padding with the mid-grey fill */
+    /**
+     * @param pixels border width
+     * @return padding with the mid-grey fill
+     */
     public static Transform pad(int pixels) {
         return pad(pixels, Warp.DEFAULT_FILL);
     }
@@ -58,7 +61,10 @@ public final class Transforms {
                 (w + 2.0 * pixels) / w, 0, 0, fill));
     }
 
-    /** @param pixels largest shift (&gt;= 0) @return a random integer shift in [-pixels, pixels] per axis */
+    /**
+     * @param pixels largest shift (&gt;= 0)
+     * @return a random integer shift in [-pixels, pixels] per axis
+     */
     public static Transform jitter(int pixels) {
         if (pixels < 0) {
             throw new IllegalArgumentException("jitter needs pixels >= 0, got " + pixels);
@@ -67,7 +73,10 @@ public final class Transforms {
                 rng.nextInt(2 * pixels + 1) - pixels, rng.nextInt(2 * pixels + 1) - pixels, Warp.NO_FILL));
     }
 
-    /** @param scales zoom factors (&gt; 0), one drawn uniformly per step @return random scaling */
+    /**
+     * @param scales zoom factors (&gt; 0), one drawn uniformly per step
+     * @return random scaling
+     */
     public static Transform randomScale(double... scales) {
         if (scales.length == 0 || Arrays.stream(scales).anyMatch(s -> !(s > 0) || !Double.isFinite(s))) {
             throw new IllegalArgumentException("randomScale needs positive finite factors, got "
@@ -80,7 +89,10 @@ public final class Transforms {
         });
     }
 
-    /** @param degrees angles, one drawn uniformly per step @return random rotation about the centre */
+    /**
+     * @param degrees angles, one drawn uniformly per step
+     * @return random rotation about the centre
+     */
     public static Transform randomRotate(double... degrees) {
         if (degrees.length == 0 || Arrays.stream(degrees).anyMatch(d -> !Double.isFinite(d))) {
             throw new IllegalArgumentException("randomRotate needs finite angles, got " + Arrays.toString(degrees));
@@ -93,12 +105,18 @@ public final class Transforms {
         });
     }
 
-    /** @param chain transforms in the order they apply @return their composition */
+    /**
+     * @param chain transforms in the order they apply
+     * @return their composition
+     */
     public static Transform compose(Transform... chain) {
         return compose(Arrays.asList(chain));
     }
 
-    /** @param chain transforms in the order they apply @return their composition */
+    /**
+     * @param chain transforms in the order they apply
+     * @return their composition
+     */
     public static Transform compose(List<Transform> chain) {
         List<Transform> c = List.copyOf(chain);
         String desc = c.isEmpty() ? "none" : c.stream().map(Transform::description).collect(Collectors.joining(" > "));

@@ -42,7 +42,10 @@ public final class LrpComposite implements Serializable {
         return new Builder();
     }
 
-    /** @param rule the rule for every parameter layer @return the composite */
+    /**
+     * @param rule the rule for every parameter layer
+     * @return the composite
+     */
     public static LrpComposite uniform(LrpRule rule) {
         return builder().convolutions(rule).dense(rule).build();
     }
@@ -139,7 +142,10 @@ public final class LrpComposite implements Serializable {
         private Builder() {
         }
 
-        /** @param rule the rule of the first parameter layer, the one that reads the input @return this */
+        /**
+         * @param rule the rule of the first parameter layer, the one that reads the input
+         * @return this
+         */
         public Builder first(LrpRule rule) {
             this.first = require(rule);
             return this;
@@ -159,19 +165,29 @@ public final class LrpComposite implements Serializable {
             return this;
         }
 
-        /** @param rule the rule of the convolutions (default epsilon 1e-6) @return this */
+        /**
+         * @param rule the rule of the convolutions (default epsilon 1e-6)
+         * @return this
+         */
         public Builder convolutions(LrpRule rule) {
             this.convolutions = require(rule);
             return this;
         }
 
-        /** @param rule the rule of dense and output layers (default epsilon 1e-6) @return this */
+        /**
+         * @param rule the rule of dense and output layers (default epsilon 1e-6)
+         * @return this
+         */
         public Builder dense(LrpRule rule) {
             this.dense = require(rule);
             return this;
         }
 
-        /** @param name a layer @param rule its rule, whatever its kind @return this */
+        /**
+         * @param name a layer
+         * @param rule its rule, whatever its kind
+         * @return this
+         */
         public Builder layer(String name, LrpRule rule) {
             if (name == null) {
                 throw new IllegalArgumentException("layer name is null");

@@ -47,7 +47,10 @@ public final class LrpRule implements Serializable {
         this.b = b;
     }
 
-    /** @param eps the stabiliser added to each pre-activation's magnitude (>= 0) @return LRP-epsilon */
+    /**
+     * @param eps the stabiliser added to each pre-activation's magnitude (>= 0)
+     * @return LRP-epsilon
+     */
     public static LrpRule epsilon(double eps) {
         if (!(eps >= 0) || !Double.isFinite(eps)) {
             throw new IllegalArgumentException("LRP epsilon must be finite and >= 0, got " + eps);
@@ -60,7 +63,10 @@ public final class LrpRule implements Serializable {
         return epsilon(0);
     }
 
-    /** @param gamma the weight given to positive contributions (>= 0) @return LRP-gamma */
+    /**
+     * @param gamma the weight given to positive contributions (>= 0)
+     * @return LRP-gamma
+     */
     public static LrpRule gamma(double gamma) {
         if (!(gamma >= 0) || !Double.isFinite(gamma)) {
             throw new IllegalArgumentException("LRP gamma must be finite and >= 0, got " + gamma);
@@ -113,7 +119,10 @@ public final class LrpRule implements Serializable {
         return kind;
     }
 
-    /** @return epsilon of an {@link Kind#EPSILON} rule @throws IllegalStateException for another kind */
+    /**
+     * @return epsilon of an {@link Kind#EPSILON} rule
+     * @throws IllegalStateException for another kind
+     */
     public double epsilon() {
         if (kind != Kind.EPSILON) {
             throw new IllegalStateException(this + " is not an epsilon rule");
@@ -121,27 +130,42 @@ public final class LrpRule implements Serializable {
         return a;
     }
 
-    /** @return gamma of a {@link Kind#GAMMA} rule @throws IllegalStateException for another kind */
+    /**
+     * @return gamma of a {@link Kind#GAMMA} rule
+     * @throws IllegalStateException for another kind
+     */
     public double gamma() {
         return parameter(Kind.GAMMA, a);
     }
 
-    /** @return alpha of an alpha-beta or z+ rule (1 for z+) @throws IllegalStateException for another kind */
+    /**
+     * @return alpha of an alpha-beta or z+ rule (1 for z+)
+     * @throws IllegalStateException for another kind
+     */
     public double alpha() {
         return kind == Kind.Z_PLUS ? a : parameter(Kind.ALPHA_BETA, a);
     }
 
-    /** @return beta of an alpha-beta or z+ rule (0 for z+) @throws IllegalStateException for another kind */
+    /**
+     * @return beta of an alpha-beta or z+ rule (0 for z+)
+     * @throws IllegalStateException for another kind
+     */
     public double beta() {
         return kind == Kind.Z_PLUS ? b : parameter(Kind.ALPHA_BETA, b);
     }
 
-    /** @return the lower input bound of a {@link Kind#Z_BOX} rule @throws IllegalStateException for another kind */
+    /**
+     * @return the lower input bound of a {@link Kind#Z_BOX} rule
+     * @throws IllegalStateException for another kind
+     */
     public double low() {
         return parameter(Kind.Z_BOX, a);
     }
 
-    /** @return the upper input bound of a {@link Kind#Z_BOX} rule @throws IllegalStateException for another kind */
+    /**
+     * @return the upper input bound of a {@link Kind#Z_BOX} rule
+     * @throws IllegalStateException for another kind
+     */
     public double high() {
         return parameter(Kind.Z_BOX, b);
     }

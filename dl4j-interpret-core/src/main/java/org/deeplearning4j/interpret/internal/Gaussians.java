@@ -10,7 +10,10 @@ public final class Gaussians {
     private Gaussians() {
     }
 
-    /** @param rng the source @return one standard normal number */
+    /**
+     * @param rng the source
+     * @return one standard normal number
+     */
     public static double next(SplittableRandom rng) {
         double u1 = 1.0 - rng.nextDouble();
         double u2 = rng.nextDouble();

@@ -89,7 +89,10 @@ public final class NativeMemory {
         }
     }
 
-    /** @param baseline resident bytes after the last collection @return growth allowed before the next one */
+    /**
+     * @param baseline resident bytes after the last collection
+     * @return growth allowed before the next one
+     */
     static long budget(long baseline) {
         return Math.max(MIN_BUDGET_BYTES, baseline / 8);
     }

@@ -41,7 +41,10 @@ public final class ImageLoader {
         this.cropFraction = cropFraction;
     }
 
-    /** @param spec the model's input spec @return a loader with {@link #DEFAULT_CROP_FRACTION} */
+    /**
+     * @param spec the model's input spec
+     * @return a loader with {@link #DEFAULT_CROP_FRACTION}
+     */
     public static ImageLoader of(InputSpec spec) {
         return new ImageLoader(spec, DEFAULT_CROP_FRACTION);
     }

@@ -453,19 +453,28 @@ public final class InterpretationListener extends BaseTrainingListener implement
             this.probes = probes;
         }
 
-        /** @param s the model's input spec (needed for MultiLayerNetworks and feature visualization) @return this */
+        /**
+         * @param s the model's input spec (needed for MultiLayerNetworks and feature visualization)
+         * @return this
+         */
         public Builder inputSpec(InputSpec s) {
             this.spec = s;
             return this;
         }
 
-        /** @param n snapshot every n iterations (0 = never; default 0) @return this */
+        /**
+         * @param n snapshot every n iterations (0 = never; default 0)
+         * @return this
+         */
         public Builder everyIterations(int n) {
             this.everyIterations = n;
             return this;
         }
 
-        /** @param on snapshot at the end of each epoch (default true) @return this */
+        /**
+         * @param on snapshot at the end of each epoch (default true)
+         * @return this
+         */
         public Builder atEpochEnd(boolean on) {
             this.epochEnd = on;
             return this;
@@ -481,7 +490,10 @@ public final class InterpretationListener extends BaseTrainingListener implement
             return this;
         }
 
-        /** @param n snapshots that may wait before training waits (default 1) @return this */
+        /**
+         * @param n snapshots that may wait before training waits (default 1)
+         * @return this
+         */
         public Builder maxPending(int n) {
             this.maxPending = n;
             return this;

@@ -25,12 +25,18 @@ public final class ClassNames {
         this.names = List.copyOf(names);
     }
 
-    /** @param names one name per class index @return the list */
+    /**
+     * @param names one name per class index
+     * @return the list
+     */
     public static ClassNames of(List<String> names) {
         return new ClassNames(names);
     }
 
-    /** @param names one name per class index @return the list */
+    /**
+     * @param names one name per class index
+     * @return the list
+     */
     public static ClassNames of(String... names) {
         return new ClassNames(List.of(names));
     }
@@ -60,13 +66,19 @@ public final class ClassNames {
         return names.size();
     }
 
-    /** @param index class index @return its full name */
+    /**
+     * @param index class index
+     * @return its full name
+     */
     public String name(int index) {
         check(index);
         return names.get(index);
     }
 
-    /** @param index class index @return its first synonym, e.g. {@code tabby} */
+    /**
+     * @param index class index
+     * @return its first synonym, e.g. {@code tabby}
+     */
     public String shortName(int index) {
         check(index);
         return names.get(index).split(",")[0].trim();

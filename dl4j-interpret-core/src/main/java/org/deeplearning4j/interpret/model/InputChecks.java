@@ -103,7 +103,11 @@ final class InputChecks {
         private final java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic
                 .AtomicBoolean();
 
-        /** @param spec the model's spec @param x a validated batch @param log where the warning goes */
+        /**
+         * @param spec the model's spec
+         * @param x a validated batch
+         * @param log where the warning goes
+         */
         void check(InputSpec spec, INDArray x, org.slf4j.Logger log) {
             if (warned.get()) {
                 return;

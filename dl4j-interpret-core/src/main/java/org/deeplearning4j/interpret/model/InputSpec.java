@@ -239,13 +239,19 @@ public final class InputSpec implements java.io.Serializable {
             return this;
         }
 
-        /** @param means per-channel means subtracted by the model's preprocessing @return this */
+        /**
+         * @param means per-channel means subtracted by the model's preprocessing
+         * @return this
+         */
         public Builder channelMeans(double... means) {
             this.channelMeans = means.clone();
             return this;
         }
 
-        /** @param order channel order for display @return this */
+        /**
+         * @param order channel order for display
+         * @return this
+         */
         public Builder channelOrder(ChannelOrder order) {
             this.channelOrder = order;
             return this;

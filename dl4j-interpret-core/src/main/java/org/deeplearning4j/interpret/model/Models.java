@@ -36,17 +36,26 @@ public final class Models {
     private Models() {
     }
 
-    /** @param net a trained (or initialised) network @return the adapter with default options */
+    /**
+     * @param net a trained (or initialised) network
+     * @return the adapter with default options
+     */
     public static InterpretableModel of(MultiLayerNetwork net) {
         return builder(net).build();
     }
 
-    /** @param graph a trained (or initialised) graph @return the adapter with default options */
+    /**
+     * @param graph a trained (or initialised) graph
+     * @return the adapter with default options
+     */
     public static InterpretableModel of(ComputationGraph graph) {
         return builder(graph).build();
     }
 
-    /** @param net the network @return a builder */
+    /**
+     * @param net the network
+     * @return a builder
+     */
     public static Builder builder(MultiLayerNetwork net) {
         if (net == null) {
             throw new IllegalArgumentException("net is null");
@@ -55,7 +64,10 @@ public final class Models {
                 inferSpec(net.getLayerWiseConfigurations()));
     }
 
-    /** @param graph the graph @return a builder */
+    /**
+     * @param graph the graph
+     * @return a builder
+     */
     public static Builder builder(ComputationGraph graph) {
         if (graph == null) {
             throw new IllegalArgumentException("graph is null");
@@ -122,13 +134,19 @@ public final class Models {
             this.logits = logits;
         }
 
-        /** @param names hidden variables to expose as layers (default: every op output) @return this */
+        /**
+         * @param names hidden variables to expose as layers (default: every op output)
+         * @return this
+         */
         public SameDiffBuilder layers(String... names) {
             this.layers = List.of(names);
             return this;
         }
 
-        /** @param s input shape and preprocessing (default: the placeholder's shape, [0, 1] pixels) @return this */
+        /**
+         * @param s input shape and preprocessing (default: the placeholder's shape, [0, 1] pixels)
+         * @return this
+         */
         public SameDiffBuilder inputSpec(InputSpec s) {
             this.spec = s;
             return this;
@@ -144,7 +162,10 @@ public final class Models {
             return this;
         }
 
-        /** @param n most examples run at once @return this */
+        /**
+         * @param n most examples run at once
+         * @return this
+         */
         public SameDiffBuilder maxBatchSize(int n) {
             this.maxBatchSize = n;
             return this;
@@ -278,13 +299,19 @@ public final class Models {
             return this;
         }
 
-        /** @param path which engine to use (default {@link ExecutionPath#AUTO}) @return this */
+        /**
+         * @param path which engine to use (default {@link ExecutionPath#AUTO})
+         * @return this
+         */
         public Builder executionPath(ExecutionPath path) {
             this.path = path;
             return this;
         }
 
-        /** @param n most examples run at once (default {@value #DEFAULT_MAX_BATCH_SIZE}) @return this */
+        /**
+         * @param n most examples run at once (default {@value #DEFAULT_MAX_BATCH_SIZE})
+         * @return this
+         */
         public Builder maxBatchSize(int n) {
             this.maxBatchSize = n;
             return this;

@@ -35,7 +35,7 @@ import java.util.Set;
  *   <li>Backward multipliers: the transposes of the same signed maps; at activations the part's slope {@code dy+ /
  *       dz+} (the derivative at the input where a part is within 1e-7 of zero); at maxima the input's maxima.</li>
  * </ul>
- * Ops are re-applied to the parts by cloning them ({@link #reapply}), so every op type the graph uses keeps its own
+ * Ops are re-applied to the parts by cloning them ({@link SameDiffOps#reapply}), so every op type the graph uses keeps its own
  * configuration. Ops that are not linear in the input (other than activations and maxima) are refused, naming them.
  */
 final class SameDiffRevealCancel {

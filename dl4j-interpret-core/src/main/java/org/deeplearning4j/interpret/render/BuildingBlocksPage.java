@@ -60,7 +60,10 @@ public final class BuildingBlocksPage {
         return Html.esc(s);
     }
 
-    /** @param r the result @return the page */
+    /**
+     * @param r the result
+     * @return the page
+     */
     public static String toHtml(BuildingBlocksResult r) {
         int h = r.height();
         int w = r.width();

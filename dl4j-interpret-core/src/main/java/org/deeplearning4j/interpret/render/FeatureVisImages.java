@@ -27,7 +27,11 @@ public final class FeatureVisImages {
         return Heatmaps.displayImage(chw);
     }
 
-    /** @param r result @param i image index @return the image */
+    /**
+     * @param r result
+     * @param i image index
+     * @return the image
+     */
     public static BufferedImage image(FeatureVisResult r, int i) {
         return toImage(r.image(i));
     }
@@ -47,7 +51,10 @@ public final class FeatureVisImages {
         return Heatmaps.grid(imgs, captions != null ? captions : defaultCaptions(r), columns, cell);
     }
 
-    /** @param r result @return "#i v=value" per image */
+    /**
+     * @param r result
+     * @return "#i v=value" per image
+     */
     public static List<String> defaultCaptions(FeatureVisResult r) {
         List<String> caps = new ArrayList<>();
         INDArray v = r.values();

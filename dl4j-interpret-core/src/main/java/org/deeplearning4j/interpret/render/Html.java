@@ -15,7 +15,10 @@ final class Html {
     private Html() {
     }
 
-    /** @param s text @return the text escaped for HTML content and attributes */
+    /**
+     * @param s text
+     * @return the text escaped for HTML content and attributes
+     */
     static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
@@ -38,7 +41,10 @@ final class Html {
         return html.substring(0, body + 6) + "\n" + div + html.substring(body + 6);
     }
 
-    /** @param img image @return its PNG encoding, base64 */
+    /**
+     * @param img image
+     * @return its PNG encoding, base64
+     */
     static String pngBase64(BufferedImage img) {
         try {
             ByteArrayOutputStream bos = new ByteArrayOutputStream();
@@ -49,7 +55,10 @@ final class Html {
         }
     }
 
-    /** @param img image @return a {@code data:} URI embedding it as PNG */
+    /**
+     * @param img image
+     * @return a {@code data:} URI embedding it as PNG
+     */
     static String pngUri(BufferedImage img) {
         return "data:image/png;base64," + pngBase64(img);
     }

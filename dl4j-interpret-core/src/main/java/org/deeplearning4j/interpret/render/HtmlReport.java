@@ -24,7 +24,10 @@ public final class HtmlReport {
         this.sections = List.copyOf(sections);
     }
 
-    /** @param title page title @return a builder */
+    /**
+     * @param title page title
+     * @return a builder
+     */
     public static Builder builder(String title) {
         return new Builder(title);
     }
@@ -91,13 +94,21 @@ public final class HtmlReport {
             this.title = title == null ? "dl4j-interpret report" : title;
         }
 
-        /** @param heading section heading @param text explanatory paragraph (may be empty) @return this */
+        /**
+         * @param heading section heading
+         * @param text explanatory paragraph (may be empty)
+         * @return this
+         */
         public Builder section(String heading, String text) {
             sections.add(new Section(heading, text));
             return this;
         }
 
-        /** @param img image @param caption caption @return this */
+        /**
+         * @param img image
+         * @param caption caption
+         * @return this
+         */
         public Builder image(BufferedImage img, String caption) {
             if (sections.isEmpty()) {
                 section("Images", "");

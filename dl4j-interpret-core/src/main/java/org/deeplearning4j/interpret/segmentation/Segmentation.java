@@ -109,17 +109,27 @@ public final class Segmentation {
         return description;
     }
 
-    /** @param example example index @return the number of segments of that example */
+    /**
+     * @param example example index
+     * @return the number of segments of that example
+     */
     public int segments(int example) {
         return counts[check(example)];
     }
 
-    /** @param example example index @return its labels, row-major, a copy */
+    /**
+     * @param example example index
+     * @return its labels, row-major, a copy
+     */
     public int[] labels(int example) {
         return labels[check(example)].clone();
     }
 
-    /** @param example example index @param segment segment @return how many pixels the segment has */
+    /**
+     * @param example example index
+     * @param segment segment
+     * @return how many pixels the segment has
+     */
     public int pixels(int example, int segment) {
         int c = 0;
         for (int l : labels[check(example)]) {
@@ -148,7 +158,10 @@ public final class Segmentation {
         return labels.length == 1 ? labels[0].clone() : labels(example);
     }
 
-    /** @param example example index in the batch @return its number of segments (shared or its own) */
+    /**
+     * @param example example index in the batch
+     * @return its number of segments (shared or its own)
+     */
     public int segmentsFor(int example) {
         return labels.length == 1 ? counts[0] : segments(example);
     }

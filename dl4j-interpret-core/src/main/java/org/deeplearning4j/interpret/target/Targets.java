@@ -16,12 +16,18 @@ public final class Targets {
     private Targets() {
     }
 
-    /** @param cls class index, the same for every example @return the pre-softmax logit of that class */
+    /**
+     * @param cls class index, the same for every example
+     * @return the pre-softmax logit of that class
+     */
     public static Target logit(int cls) {
         return new ClassTarget(ClassTarget.Kind.LOGIT, new int[] {cls});
     }
 
-    /** @param perExample one class index per example @return the logits of those classes */
+    /**
+     * @param perExample one class index per example
+     * @return the logits of those classes
+     */
     public static Target logits(int[] perExample) {
         return new ClassTarget(ClassTarget.Kind.LOGIT, perExample);
     }
@@ -31,12 +37,18 @@ public final class Targets {
         return new ClassTarget(ClassTarget.Kind.LOGIT, null);
     }
 
-    /** @param cls class index @return the softmax probability of that class */
+    /**
+     * @param cls class index
+     * @return the softmax probability of that class
+     */
     public static Target probability(int cls) {
         return new ClassTarget(ClassTarget.Kind.PROBABILITY, new int[] {cls});
     }
 
-    /** @param perExample one class index per example @return the softmax probabilities of those classes */
+    /**
+     * @param perExample one class index per example
+     * @return the softmax probabilities of those classes
+     */
     public static Target probabilities(int[] perExample) {
         return new ClassTarget(ClassTarget.Kind.PROBABILITY, perExample);
     }

@@ -27,7 +27,10 @@ public final class TrainedShapes {
         return net;
     }
 
-    /** @param n examples @return a held-out sample (different seed from training) */
+    /**
+     * @param n examples
+     * @return a held-out sample (different seed from training)
+     */
     public static SyntheticShapes.Sample heldOut(int n) {
         return SyntheticShapes.builder().size(SIZE).seed(99).build().generate(n);
     }

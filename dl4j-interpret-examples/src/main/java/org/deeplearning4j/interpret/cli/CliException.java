@@ -17,7 +17,10 @@ final class CliException extends RuntimeException {
         this.usage = usage;
     }
 
-    /** @param message what is wrong and what to do @return a bad-usage error (exit code 2) */
+    /**
+     * @param message what is wrong and what to do
+     * @return a bad-usage error (exit code 2)
+     */
     static CliException usage(String message) {
         return new CliException(message, true);
     }

@@ -30,7 +30,10 @@ final class ImageOptions {
         return expand(images);
     }
 
-    /** @param images files or folders @return the image files, folders expanded (sorted by name) */
+    /**
+     * @param images files or folders
+     * @return the image files, folders expanded (sorted by name)
+     */
     static List<File> expand(List<File> images) throws IOException {
         List<File> out = new ArrayList<>();
         for (File f : images) {

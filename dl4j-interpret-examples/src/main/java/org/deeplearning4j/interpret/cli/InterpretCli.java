@@ -343,7 +343,10 @@ public final class InterpretCli implements Callable<Integer> {
         return display == 0 ? v.minNumber().doubleValue() : v.maxNumber().doubleValue();
     }
 
-    /** @return the lower-case name @throws CliException naming the methods if it is not one */
+    /**
+     * @return the lower-case name
+     * @throws CliException naming the methods if it is not one
+     */
     static String checkMethod(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         if (!METHODS.contains(n)) {
@@ -638,7 +641,10 @@ public final class InterpretCli implements Callable<Integer> {
     /** Smallest side of a heatmap figure: small inputs (28 px) are enlarged so that they can be read. */
     static final int FIGURE_SIDE = 224;
 
-    /** @param options a result's options @return them in words for a caption, e.g. "; steps 50, baselines zeros" */
+    /**
+     * @param options a result's options
+     * @return them in words for a caption, e.g. "; steps 50, baselines zeros"
+     */
     static String describe(java.util.Map<String, String> options) {
         if (options.isEmpty()) {
             return "";

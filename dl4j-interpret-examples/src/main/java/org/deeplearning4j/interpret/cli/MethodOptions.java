@@ -53,7 +53,10 @@ final class MethodOptions {
             description = "DeepLIFT: rescale or reveal-cancel (default ${DEFAULT-VALUE}).")
     String deepLiftRule;
 
-    /** @return the rule named by --deeplift-rule @throws CliException naming the rules if it is unknown */
+    /**
+     * @return the rule named by --deeplift-rule
+     * @throws CliException naming the rules if it is unknown
+     */
     org.deeplearning4j.interpret.attribution.DeepLift.Rule deepLiftRule() {
         switch (deepLiftRule.toLowerCase(Locale.ROOT)) {
             case "rescale": return org.deeplearning4j.interpret.attribution.DeepLift.Rule.RESCALE;
@@ -116,7 +119,8 @@ final class MethodOptions {
     /**
      * @param low the smallest input value in the model's input space (the z^B rule's bound)
      * @param high the largest
-     * @return the composite named by --composite @throws CliException naming the composites if it is unknown
+     * @return the composite named by --composite
+     * @throws CliException naming the composites if it is unknown
      */
     org.deeplearning4j.interpret.gradient.LrpComposite composite(double low, double high) {
         switch (composite.toLowerCase(Locale.ROOT)) {
@@ -136,12 +140,18 @@ final class MethodOptions {
         return Segmenters.slic(segments, Segmenters.DEFAULT_SLIC_COMPACTNESS);
     }
 
-    /** @param methodDefault the method's own default @return --perturbations, or the default when not given */
+    /**
+     * @param methodDefault the method's own default
+     * @return --perturbations, or the default when not given
+     */
     int perturbations(int methodDefault) {
         return perturbations > 0 ? perturbations : methodDefault;
     }
 
-    /** @return the baseline named by --baseline @throws CliException naming the kinds if it is unknown */
+    /**
+     * @return the baseline named by --baseline
+     * @throws CliException naming the kinds if it is unknown
+     */
     Baseline baseline() {
         switch (baseline.toLowerCase(Locale.ROOT)) {
             case "zeros": return Baselines.zeros();

@@ -71,12 +71,18 @@ final class ModelOptions {
                     + "use them to test the pipeline only" : null;
         }
 
-        /** @param text a caption or title @return it, marked when the weights are random */
+        /**
+         * @param text a caption or title
+         * @return it, marked when the weights are random
+         */
         String mark(String text) {
             return randomWeights ? "RANDOM WEIGHTS (meaningless predictions) - " + text : text;
         }
 
-        /** @param layer a human-readable zoo name or a vertex name @return the vertex name */
+        /**
+         * @param layer a human-readable zoo name or a vertex name
+         * @return the vertex name
+         */
         String vertex(String layer) {
             return entry != null ? entry.vertex(layer) : model.layer(layer).name();
         }

@@ -11,7 +11,10 @@ final class Nd4jSort {
     private Nd4jSort() {
     }
 
-    /** @param v a vector @return indices ordered by decreasing value */
+    /**
+     * @param v a vector
+     * @return indices ordered by decreasing value
+     */
     static INDArray argsortDescending(INDArray v) {
         double[] d = v.toDoubleVector();
         Integer[] idx = new Integer[d.length];

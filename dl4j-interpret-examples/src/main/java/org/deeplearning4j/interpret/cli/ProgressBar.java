@@ -20,12 +20,18 @@ final class ProgressBar implements ProgressListener {
         this.err = err;
     }
 
-    /** @param err where to draw @return a bar when stderr is a terminal, else a listener that does nothing */
+    /**
+     * @param err where to draw
+     * @return a bar when stderr is a terminal, else a listener that does nothing
+     */
     static ProgressListener forTerminal(PrintWriter err) {
         return System.console() != null ? new ProgressBar(err) : ProgressListener.none();
     }
 
-    /** @param err where to draw @return a bar that always draws (for tests) */
+    /**
+     * @param err where to draw
+     * @return a bar that always draws (for tests)
+     */
     static ProgressBar always(PrintWriter err) {
         return new ProgressBar(err);
     }

@@ -187,19 +187,28 @@ public final class OnnxImport {
             this.file = file;
         }
 
-        /** @param name the input to interpret (default: the model's only input) @return this */
+        /**
+         * @param name the input to interpret (default: the model's only input)
+         * @return this
+         */
         public Builder input(String name) {
             this.input = name;
             return this;
         }
 
-        /** @param name the output holding the class scores (default: the model's only output) @return this */
+        /**
+         * @param name the output holding the class scores (default: the model's only output)
+         * @return this
+         */
         public Builder output(String name) {
             this.output = name;
             return this;
         }
 
-        /** @param t the largest accepted relative difference from ONNX Runtime (default 1e-4) @return this */
+        /**
+         * @param t the largest accepted relative difference from ONNX Runtime (default 1e-4)
+         * @return this
+         */
         public Builder tolerance(double t) {
             if (!(t > 0) || !Double.isFinite(t)) {
                 throw new IllegalArgumentException("tolerance must be finite and > 0, got " + t);
@@ -221,7 +230,10 @@ public final class OnnxImport {
             return this;
         }
 
-        /** @param s seed of the verification inputs @return this */
+        /**
+         * @param s seed of the verification inputs
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;

@@ -50,7 +50,10 @@ public final class AttributionSpec implements Serializable {
             return new Reference(Kind.ZEROS, 0);
         }
 
-        /** @param v the value, in the model's input space @return a constant reference */
+        /**
+         * @param v the value, in the model's input space
+         * @return a constant reference
+         */
         public static Reference constant(double v) {
             if (!Double.isFinite(v)) {
                 throw new IllegalArgumentException("Reference value must be finite, got " + v);
@@ -63,7 +66,10 @@ public final class AttributionSpec implements Serializable {
             return new Reference(Kind.GREY, 0);
         }
 
-        /** @param sigma Gaussian standard deviation in pixels @return a blurred copy of each input (IG only) */
+        /**
+         * @param sigma Gaussian standard deviation in pixels
+         * @return a blurred copy of each input (IG only)
+         */
         public static Reference blurred(double sigma) {
             if (!(sigma > 0)) {
                 throw new IllegalArgumentException("Blur sigma must be > 0, got " + sigma);

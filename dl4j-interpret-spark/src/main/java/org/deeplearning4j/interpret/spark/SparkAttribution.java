@@ -313,7 +313,10 @@ public final class SparkAttribution implements Serializable {
             this.method = method;
         }
 
-        /** @param name the id column (bigint, int or string; default "id") @return this */
+        /**
+         * @param name the id column (bigint, int or string; default "id")
+         * @return this
+         */
         public Builder idColumn(String name) {
             this.idColumn = name;
             return this;
@@ -329,13 +332,19 @@ public final class SparkAttribution implements Serializable {
             return this;
         }
 
-        /** @param name a column with the class to explain per image (default: the predicted class) @return this */
+        /**
+         * @param name a column with the class to explain per image (default: the predicted class)
+         * @return this
+         */
         public Builder targetColumn(String name) {
             this.targetColumn = name;
             return this;
         }
 
-        /** @param cls one class to explain for every image (default: the predicted class) @return this */
+        /**
+         * @param cls one class to explain for every image (default: the predicted class)
+         * @return this
+         */
         public Builder targetClass(int cls) {
             if (cls < 0) {
                 throw new IllegalArgumentException("Target class must be >= 0, got " + cls);
@@ -344,7 +353,10 @@ public final class SparkAttribution implements Serializable {
             return this;
         }
 
-        /** @param keep also return the raw C x H x W attribution per image (default false) @return this */
+        /**
+         * @param keep also return the raw C x H x W attribution per image (default false)
+         * @return this
+         */
         public Builder keepAttributions(boolean keep) {
             this.keepAttributions = keep;
             return this;

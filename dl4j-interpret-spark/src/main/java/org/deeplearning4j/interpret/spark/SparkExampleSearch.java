@@ -54,7 +54,10 @@ public final class SparkExampleSearch implements Serializable {
      */
     @FunctionalInterface
     public interface Options extends Serializable {
-        /** @param b the core builder for one model @return it, configured */
+        /**
+         * @param b the core builder for one model
+         * @return it, configured
+         */
         ExampleSearch.Builder apply(ExampleSearch.Builder b);
     }
 
@@ -80,7 +83,10 @@ public final class SparkExampleSearch implements Serializable {
         return new SparkExampleSearch(model, options, DEFAULT_MERGE_DEPTH);
     }
 
-    /** @param depth depth of Spark's merge tree @return a copy with that depth */
+    /**
+     * @param depth depth of Spark's merge tree
+     * @return a copy with that depth
+     */
     public SparkExampleSearch withMergeDepth(int depth) {
         return new SparkExampleSearch(model, options, depth);
     }

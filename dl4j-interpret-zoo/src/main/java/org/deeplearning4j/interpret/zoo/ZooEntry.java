@@ -93,7 +93,10 @@ public final class ZooEntry {
                 + String.join(", ", layerNames.keySet()));
     }
 
-    /** @param vertex a DL4J vertex name @return its human-readable name (the vertex name if it has none) */
+    /**
+     * @param vertex a DL4J vertex name
+     * @return its human-readable name (the vertex name if it has none)
+     */
     public String humanName(String vertex) {
         for (Map.Entry<String, String> e : layerNames.entrySet()) {
             if (e.getValue().equals(vertex)) {

@@ -43,7 +43,7 @@ public final class AttributionBenchmark {
     private AttributionBenchmark() {
     }
 
-    /** @param args models (comma separated), batch sizes (comma separated), repetitions */
+    /** @param rawArgs models (comma separated), batch sizes (comma separated), repetitions */
     public static void main(String[] rawArgs) {
         // exec:exec passes -Dexample.args as one argument: split it on whitespace
         String[] args = String.join(" ", rawArgs).trim().isEmpty() ? new String[0]
