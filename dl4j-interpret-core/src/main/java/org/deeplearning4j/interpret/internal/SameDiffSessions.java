@@ -207,6 +207,9 @@ public final class SameDiffSessions {
             // closed under its owner ("Op.Y argument was closed before call" on VGG16 at 16 x 224 x 224 chunks).
             allocated.clear();
             for (INDArray a : releasedThisCall) {
+                if (a.wasClosed()) {
+                    continue; // closed by its reader after release: never handed out again
+                }
                 free.computeIfAbsent(key(a.dataType(), a.shape(), a.ordering()), k -> new ArrayDeque<>()).add(a);
                 freeOrder.add(a);
                 freeBytes += bytes(a);
@@ -215,7 +218,7 @@ public final class SameDiffSessions {
             while (freeBytes > maxFreeBytes && !freeOrder.isEmpty()) {
                 INDArray old = freeOrder.removeFirst();
                 Deque<INDArray> q = free.get(key(old.dataType(), old.shape(), old.ordering()));
-                if (q != null && q.remove(old)) {
+                if (q != null && removeSame(q, old)) {
                     freeBytes -= bytes(old);
                     recycled.remove(old.data().address());
                     if (old.closeable()) {
@@ -223,6 +226,15 @@ public final class SameDiffSessions {
                     }
                 }
             }
+        }
+
+        /**
+         * Removes this very array. Never {@code Collection.remove}: {@code INDArray.equals} compares values, with a
+         * native op per candidate, so it removed another array of equal contents (leaving this one to be freed later
+         * while in use) and failed on candidates closed meanwhile ("Op.Y argument was closed before call").
+         */
+        private static boolean removeSame(Deque<INDArray> q, INDArray a) {
+            return q.removeIf(e -> e == a);
         }
 
         private static long bytes(INDArray a) {
@@ -236,10 +248,14 @@ public final class SameDiffSessions {
         private INDArray take(DataType dt, long[] shape, char order) {
             Deque<INDArray> q = free.get(key(dt, shape, order));
             INDArray a = q == null ? null : q.pollFirst();
+            while (a != null && a.wasClosed()) {
+                removeSame(freeOrder, a);
+                a = q.pollFirst();
+            }
             if (a == null) {
                 a = Nd4j.createUninitializedDetached(dt, order, shape);
             } else {
-                freeOrder.remove(a);
+                removeSame(freeOrder, a);
                 freeBytes -= bytes(a);
                 recycled.remove(a.data().address());
             }

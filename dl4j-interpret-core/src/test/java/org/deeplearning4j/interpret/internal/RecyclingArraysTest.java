@@ -71,4 +71,24 @@ class RecyclingArraysTest {
         assertNotEquals(output.data().address(), m.allocate(false, DataType.FLOAT, 2, 3).data().address(),
                 "memory the manager no longer owns was handed out again");
     }
+
+    @Test
+    void arraysOfEqualContentsAreToldApartSoTheOneWaitingIsFreedAndNotTheOneInUse() {
+        SameDiffSessions.RecyclingArrays m = new SameDiffSessions.RecyclingArrays(2 * 2 * 3 * 4);
+        m.newCall();
+        INDArray inUse = m.allocate(false, DataType.FLOAT, 2, 3).assign(0);
+        INDArray waiting = m.allocate(false, org.nd4j.linalg.api.shape.LongShapeDescriptor.fromShape(
+                new long[] {2, 3}, new long[] {1, 2}, 0, 'f', DataType.FLOAT, false)).assign(0);
+        m.release(waiting); // equal values, another layout: INDArray.equals says they are the same array
+        m.release(inUse);
+        m.newCall();
+        assertSame(inUse, m.allocate(false, DataType.FLOAT, 2, 3));
+        INDArray newer = m.allocate(false, DataType.FLOAT, 3, 4);
+        m.release(newer);
+        m.newCall(); // over the cap: the oldest array waiting for reuse goes
+        assertTrue(waiting.wasClosed(), "the array waiting longest was not freed");
+        assertFalse(inUse.wasClosed(), "an array in use was freed");
+        assertFalse(newer.wasClosed());
+        assertSame(newer, m.allocate(false, DataType.FLOAT, 3, 4));
+    }
 }
