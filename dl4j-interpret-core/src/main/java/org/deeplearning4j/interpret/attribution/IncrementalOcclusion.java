@@ -148,12 +148,13 @@ final class IncrementalOcclusion {
      * @param windowW window width
      * @param threshold projective-field threshold (1: exact)
      * @param cutLayer the last layer to compute incrementally (null: chosen by cost)
+     * @param targetLayer the layer the target reads (null: the output): the cut comes before it
      * @return the plan, or null when the plain computation costs less (logged)
      * @throws org.deeplearning4j.interpret.InterpretException when the model has no leading local layers
      * @throws IllegalArgumentException when {@code cutLayer} is not a group's last layer
      */
     static IncrementalOcclusion plan(InterpretableModel model, long[] shape, List<Integer> ys, List<Integer> xs,
-            int windowH, int windowW, double threshold, String cutLayer) {
+            int windowH, int windowW, double threshold, String cutLayer, String targetLayer) {
         LocalLayers local = model.localLayers(shape[1], shape[2], shape[3]);
         int[] y = ys.stream().mapToInt(Integer::intValue).toArray();
         int[] x = xs.stream().mapToInt(Integer::intValue).toArray();
@@ -174,6 +175,9 @@ final class IncrementalOcclusion {
         int cut = -1;
         List<String> names = new ArrayList<>();
         for (LocalLayers.Group g : local.groups()) {
+            if (targetLayer != null && g.layers.contains(targetLayer)) {
+                break; // the target reads this group: it and what follows run whole, from the cut before it
+            }
             AxisPlan h = AxisPlan.of(g.height, loH, hiH, threshold, g.wholeMap);
             AxisPlan w = AxisPlan.of(g.width, loW, hiW, threshold, g.wholeMap);
             plans.add(new AxisPlan[] {h, w});
@@ -191,8 +195,8 @@ final class IncrementalOcclusion {
             hiW = w.hi;
         }
         if (cutLayer != null && cut < 0) {
-            throw new IllegalArgumentException("'" + cutLayer + "' is not the last layer of a group of local layers; "
-                    + "choose one of " + names);
+            throw new IllegalArgumentException("'" + cutLayer + "' is not the last layer of a group of local layers "
+                    + "before the target's layer; choose one of " + names);
         }
         if (cutLayer == null && (cut < 0 || best > (1 - MIN_SAVING) * local.totalFlops())) {
             log.info("Incremental occlusion would save less than {}% of the work on this model and window; running "

@@ -130,7 +130,7 @@ public final class Occlusion implements Attribution {
         List<Integer> ys = positions(h, windowH, strideH);
         List<Integer> xs = positions(w, windowW, strideW);
         IncrementalOcclusion plan = incremental > 0 ? IncrementalOcclusion.plan(model, x.shape(), ys, xs, windowH, windowW,
-                incremental, incrementalThrough) : null;
+                incremental, incrementalThrough, target.layer()) : null;
         Target fixed = pinned.target;
         INDArray originalValues = pinned.values;
         int windows = ys.size() * xs.size();

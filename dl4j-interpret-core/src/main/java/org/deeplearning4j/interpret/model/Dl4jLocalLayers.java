@@ -80,6 +80,7 @@ final class Dl4jLocalLayers implements LocalLayers {
         Axis[] window = null;
         double flops = 0;
         boolean whole = false;
+        List<String> members = new ArrayList<>();
         String stop = null;
         while (true) {
             List<String> next = consumers.getOrDefault(current, List.of());
@@ -106,9 +107,10 @@ final class Dl4jLocalLayers implements LocalLayers {
             }
             if (kind.equals("window") || window == null) {
                 if (window != null) {
-                    groups.add(new Group(groupInput, current, window[0], window[1], shapes.get(current)[0], flops,
+                    groups.add(new Group(groupInput, members, window[0], window[1], shapes.get(current)[0], flops,
                             whole));
                 }
+                members = new ArrayList<>();
                 whole = firstReshape;
                 groupInput = current == input ? null : current;
                 window = kind.equals("window") ? axes(l, in, out) : new Axis[] {new Axis(1, 1, 0, (int) in[1],
@@ -116,13 +118,14 @@ final class Dl4jLocalLayers implements LocalLayers {
                 flops = 0;
             }
             flops += flops(l, in, out);
+            members.add(name);
             current = name;
         }
         if (window == null) {
             throw new InterpretException("Incremental computation needs a network that starts with convolution or "
                     + "pooling layers; it starts with " + stop);
         }
-        groups.add(new Group(groupInput, current, window[0], window[1], shapes.get(current)[0], flops, whole));
+        groups.add(new Group(groupInput, members, window[0], window[1], shapes.get(current)[0], flops, whole));
         double total = 0;
         for (LayerInfo l : layers) {
             GraphVertex v = conf.getVertices().get(l.name());

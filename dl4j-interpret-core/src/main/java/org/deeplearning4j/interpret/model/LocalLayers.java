@@ -54,6 +54,8 @@ public interface LocalLayers {
         public final String inputLayer;
         /** The group's last layer: its output is the group's output. */
         public final String outputLayer;
+        /** The group's layers in order, the last being {@link #outputLayer}. */
+        public final List<String> layers;
         /** Rows. */
         public final Axis height;
         /** Columns. */
@@ -67,17 +69,18 @@ public interface LocalLayers {
 
         /**
          * @param inputLayer the layer feeding the group (null: the network input)
-         * @param outputLayer the group's last layer
+         * @param layers the group's layers in order (the last is its output)
          * @param height row geometry
          * @param width column geometry
          * @param channels output channels
          * @param flops multiply-adds on the whole map
          * @param wholeMap true when the group only runs on the whole map
          */
-        public Group(String inputLayer, String outputLayer, Axis height, Axis width, long channels, double flops,
+        public Group(String inputLayer, List<String> layers, Axis height, Axis width, long channels, double flops,
                 boolean wholeMap) {
             this.inputLayer = inputLayer;
-            this.outputLayer = outputLayer;
+            this.layers = List.copyOf(layers);
+            this.outputLayer = layers.get(layers.size() - 1);
             this.height = height;
             this.width = width;
             this.channels = channels;

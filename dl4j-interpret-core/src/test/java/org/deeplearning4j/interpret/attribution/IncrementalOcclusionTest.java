@@ -147,6 +147,23 @@ class IncrementalOcclusionTest {
         matchesPlainThroughEveryGroup(res, images(4, 1, 3, 10, 10), Targets.logit(3), 3, 1, 9);
     }
 
+    @Test
+    void aTargetInsideTheChainIsComputedFromACutBeforeItsLayer() {
+        InterpretableModel m = Models.of(lenet(8));
+        INDArray x = images(6, 1, 1, 28, 28);
+        Target t = Targets.channel("layer2", 3);
+        INDArray plain = Occlusion.builder(m).window(6).stride(4).build().attribute(x, t).map();
+        for (String cut : new String[] {"layer0", "layer1", null}) {
+            AttributionResult r = Occlusion.builder(m).window(6).stride(4).incremental().incrementalThrough(cut)
+                    .build().attribute(x, t);
+            double diff = r.map().sub(plain).amaxNumber().doubleValue();
+            assertTrue(diff <= TOL * plain.amaxNumber().doubleValue(), "through " + cut + ": " + diff);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Occlusion.builder(m)
+                .window(6).stride(4).incremental().incrementalThrough("layer2").build().attribute(x, t));
+        assertTrue(e.getMessage().contains("before the target's layer"), e.getMessage());
+    }
+
     private static LocalLayers.Group last(List<LocalLayers.Group> groups) {
         return groups.get(groups.size() - 1);
     }
