@@ -403,18 +403,7 @@ final class Dl4jModel implements InterpretableModel {
         for (long from = 0; from < x.size(0); from += maxBatch) {
             INDArray chunk = Batches.chunk(x, from, maxBatch);
             Target t = target.slice((int) from, (int) (from + chunk.size(0)));
-            INDArray seed;
-            if (t.gradientDependsOnActivation() || actShape == null) {
-                INDArray act = guard(() -> e.forward(chunk, List.of(layer)), chunk).get(layer);
-                t.validate(layer, act.shape());
-                actShape = act.shape();
-                seed = t.gradient(act);
-            } else {
-                actShape[0] = chunk.size(0);
-                t.validate(layer, actShape);
-                seed = t.gradient(Nd4j.zeros(dataType, actShape));
-            }
-            final INDArray s = seed;
+            INDArray s = seed(t, layer, actShape, chunk, () -> e.forward(chunk, List.of(layer)).get(layer));
             INDArray[] r = guard(() -> e.inputGradient(chunk, layer, s, rule), chunk);
             vals.add(t.value(r[0]));
             grads.add(r[1]);
@@ -651,6 +640,7 @@ final class Dl4jModel implements InterpretableModel {
         target.validateBatch(x.size(0));
         InputChecks.override(x, wl, layer(wl).outputShape(), override, dataType);
         GradientEngine e = engine();
+        long[] targetShape = knownShape(tl);
         List<INDArray> vals = new ArrayList<>();
         List<INDArray> acts = new ArrayList<>();
         List<INDArray> grads = new ArrayList<>();
@@ -658,10 +648,8 @@ final class Dl4jModel implements InterpretableModel {
             INDArray chunk = Batches.chunk(x, from, maxBatch);
             INDArray ov = override == null ? null : Batches.chunk(override, from, maxBatch);
             Target t = target.slice((int) from, (int) (from + chunk.size(0)));
-            INDArray act = guard(() -> ov == null ? e.forward(chunk, List.of(tl)) : e.forward(chunk, List.of(tl), wl,
-                    ov), chunk).get(tl);
-            t.validate(tl, act.shape());
-            INDArray seed = t.gradient(act);
+            INDArray seed = seed(t, tl, targetShape, chunk, () -> (ov == null ? e.forward(chunk, List.of(tl))
+                    : e.forward(chunk, List.of(tl), wl, ov)).get(tl));
             INDArray[] r = guard(() -> e.layerGradient(chunk, tl, seed, wl, ov, rule), chunk);
             vals.add(t.value(r[0]));
             acts.add(r[1]);
@@ -697,6 +685,23 @@ final class Dl4jModel implements InterpretableModel {
             vals.add(t.value(act));
         }
         return Batches.concat(vals);
+    }
+
+    /**
+     * The target's gradient seed at its layer for one chunk. A forward pass runs only when the seed depends on the
+     * activation (the predicted class, a probability) or the layer's shape is unknown; a linear read-out (a class
+     * logit, a channel) needs only the shape.
+     */
+    private INDArray seed(Target t, String layer, long[] knownShape, INDArray chunk, Supplier<INDArray> forward) {
+        if (t.gradientDependsOnActivation() || knownShape == null) {
+            INDArray act = guard(forward, chunk);
+            t.validate(layer, act.shape());
+            return t.gradient(act);
+        }
+        long[] shape = knownShape.clone();
+        shape[0] = chunk.size(0);
+        t.validate(layer, shape);
+        return t.gradient(Nd4j.zeros(dataType, shape));
     }
 
     /** Turns a native failure on an unexpected input size into an error that says what to check. */
