@@ -66,7 +66,7 @@ final class IncrementalOcclusion {
          * @param threshold the largest changed region as a fraction of the map (1: exact)
          * @return the plan
          */
-        static AxisPlan of(LocalLayers.Axis a, int[] inLo, int[] inHi, double threshold, boolean whole) {
+        static AxisPlan of(LocalLayers.Axis a, int[] inLo, int[] inHi, double threshold) {
             int n = inLo.length;
             int[] lo = new int[n];
             int[] hi = new int[n];
@@ -103,7 +103,7 @@ final class IncrementalOcclusion {
                 size += Math.floorMod(a.in - size, a.stride);
                 crop = Math.max(crop, Math.min(size, a.in - start[p]));
             }
-            crop = whole ? a.in : Math.min(crop, a.in);
+            crop = Math.min(crop, a.in);
             for (int p = 0; p < n; p++) {
                 start[p] = Math.min(start[p], a.in - crop);
             }
@@ -178,8 +178,8 @@ final class IncrementalOcclusion {
             if (targetLayer != null && g.layers.contains(targetLayer)) {
                 break; // the target reads this group: it and what follows run whole, from the cut before it
             }
-            AxisPlan h = AxisPlan.of(g.height, loH, hiH, threshold, g.wholeMap);
-            AxisPlan w = AxisPlan.of(g.width, loW, hiW, threshold, g.wholeMap);
+            AxisPlan h = AxisPlan.of(g.height, loH, hiH, threshold);
+            AxisPlan w = AxisPlan.of(g.width, loW, hiW, threshold);
             plans.add(new AxisPlan[] {h, w});
             prefix += g.flops * h.cropOut * (double) w.cropOut / ((double) g.height.out * g.width.out);
             prefixFull += g.flops;

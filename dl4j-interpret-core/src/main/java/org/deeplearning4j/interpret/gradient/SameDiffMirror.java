@@ -526,6 +526,9 @@ public final class SameDiffMirror implements GradientEngine {
             }
             if (pp instanceof FeedForwardToCnnPreProcessor) {
                 FeedForwardToCnnPreProcessor p = (FeedForwardToCnnPreProcessor) pp;
+                if (inputRank == 4) {
+                    return x; // DL4J passes a 4-D input through unchanged (and so runs on crops of it)
+                }
                 inputRank = 4;
                 return x.reshape(-1, p.getNumChannels(), p.getInputHeight(), p.getInputWidth());
             }

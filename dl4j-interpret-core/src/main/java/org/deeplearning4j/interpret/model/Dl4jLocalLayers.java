@@ -79,7 +79,6 @@ final class Dl4jLocalLayers implements LocalLayers {
         String groupInput = null;
         Axis[] window = null;
         double flops = 0;
-        boolean whole = false;
         List<String> members = new ArrayList<>();
         String stop = null;
         while (true) {
@@ -95,7 +94,7 @@ final class Dl4jLocalLayers implements LocalLayers {
             Layer l = v instanceof LayerVertex ? LayerCatalogue.unwrapFrozen(((LayerVertex) v).getLayerConf()
                     .getLayer()) : null;
             String kind = kind(l);
-            // a flat-to-CNN reshape before the first layer has the whole image's size: that group runs on it whole
+            // a flat-to-CNN reshape before the first layer passes the model's 4-D input (and crops of it) through
             boolean reshaped = l != null && ((LayerVertex) v).getPreProcessor() != null;
             boolean firstReshape = reshaped && current.equals(input) && ((LayerVertex) v).getPreProcessor()
                     instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
@@ -107,11 +106,9 @@ final class Dl4jLocalLayers implements LocalLayers {
             }
             if (kind.equals("window") || window == null) {
                 if (window != null) {
-                    groups.add(new Group(groupInput, members, window[0], window[1], shapes.get(current)[0], flops,
-                            whole));
+                    groups.add(new Group(groupInput, members, window[0], window[1], shapes.get(current)[0], flops));
                 }
                 members = new ArrayList<>();
-                whole = firstReshape;
                 groupInput = current == input ? null : current;
                 window = kind.equals("window") ? axes(l, in, out) : new Axis[] {new Axis(1, 1, 0, (int) in[1],
                         (int) in[1]), new Axis(1, 1, 0, (int) in[2], (int) in[2])};
@@ -125,7 +122,7 @@ final class Dl4jLocalLayers implements LocalLayers {
             throw new InterpretException("Incremental computation needs a network that starts with convolution or "
                     + "pooling layers; it starts with " + stop);
         }
-        groups.add(new Group(groupInput, members, window[0], window[1], shapes.get(current)[0], flops, whole));
+        groups.add(new Group(groupInput, members, window[0], window[1], shapes.get(current)[0], flops));
         double total = 0;
         for (LayerInfo l : layers) {
             GraphVertex v = conf.getVertices().get(l.name());

@@ -64,8 +64,6 @@ public interface LocalLayers {
         public final long channels;
         /** Multiply-adds of the group on the whole map for one example. */
         public final double flops;
-        /** True when the group can only run on the whole map (its input is reshaped to the image's size). */
-        public final boolean wholeMap;
 
         /**
          * @param inputLayer the layer feeding the group (null: the network input)
@@ -74,10 +72,8 @@ public interface LocalLayers {
          * @param width column geometry
          * @param channels output channels
          * @param flops multiply-adds on the whole map
-         * @param wholeMap true when the group only runs on the whole map
          */
-        public Group(String inputLayer, List<String> layers, Axis height, Axis width, long channels, double flops,
-                boolean wholeMap) {
+        public Group(String inputLayer, List<String> layers, Axis height, Axis width, long channels, double flops) {
             this.inputLayer = inputLayer;
             this.layers = List.copyOf(layers);
             this.outputLayer = layers.get(layers.size() - 1);
@@ -85,7 +81,6 @@ public interface LocalLayers {
             this.width = width;
             this.channels = channels;
             this.flops = flops;
-            this.wholeMap = wholeMap;
         }
 
         /** @return how crops must be placed: at a multiple of the stride, with a size congruent to the map's */
