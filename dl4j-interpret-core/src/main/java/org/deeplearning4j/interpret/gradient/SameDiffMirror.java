@@ -626,13 +626,13 @@ public final class SameDiffMirror implements GradientEngine {
             boolean same = mode == PaddingMode.SAME;
             Conv2DConfig cfg = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(p[0]).pW(p[1])
                     .dH(1).dW(1).paddingMode(mode).dataFormat("NCHW")
-                    .weightsFormat(WeightsFormat.YXIO).build();
-            // DL4J stores [oC, iC, kH, kW]; a permuted view gives libnd4j's [kH, kW, iC, oC] layout, which is also
-            // the layout deconv2d expects for the transposed convolution of the backward pass
-            SDVariable w = param(name, rt, "W").permute(2, 3, 1, 0);
+                    .weightsFormat(WeightsFormat.OIYX).build();
+            // DL4J stores [oC, iC, kH, kW] (OIYX): the forward pass reads the weights as they are, and the bias as a
+            // rank-1 view of its row; per-call permutes of every weight array took a third of ResNet50's forward
+            SDVariable wOiyx = param(name, rt, "W");
             SDVariable z = c.hasBias()
-                    ? sd.cnn().conv2d(x, w, param(name, rt, "b").reshape(-1), cfg)
-                    : sd.cnn().conv2d(x, w, cfg);
+                    ? sd.cnn().conv2d(x, wOiyx, sd.var(name + "__b", rt.getParam("b").reshape(-1)), cfg)
+                    : sd.cnn().conv2d(x, wOiyx, cfg);
             SDVariable y = activation(act, z);
             DeConv2DConfig dcfg = DeConv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(0).pW(0).dH(1)
                     .dW(1).isSameMode(false).dataFormat("NCHW").build();
@@ -641,7 +641,8 @@ public final class SameDiffMirror implements GradientEngine {
                 long[] in = shapes.get(x.name());
                 long[] out = shapes.get(z.name());
                 // gradient w.r.t. the padded input = transposed convolution without padding; then crop the padding
-                SDVariable full = sd.cnn().deconv2d(ez, w, dcfg);
+                // (deconv2d reads [kH, kW, iC, oC]: permuted here, so only gradient passes pay for it)
+                SDVariable full = sd.cnn().deconv2d(ez, wOiyx.permute(2, 3, 1, 0), dcfg);
                 int[] top = new int[2];
                 int[] extra = new int[2];
                 for (int a = 0; a < 2; a++) {
