@@ -4,11 +4,14 @@
 Uses Debian's python3-torch and python3-torchvision (random-initialised torchvision VGG16 / ResNet50, no download) and
 plain autograd, which is what Captum's methods cost: forward, saliency (input gradient of one logit), integrated
 gradients (32 path points, run in chunks of 16 images as the library's default chunk), SmoothGrad (16 noisy copies
-in one chunk), occlusion (32-pixel zero patch, stride 16, 8 occluded images per forward). Threads: all cores.
+in one chunk), occlusion (32-pixel zero patch, stride 16, 8 occluded images per forward), Grad-CAM at the last
+convolutional block (VGG16's last conv + ReLU, ResNet50's layer4: the layers the library's zoo uses) and guided
+backprop (every ReLU's backward replaced, as Captum's GuidedBackprop does with hooks). Threads: all cores.
 Prints one JSON object per batch size on stdout: medians in seconds and the process's peak resident memory.
 
     /usr/bin/python3 tools/bench/pytorch_side_by_side.py vgg16 1,8 3
 """
+import copy
 import json
 import os
 import resource
@@ -73,6 +76,51 @@ def smoothgrad(net, x):
     return out
 
 
+class GuidedReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g.clamp(min=0) * (x > 0)
+
+
+class GuidedReLUModule(torch.nn.Module):
+    def forward(self, x):
+        return GuidedReLU.apply(x)
+
+
+def guided(net):
+    net = copy.deepcopy(net)
+    for name, module in list(net.named_modules()):
+        for child_name, child in list(module.named_children()):
+            if isinstance(child, torch.nn.ReLU):
+                setattr(module, child_name, GuidedReLUModule())
+    return net
+
+
+def cam_split(net, model):
+    """(layers up to the Grad-CAM layer, the rest of the network)."""
+    if model == "vgg16":
+        return net.features, lambda a: net.classifier(torch.flatten(net.avgpool(a), 1))
+    body = torch.nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool, net.layer1, net.layer2, net.layer3,
+                               net.layer4)
+    return body, lambda a: net.fc(torch.flatten(net.avgpool(a), 1))
+
+
+def grad_cam(split, x):
+    body, head = split
+    a = body(x)
+    g, = torch.autograd.grad(head(a)[:, TARGET].sum(), a)
+    weights = g.mean(dim=(2, 3), keepdim=True)
+    cam = (weights * a).sum(1).clamp(min=0)
+    return torch.nn.functional.interpolate(cam.unsqueeze(1), size=x.shape[2:], mode="bilinear",
+                                           align_corners=False)
+
+
 def occlusion(net, x):
     n, _, h, w = x.shape
     pos = range(0, h - WINDOW + 1, STRIDE)
@@ -105,6 +153,10 @@ def main(model, batches, reps):
         row["ig32"] = once(lambda: integrated_gradients(net, x))
         row["smoothgrad16"] = once(lambda: smoothgrad(net, x))
         row["occlusion"] = once(lambda: occlusion(net, x))
+        split = cam_split(net, model)
+        row["gradcam"] = median(lambda: grad_cam(split, x), reps)
+        guided_net = guided(net)
+        row["guided"] = median(lambda: input_gradient(guided_net, x), reps)
         row["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
         print(json.dumps(row), flush=True)
 

@@ -1,5 +1,7 @@
 package org.deeplearning4j.interpret.examples.bench;
 
+import org.deeplearning4j.interpret.attribution.GradCam;
+import org.deeplearning4j.interpret.attribution.GuidedBackprop;
 import org.deeplearning4j.interpret.attribution.IntegratedGradients;
 import org.deeplearning4j.interpret.attribution.NoiseTunnel;
 import org.deeplearning4j.interpret.attribution.Occlusion;
@@ -7,6 +9,7 @@ import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.target.Target;
 import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.zoo.Zoo;
 import org.deeplearning4j.interpret.zoo.ZooModels;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,7 +35,7 @@ import java.util.regex.Pattern;
  * {@code python3-torch}/{@code python3-torchvision} (random-initialised torchvision VGG16/ResNet50, all cores) in its
  * own process, then the same work here on the zoo's random-initialised models: forward, saliency, integrated
  * gradients with 32 points in chunks of 16, SmoothGrad with 16 samples, occlusion with a 32-pixel zero patch at
- * stride 16 and 8 images per forward. Prints a table with {@code ours / PyTorch} per method, model and batch, and
+ * stride 16 and 8 images per forward, Grad-CAM at the zoo's Grad-CAM layer, guided backprop. Prints a table with {@code ours / PyTorch} per method, model and batch, and
  * both peak resident memories. Without Python and torch it says so and prints ours alone.
  *
  * <p>Usage: {@code mvn -pl dl4j-interpret-examples exec:exec
@@ -41,7 +44,8 @@ import java.util.regex.Pattern;
  * default {@code /usr/bin/python3}).
  */
 public final class PyTorchSideBySide {
-    private static final String[] METHODS = {"forward", "saliency", "ig32", "smoothgrad16", "occlusion"};
+    private static final String[] METHODS = {"forward", "saliency", "ig32", "smoothgrad16", "occlusion", "gradcam",
+        "guided"};
 
     private PyTorchSideBySide() {
     }
@@ -64,17 +68,20 @@ public final class PyTorchSideBySide {
             Map<Integer, Map<String, Double>> torch = runPyTorch(script, model, batches, reps);
             ComputationGraph g = model.equals("vgg16") ? ZooModels.vgg16Random(1) : ZooModels.resnet50Random(1);
             InterpretableModel m = ZooModels.interpretable(g);
+            String camLayer = model.equals("vgg16") ? Zoo.vgg16().vertex("block5_conv3") : Zoo.resnet50().vertex("res5c");
             for (int batch : Arrays.stream(batches.split(",")).mapToInt(Integer::parseInt).toArray()) {
                 AtomicLong peak = new AtomicLong();
                 Thread sampler = Timing.residentSampler(peak);
-                Map<String, Double> ours = ours(m, batch, reps);
+                Map<String, Double> ours = ours(m, camLayer, batch, reps);
                 sampler.interrupt();
                 Map<String, Double> ref = torch.getOrDefault(batch, Map.of());
                 for (String k : METHODS) {
                     Double t = ref.get(k);
+                    int before = table.length();
                     table.append(String.format(Locale.ROOT, "| %s | %d | %s | %.3f | %s | %s |%n", model, batch, k,
                             ours.get(k), t == null ? "-" : String.format(Locale.ROOT, "%.3f", t),
                             t == null ? "-" : String.format(Locale.ROOT, "%.2f", ours.get(k) / t)));
+                    System.out.print("row: " + table.substring(before)); // as it comes: a later failure loses nothing
                 }
                 memory.append(String.format(Locale.ROOT, "%s batch %d: peak RSS ours %.2f GB (this row), PyTorch %s GB "
                         + "(its process so far)%n", model, batch, peak.get() / 1e9,
@@ -87,7 +94,7 @@ public final class PyTorchSideBySide {
         System.out.print(memory);
     }
 
-    private static Map<String, Double> ours(InterpretableModel m, int batch, int reps) {
+    private static Map<String, Double> ours(InterpretableModel m, String camLayer, int batch, int reps) {
         Nd4j.getRandom().setSeed(batch);
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 224, 224).muli(255).subi(115);
         Target t = Targets.logit(3);
@@ -98,6 +105,10 @@ public final class PyTorchSideBySide {
         r.put("smoothgrad16", Timing.once(() -> NoiseTunnel.builder(m, Saliency.of(m)).samples(16).build().attribute(x, t)));
         r.put("occlusion", Timing.once(() -> Occlusion.builder(m).window(32).stride(16).baselineValue(0).maxBatch(8).build()
                 .attribute(x, t)));
+        GradCam cam = GradCam.builder(m).layer(camLayer).build();
+        r.put("gradcam", Timing.median(reps, () -> cam.attribute(x, t)));
+        GuidedBackprop guided = GuidedBackprop.of(m);
+        r.put("guided", Timing.median(reps, () -> guided.attribute(x, t)));
         return r;
     }
 
@@ -120,6 +131,7 @@ public final class PyTorchSideBySide {
                     System.out.println("python: " + line);
                     continue;
                 }
+                System.out.println("python: " + line);
                 Map<String, Double> row = new HashMap<>();
                 Matcher mm = num.matcher(line);
                 while (mm.find()) {
