@@ -151,33 +151,11 @@ final class Dl4jLocalLayers implements LocalLayers {
     }
 
     private static Axis[] axes(Layer l, long[] in, long[] out) {
-        int[] k;
-        int[] s;
-        int[] p;
-        int[] d;
-        ConvolutionMode mode;
-        if (l instanceof ConvolutionLayer) {
-            ConvolutionLayer c = (ConvolutionLayer) l;
-            k = c.getKernelSize();
-            s = c.getStride();
-            p = c.getPadding();
-            d = c.getDilation();
-            mode = c.getConvolutionMode();
-        } else {
-            SubsamplingLayer c = (SubsamplingLayer) l;
-            k = c.getKernelSize();
-            s = c.getStride();
-            p = c.getPadding();
-            d = c.getDilation();
-            mode = c.getConvolutionMode();
-        }
+        ReceptiveFields.Window w = ReceptiveFields.Window.of(l);
         Axis[] axes = new Axis[2];
         for (int i = 0; i < 2; i++) {
-            int effective = d[i] * (k[i] - 1) + 1;
-            int inSize = (int) in[i + 1];
-            int outSize = (int) out[i + 1];
-            int lead = mode == ConvolutionMode.Same ? Math.max(0, (outSize - 1) * s[i] + effective - inSize) / 2 : p[i];
-            axes[i] = new Axis(effective, s[i], lead, inSize, outSize);
+            axes[i] = new Axis(w.effective(i), w.s[i], (int) w.lead(i, in[i + 1], out[i + 1]), (int) in[i + 1],
+                    (int) out[i + 1]);
         }
         return axes;
     }

@@ -85,12 +85,55 @@ final class ReceptiveFields {
         return out;
     }
 
+    /** The window of a convolution or pooling layer: kernel, stride, padding, dilation (per axis) and mode. */
+    static final class Window {
+        final int[] k;
+        final int[] s;
+        final int[] p;
+        final int[] d;
+        final ConvolutionMode mode;
+
+        private Window(int[] k, int[] s, int[] p, int[] d, ConvolutionMode mode) {
+            this.k = k;
+            this.s = s;
+            this.p = p;
+            this.d = d;
+            this.mode = mode;
+        }
+
+        /** @return the window's extent along an axis in input units, dilation included */
+        int effective(int axis) {
+            return d[axis] * (k[axis] - 1) + 1;
+        }
+
+        /**
+         * @param axis 0 rows, 1 columns
+         * @param inSize the input's size along the axis
+         * @param outSize the output's size along the axis
+         * @return the padding before the first input unit (SAME mode pads as evenly as it can, the excess after)
+         */
+        long lead(int axis, long inSize, long outSize) {
+            return mode == ConvolutionMode.Same
+                    ? Math.max(0, (outSize - 1) * s[axis] + effective(axis) - inSize) / 2 : p[axis];
+        }
+
+        /** @return the layer's window, or null for a layer without one */
+        static Window of(Layer l) {
+            if (l instanceof ConvolutionLayer) {
+                ConvolutionLayer c = (ConvolutionLayer) l;
+                return new Window(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
+                        c.getConvolutionMode());
+            }
+            if (l instanceof SubsamplingLayer) {
+                SubsamplingLayer c = (SubsamplingLayer) l;
+                return new Window(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
+                        c.getConvolutionMode());
+            }
+            return null;
+        }
+    }
+
     private static Axis[] layer(Layer l, Axis[] f, long[] inSize, long[] outSize) {
-        int[] k;
-        int[] s;
-        int[] p;
-        int[] d;
-        ConvolutionMode mode;
         l = org.deeplearning4j.interpret.gradient.LayerCatalogue.unwrapFrozen(l);
         if (l instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D
                 || l instanceof org.deeplearning4j.nn.conf.layers.BaseUpsamplingLayer
@@ -101,41 +144,29 @@ final class ReceptiveFields {
             int[] crop = ((org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D) l).getCropping();
             return new Axis[] {shift(f[0], -crop[0]), shift(f[1], -crop[2])};
         }
-        if (l instanceof ConvolutionLayer) {
-            ConvolutionLayer c = (ConvolutionLayer) l;
-            k = c.getKernelSize();
-            s = c.getStride();
-            p = c.getPadding();
-            d = c.getDilation();
-            mode = c.getConvolutionMode();
-        } else if (l instanceof SubsamplingLayer) {
-            SubsamplingLayer c = (SubsamplingLayer) l;
-            k = c.getKernelSize();
-            s = c.getStride();
-            p = c.getPadding();
-            d = c.getDilation();
-            mode = c.getConvolutionMode();
-        } else if (l instanceof ZeroPaddingLayer) {
+        Window win = Window.of(l);
+        if (win != null) {
+            return window(win, f, inSize, outSize);
+        }
+        if (l instanceof ZeroPaddingLayer) {
             int[] pad = ((ZeroPaddingLayer) l).getPadding();
             return new Axis[] {shift(f[0], pad[0]), shift(f[1], pad[2])};
         } else if (l instanceof GlobalPoolingLayer || (l instanceof FeedForwardLayer
                 && !(l instanceof ConvolutionLayer) && outSize == null)) {
             return new Axis[] {new Axis(f[0].jump, 0, 0, true), new Axis(f[1].jump, 0, 0, true)};
-        } else {
-            return f; // batch norm, activation, dropout, ...: unit-to-unit
         }
+        return f; // batch norm, activation, dropout, ...: unit-to-unit
+    }
+
+    private static Axis[] window(Window win, Axis[] f, long[] inSize, long[] outSize) {
         Axis[] out = new Axis[2];
         for (int i = 0; i < 2; i++) {
-            long effective = (long) d[i] * (k[i] - 1) + 1;
-            long lead = p[i];
-            if (mode == ConvolutionMode.Same && inSize != null && outSize != null) {
-                long total = Math.max(0, (outSize[i] - 1) * s[i] + effective - inSize[i]);
-                lead = total / 2;
-            }
+            long effective = win.effective(i);
+            long lead = inSize != null && outSize != null ? win.lead(i, inSize[i], outSize[i]) : win.p[i];
             if (f[i].whole) {
                 out[i] = f[i];
             } else {
-                out[i] = new Axis(f[i].jump * s[i], f[i].size + (effective - 1) * f[i].jump,
+                out[i] = new Axis(f[i].jump * win.s[i], f[i].size + (effective - 1) * f[i].jump,
                         f[i].start - lead * f[i].jump, false);
             }
         }
