@@ -200,7 +200,7 @@ final class IncrementalOcclusion {
         }
         if (cutLayer == null && (cut < 0 || best > (1 - MIN_SAVING) * local.totalFlops())) {
             log.info("Incremental occlusion would save less than {}% of the work on this model and window; running "
-                    + "plain occlusion (the same result)", (int) (100 * MIN_SAVING));
+                    + "plain occlusion instead", (int) (100 * MIN_SAVING));
             return null;
         }
         log.debug("Incremental occlusion through '{}': {} of the plain multiply-adds", names.get(cut),
