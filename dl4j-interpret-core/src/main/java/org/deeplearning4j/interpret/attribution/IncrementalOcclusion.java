@@ -116,7 +116,6 @@ final class IncrementalOcclusion {
     private final LocalLayers local;
     private final List<AxisPlan[]> plans;
     private final int cut;
-    private final int columns;
     private final int windowH;
     private final int windowW;
     private final int[] ys;
@@ -129,7 +128,6 @@ final class IncrementalOcclusion {
         this.local = local;
         this.plans = plans;
         this.cut = cut;
-        this.columns = xs.length;
         this.ys = ys;
         this.xs = xs;
         this.windowH = windowH;
@@ -251,8 +249,8 @@ final class IncrementalOcclusion {
         int[] left = new int[b];
         int[][] changed = new int[b][];
         for (int k = 0; k < b; k++) {
-            int y = ys[(start + k) / columns];
-            int x = xs[(start + k) % columns];
+            int y = ys[(start + k) / xs.length];
+            int x = xs[(start + k) % xs.length];
             block[k] = patch.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.interval(y, y + windowH),
                     NDArrayIndex.interval(x, x + windowW));
             top[k] = y;
@@ -265,8 +263,8 @@ final class IncrementalOcclusion {
             AxisPlan w = plans.get(g)[1];
             INDArray crops = Nd4j.create(previous.dataType(), b, previous.size(0), h.crop, w.crop);
             for (int k = 0; k < b; k++) {
-                int ph = (start + k) / columns;
-                int pw = (start + k) % columns;
+                int ph = (start + k) / xs.length;
+                int pw = (start + k) % xs.length;
                 int r0 = h.cropStart[ph];
                 int c0 = w.cropStart[pw];
                 INDArray crop = crops.get(NDArrayIndex.point(k));
@@ -276,8 +274,8 @@ final class IncrementalOcclusion {
             }
             INDArray out = local.run(g, crops);
             for (int k = 0; k < b; k++) {
-                int ph = (start + k) / columns;
-                int pw = (start + k) % columns;
+                int ph = (start + k) / xs.length;
+                int pw = (start + k) % xs.length;
                 int j0 = h.first[ph] - h.cropStart[ph] / local.groups().get(g).height.stride;
                 int i0 = w.first[pw] - w.cropStart[pw] / local.groups().get(g).width.stride;
                 if (j0 < 0 || i0 < 0 || j0 + h.extent > out.size(2) || i0 + w.extent > out.size(3)) {

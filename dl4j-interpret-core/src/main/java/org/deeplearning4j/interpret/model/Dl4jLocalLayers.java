@@ -51,6 +51,7 @@ final class Dl4jLocalLayers implements LocalLayers {
      * @param conf the analysed configuration
      * @param layers the model's layers in topological order
      * @param inputShape the input's shape {C, H, W}
+     * @param layerShapes every layer's activation shape for that input, without the batch dimension
      * @param output the output vertex
      * @param engine the model's current engine
      * @param dataType the model's data type
@@ -59,17 +60,13 @@ final class Dl4jLocalLayers implements LocalLayers {
      *         the DL4J-layer fallback runs the network
      */
     static LocalLayers of(ComputationGraphConfiguration conf, List<LayerInfo> layers, long[] inputShape,
-            String output, Supplier<GradientEngine> engine, DataType dataType) {
+            Map<String, long[]> layerShapes, String output, Supplier<GradientEngine> engine, DataType dataType) {
         if (!(engine.get() instanceof SameDiffMirror)) {
             throw new InterpretException("Incremental computation needs the fast SameDiff engine; these layers force "
                     + "the DL4J-layer path: " + engine.get().unsupportedLayers());
         }
         String input = conf.getNetworkInputs().get(0);
-        List<String> names = new ArrayList<>();
-        layers.forEach(l -> names.add(l.name()));
-        Map<String, long[]> shapes = new HashMap<>();
-        engine.get().forward(Nd4j.zeros(dataType, 1, inputShape[0], inputShape[1], inputShape[2]), names)
-                .forEach((k, v) -> shapes.put(k, java.util.Arrays.copyOfRange(v.shape(), 1, v.rank())));
+        Map<String, long[]> shapes = new HashMap<>(layerShapes);
         shapes.put(input, inputShape.clone());
         Map<String, List<String>> consumers = new HashMap<>();
         conf.getVertexInputs().forEach((v, ins) -> ins.forEach(i -> consumers.computeIfAbsent(i, k -> new ArrayList<>())
@@ -93,7 +90,7 @@ final class Dl4jLocalLayers implements LocalLayers {
             long[] out = shapes.get(name);
             Layer l = v instanceof LayerVertex ? LayerCatalogue.unwrapFrozen(((LayerVertex) v).getLayerConf()
                     .getLayer()) : null;
-            String kind = kind(l);
+            Kind kind = kind(l);
             // a flat-to-CNN reshape before the first layer passes the model's 4-D input (and crops of it) through
             boolean reshaped = l != null && ((LayerVertex) v).getPreProcessor() != null;
             boolean firstReshape = reshaped && current.equals(input) && ((LayerVertex) v).getPreProcessor()
@@ -104,13 +101,13 @@ final class Dl4jLocalLayers implements LocalLayers {
                         + ")";
                 break;
             }
-            if (kind.equals("window") || window == null) {
+            if (kind == Kind.WINDOW || window == null) {
                 if (window != null) {
-                    groups.add(new Group(groupInput, members, window[0], window[1], shapes.get(current)[0], flops));
+                    groups.add(new Group(groupInput, members, window[0], window[1], flops));
                 }
                 members = new ArrayList<>();
                 groupInput = current == input ? null : current;
-                window = kind.equals("window") ? axes(l, in, out) : new Axis[] {new Axis(1, 1, 0, (int) in[1],
+                window = kind == Kind.WINDOW ? axes(l, in, out) : new Axis[] {new Axis(1, 1, 0, (int) in[1],
                         (int) in[1]), new Axis(1, 1, 0, (int) in[2], (int) in[2])};
                 flops = 0;
             }
@@ -122,7 +119,7 @@ final class Dl4jLocalLayers implements LocalLayers {
             throw new InterpretException("Incremental computation needs a network that starts with convolution or "
                     + "pooling layers; it starts with " + stop);
         }
-        groups.add(new Group(groupInput, members, window[0], window[1], shapes.get(current)[0], flops));
+        groups.add(new Group(groupInput, members, window[0], window[1], flops));
         double total = 0;
         for (LayerInfo l : layers) {
             GraphVertex v = conf.getVertices().get(l.name());
@@ -134,18 +131,19 @@ final class Dl4jLocalLayers implements LocalLayers {
         return new Dl4jLocalLayers(groups, total, engine, dataType, inputShape[0]);
     }
 
-    private static String kind(Layer l) {
+    /** How a chain layer maps positions: through a window (convolution, pooling) or one to one. */
+    private enum Kind { WINDOW, POINT }
+
+    /** @return the layer's kind, or null for a layer that ends the chain */
+    private static Kind kind(Layer l) {
         if (l == null) {
             return null;
         }
-        if (l.getClass() == ConvolutionLayer.class) {
-            return ((ConvolutionLayer) l).getConvolutionMode() == ConvolutionMode.Causal ? null : "window";
-        }
-        if (l.getClass() == SubsamplingLayer.class) {
-            return ((SubsamplingLayer) l).getConvolutionMode() == ConvolutionMode.Causal ? null : "window";
+        if (l.getClass() == ConvolutionLayer.class || l.getClass() == SubsamplingLayer.class) {
+            return ReceptiveFields.Window.of(l).mode == ConvolutionMode.Causal ? null : Kind.WINDOW;
         }
         if (l instanceof BatchNormalization || l instanceof ActivationLayer || l instanceof DropoutLayer) {
-            return "point";
+            return Kind.POINT;
         }
         return null;
     }

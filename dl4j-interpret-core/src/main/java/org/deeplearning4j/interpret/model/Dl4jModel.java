@@ -660,8 +660,17 @@ final class Dl4jModel implements InterpretableModel {
 
     @Override
     public LocalLayers localLayers(long channels, long height, long width) {
-        return Dl4jLocalLayers.of(conf, layers(), new long[] {channels, height, width}, outputName, this::engine,
-                dataType);
+        Map<String, long[]> shapes = new java.util.HashMap<>();
+        if (spec.hasSpatialSize() && spec.height() == height && spec.width() == width) {
+            layers().forEach(l -> shapes.put(l.name(), l.outputShape())); // measured for the spec's size already
+        } else {
+            List<String> names = new ArrayList<>();
+            layers().forEach(l -> names.add(l.name()));
+            engine().forward(Nd4j.zeros(dataType, 1, channels, height, width), names)
+                    .forEach((k, v) -> shapes.put(k, Arrays.copyOfRange(v.shape(), 1, v.rank())));
+        }
+        return Dl4jLocalLayers.of(conf, layers(), new long[] {channels, height, width}, shapes, outputName,
+                this::engine, dataType);
     }
 
     @Override

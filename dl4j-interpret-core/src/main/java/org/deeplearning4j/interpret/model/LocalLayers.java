@@ -15,7 +15,7 @@ import java.util.List;
  * <p>Groups: a window layer and the position-wise layers after it run as one group. A group run on a crop of its
  * input gives, for every output unit whose window lies inside the crop (or reaches a border the crop shares with the
  * whole map), exactly the unit of the whole map: layers pad a crop as they pad the whole map when the crop starts at
- * a multiple of the stride and its size is congruent to the map's modulo the stride ({@link Group#cropRule()}).
+ * a multiple of the stride and its size is congruent to the map's modulo the stride.
  */
 public interface LocalLayers {
 
@@ -60,8 +60,6 @@ public interface LocalLayers {
         public final Axis height;
         /** Columns. */
         public final Axis width;
-        /** Output channels. */
-        public final long channels;
         /** Multiply-adds of the group on the whole map for one example. */
         public final double flops;
 
@@ -70,22 +68,15 @@ public interface LocalLayers {
          * @param layers the group's layers in order (the last is its output)
          * @param height row geometry
          * @param width column geometry
-         * @param channels output channels
          * @param flops multiply-adds on the whole map
          */
-        public Group(String inputLayer, List<String> layers, Axis height, Axis width, long channels, double flops) {
+        public Group(String inputLayer, List<String> layers, Axis height, Axis width, double flops) {
             this.inputLayer = inputLayer;
             this.layers = List.copyOf(layers);
             this.outputLayer = layers.get(layers.size() - 1);
             this.height = height;
             this.width = width;
-            this.channels = channels;
             this.flops = flops;
-        }
-
-        /** @return how crops must be placed: at a multiple of the stride, with a size congruent to the map's */
-        public String cropRule() {
-            return "start % stride == 0 and size % stride == in % stride";
         }
     }
 
