@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -14,8 +13,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * A DL4J convolution's linear map and its transpose as eager libnd4j ops (oneDNN on CPU), with any weights: what the
  * rule walker runs for each rule at a convolution. The same arithmetic as {@link SameDiffMirror}'s convolution:
- * DL4J's {@code [oC, iC, kH, kW]} weights permuted to {@code [kH, kW, iC, oC]}, the transpose as a transposed
- * convolution without padding, then cropped (and padded where the forward pass dropped trailing rows) to the input.
+ * DL4J's {@code [oC, iC, kH, kW]} weights read as they are, the transpose as a transposed convolution without
+ * padding ({@link TransposedConvolution}), then cropped (and padded where the forward pass dropped trailing rows) to
+ * the input ({@link #crop}).
  * Covers what the mirror covers: plain NCHW convolutions, no dilation, same/truncate/strict modes; {@link #of}
  * returns null for anything else, which then runs on DL4J's own layer.
  */
@@ -25,7 +25,6 @@ final class ConvOps {
     private final int[] p;
     private final boolean same;
     private final Conv2DConfig forward;
-    private final DeConv2DConfig transposed;
 
     private ConvOps(ConvolutionLayer c) {
         this.k = c.getKernelSize();
@@ -34,9 +33,7 @@ final class ConvOps {
         this.same = c.getConvolutionMode() == ConvolutionMode.Same;
         this.forward = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(p[0]).pW(p[1]).dH(1).dW(1)
                 .paddingMode(same ? PaddingMode.SAME : PaddingMode.VALID).dataFormat("NCHW")
-                .weightsFormat(WeightsFormat.YXIO).build();
-        this.transposed = DeConv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(0).pW(0).dH(1).dW(1)
-                .isSameMode(false).dataFormat("NCHW").build();
+                .weightsFormat(WeightsFormat.OIYX).build();
     }
 
     /** @return the eager ops for a convolution the fast path covers, else null */
@@ -53,21 +50,23 @@ final class ConvOps {
                 : null;
     }
 
-    private static INDArray yxio(INDArray w) {
-        return w.permute(2, 3, 1, 0).dup('c');
-    }
-
     /** @return {@code conv(a, w) + b} (b may be null) */
     INDArray forward(INDArray a, INDArray w, INDArray b) {
-        INDArray wf = yxio(w);
-        return b == null ? Nd4j.cnn().conv2d(a, wf, forward) : Nd4j.cnn().conv2d(a, wf, b.reshape(-1), forward);
+        return b == null ? Nd4j.cnn().conv2d(a, w, forward) : Nd4j.cnn().conv2d(a, w, b.reshape(-1), forward);
     }
 
-    /** @return the transposed map of {@code s} back to an input shaped like {@code a} */
-    INDArray transpose(INDArray a, INDArray w, INDArray g) {
-        INDArray full = Nd4j.cnn().deconv2d(g, yxio(w), transposed);
-        long[] in = {a.size(2), a.size(3)};
-        long[] out = {g.size(2), g.size(3)};
+    /**
+     * Where the unpadded transposed convolution's output sits relative to the convolution's input.
+     *
+     * @param in the convolution's input height and width
+     * @param out its output height and width
+     * @param k kernel height and width
+     * @param s stride height and width
+     * @param p configured padding (truncate/strict modes)
+     * @param same whether the convolution uses same mode
+     * @return {top rows/columns to drop, rows/columns to append at the end (the forward pass dropped them)}
+     */
+    static int[][] crop(long[] in, long[] out, int[] k, int[] s, int[] p, boolean same) {
         int[] top = new int[2];
         int[] extra = new int[2];
         for (int ax = 0; ax < 2; ax++) {
@@ -76,6 +75,18 @@ final class ConvOps {
             top[ax] = (int) (same ? total / 2 : p[ax]);
             extra[ax] = (int) (in[ax] + total - covered);
         }
+        return new int[][] {top, extra};
+    }
+
+    /** @return the transposed map of {@code g} back to an input shaped like {@code a} */
+    INDArray transpose(INDArray a, INDArray w, INDArray g) {
+        INDArray full = Nd4j.create(g.dataType(), g.size(0), w.size(1), (g.size(2) - 1) * s[0] + k[0],
+                (g.size(3) - 1) * s[1] + k[1]);
+        Nd4j.exec(TransposedConvolution.eager(g, w, full, k, s));
+        long[] in = {a.size(2), a.size(3)};
+        int[][] c = crop(in, new long[] {g.size(2), g.size(3)}, k, s, p, same);
+        int[] top = c[0];
+        int[] extra = c[1];
         if (extra[0] > 0 || extra[1] > 0) {
             INDArray padded = Nd4j.zeros(full.dataType(), full.size(0), full.size(1),
                     full.size(2) + Math.max(0, extra[0]), full.size(3) + Math.max(0, extra[1]));

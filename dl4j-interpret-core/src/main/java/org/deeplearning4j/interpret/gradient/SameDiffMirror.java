@@ -35,7 +35,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2DDerivative;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
@@ -540,6 +539,19 @@ public final class SameDiffMirror implements GradientEngine {
             return sd.var(name + "__" + key, rt.getParam(key));
         }
 
+        /** A parameter row ({@code [1, n]}) as a rank-1 view of the network's own array (updates are seen). */
+        private SDVariable vector(String name, org.deeplearning4j.nn.api.Layer rt, String key) {
+            INDArray row = rt.getParam(key);
+            INDArray v = row.reshape(-1);
+            long w = row.dataType().width();
+            if (v.data().address() + v.offset() * w != row.data().address() + row.offset() * w) {
+                // a copy would miss in-place updates (training, manual edits): refuse rather than go stale
+                throw new IllegalStateException("parameter " + key + " of layer " + name + " is not contiguous, so"
+                        + " the fast path cannot share it");
+            }
+            return sd.var(name + "__" + key, v);
+        }
+
         private Piece layer(String name, Layer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {
             Class<?> k = c.getClass();
             if (k == ConvolutionLayer.class || k == org.deeplearning4j.nn.conf.layers.Convolution2D.class) {
@@ -631,27 +643,18 @@ public final class SameDiffMirror implements GradientEngine {
             // rank-1 view of its row; per-call permutes of every weight array took a third of ResNet50's forward
             SDVariable wOiyx = param(name, rt, "W");
             SDVariable z = c.hasBias()
-                    ? sd.cnn().conv2d(x, wOiyx, sd.var(name + "__b", rt.getParam("b").reshape(-1)), cfg)
+                    ? sd.cnn().conv2d(x, wOiyx, vector(name, rt, "b"), cfg)
                     : sd.cnn().conv2d(x, wOiyx, cfg);
             SDVariable y = activation(act, z);
-            DeConv2DConfig dcfg = DeConv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(0).pW(0).dH(1)
-                    .dW(1).isSameMode(false).dataFormat("NCHW").build();
             return new Piece(y, (e, r, shapes) -> {
                 SDVariable ez = activationBackward(act, z, y, e, r, 4);
                 long[] in = shapes.get(x.name());
                 long[] out = shapes.get(z.name());
                 // gradient w.r.t. the padded input = transposed convolution without padding; then crop the padding
-                // (deconv2d reads [kH, kW, iC, oC]: permuted here, so only gradient passes pay for it)
-                SDVariable full = sd.cnn().deconv2d(ez, wOiyx.permute(2, 3, 1, 0), dcfg);
-                int[] top = new int[2];
-                int[] extra = new int[2];
-                for (int a = 0; a < 2; a++) {
-                    long size = in[2 + a];
-                    long covered = (out[2 + a] - 1) * s[a] + k[a];
-                    long total = same ? Math.max(0, covered - size) : 2L * p[a];
-                    top[a] = (int) (same ? total / 2 : p[a]);
-                    extra[a] = (int) (size + total - covered);
-                }
+                SDVariable full = TransposedConvolution.of(sd, ez, wOiyx, k, s);
+                int[][] c2 = ConvOps.crop(new long[] {in[2], in[3]}, new long[] {out[2], out[3]}, k, s, p, same);
+                int[] top = c2[0];
+                int[] extra = c2[1];
                 if (extra[0] > 0 || extra[1] > 0) {
                     INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, extra[0]}, {0, extra[1]}});
                     full = sd.nn().pad(full, sd.constant(pads), 0.0);
@@ -706,27 +709,29 @@ public final class SameDiffMirror implements GradientEngine {
             if (c.getCnn2DFormat() != CNN2DFormat.NCHW) {
                 return unsupported(name, "NHWC BatchNormalization");
             }
-            long channels = rt.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).length();
-            long[] bshape = inputRank == 2 ? new long[] {1, channels} : new long[] {1, channels, 1, 1};
-            SDVariable mean = param(name, rt, BatchNormalizationParamInitializer.GLOBAL_MEAN).reshape(bshape);
+            // libnd4j's fused batchnorm op (oneDNN on CPU) over rank-1 views of the parameter rows: one op per layer
+            // instead of ten (reshapes, sqrt, divide, subtract, multiply, add: a fifth of ResNet50's forward pass)
+            SDVariable mean = vector(name, rt, BatchNormalizationParamInitializer.GLOBAL_MEAN);
             SDVariable var;
             if (c.isUseLogStd()) {
-                SDVariable log10s = param(name, rt, BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+                SDVariable log10s = vector(name, rt, BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
                 SDVariable sdev = sd.math().exp(log10s.mul(Math.log(10.0)));
                 var = sdev.mul(sdev);
             } else {
-                var = param(name, rt, BatchNormalizationParamInitializer.GLOBAL_VAR);
+                var = vector(name, rt, BatchNormalizationParamInitializer.GLOBAL_VAR);
             }
-            SDVariable std = sd.math().sqrt(var.add(c.getEps())).reshape(bshape);
+            long channels = rt.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).length();
             SDVariable gamma = c.isLockGammaBeta()
-                    ? sd.constant(Nd4j.valueArrayOf(bshape, LayerLoopEngine.lockedGamma(c), dt))
-                    : param(name, rt, BatchNormalizationParamInitializer.GAMMA).reshape(bshape);
+                    ? sd.constant(Nd4j.valueArrayOf(new long[] {channels}, LayerLoopEngine.lockedGamma(c), dt))
+                    : vector(name, rt, BatchNormalizationParamInitializer.GAMMA);
             SDVariable beta = c.isLockGammaBeta()
-                    ? sd.constant(Nd4j.valueArrayOf(bshape, LayerLoopEngine.lockedBeta(c), dt))
-                    : param(name, rt, BatchNormalizationParamInitializer.BETA).reshape(bshape);
-            SDVariable scale = gamma.div(std);
+                    ? sd.constant(Nd4j.valueArrayOf(new long[] {channels}, LayerLoopEngine.lockedBeta(c), dt))
+                    : vector(name, rt, BatchNormalizationParamInitializer.BETA);
             // DL4J's BatchNormalization ignores its configured activation function; so does the mirror.
-            return new Piece(x.sub(mean).mul(scale).add(beta), (e, r, s) -> List.of(e.mul(scale)));
+            SDVariable y = sd.nn().batchNorm(x, mean, var, gamma, beta, c.getEps(), 1);
+            // backward: e * gamma / sqrt(var + eps), the same fused op with zero mean and zero shift
+            SDVariable zero = sd.constant(Nd4j.zeros(dt, channels));
+            return new Piece(y, (e, r, s) -> List.of(sd.nn().batchNorm(e, zero, var, gamma, zero, c.getEps(), 1)));
         }
 
         private Piece globalPool(String name, GlobalPoolingLayer c, SDVariable x) {

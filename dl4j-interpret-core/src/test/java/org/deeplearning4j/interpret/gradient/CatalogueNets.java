@@ -174,6 +174,13 @@ final class CatalogueNets {
                 .build()));
         add(m, BatchNormalization.class, "batch norm (variance)", () -> one(20, true,
                 new BatchNormalization.Builder().useLogStd(false).build()));
+        add(m, BatchNormalization.class, "batch norm (locked gamma and beta)", () -> one(39, true,
+                new BatchNormalization.Builder().lockGammaBeta(true).gamma(1.5).beta(-0.25).build()));
+        add(m, BatchNormalization.class, "batch norm after a dense layer", () -> chain(40, false, b -> {
+            b.addLayer("d", new DenseLayer.Builder().nOut(5).activation(Activation.IDENTITY).build(), "c0");
+            b.addLayer("t", new BatchNormalization.Builder().build(), "d");
+            return "t";
+        }));
         add(m, LocalResponseNormalization.class, "local response normalization", () -> one(21, true,
                 new LocalResponseNormalization.Builder().build()));
         add(m, DropoutLayer.class, "dropout layer", () -> one(22, true, new DropoutLayer(0.5)));

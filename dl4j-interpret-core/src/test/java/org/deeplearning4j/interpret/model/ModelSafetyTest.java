@@ -163,4 +163,23 @@ class ModelSafetyTest {
         INDArray probs = org.nd4j.linalg.ops.transforms.Transforms.softmax(after, true);
         assertTrue(probs.equalsWithEps(net.output(x, false), 1e-5), "adapter is stale after training");
     }
+
+    /** The fast path reads batch-norm statistics and convolution biases as views: training must show at once. */
+    @Test
+    void adapterSeesBatchNormStatisticsAndBiasesAfterFurtherTraining() {
+        ComputationGraph g = TestNets.resnetLike(DataType.FLOAT, 6);
+        InterpretableModel m = Models.builder(g).inputSpec(InputSpec.builder().shape(3, 10, 10).build()).build();
+        assertEquals(ExecutionPath.SAMEDIFF, m.executionPath());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 10, 10);
+        INDArray meanBefore = g.getLayer("stem_bn").getParam("mean").dup();
+        INDArray before = m.logits(x);
+        for (int i = 0; i < 3; i++) {
+            g.fit(data(30 + i, 8, 10, 4));
+        }
+        assertNotEquals(meanBefore, g.getLayer("stem_bn").getParam("mean"), "training did not move the statistics");
+        INDArray after = m.logits(x);
+        assertNotEquals(before, after, "logits did not change after training");
+        INDArray probs = org.nd4j.linalg.ops.transforms.Transforms.softmax(after, true);
+        assertTrue(probs.equalsWithEps(g.outputSingle(false, x), 1e-4), "adapter is stale after training");
+    }
 }

@@ -1,8 +1,11 @@
 package org.deeplearning4j.interpret.examples.bench;
 
+import org.deeplearning4j.interpret.attribution.GradCam;
+import org.deeplearning4j.interpret.attribution.GuidedBackprop;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.zoo.Zoo;
 import org.deeplearning4j.interpret.zoo.ZooModels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,8 +16,8 @@ import org.nd4j.linalg.profiler.ProfilerConfig;
 import java.util.Locale;
 
 /**
- * Benchmark harness (not a test): where the time of one forward pass and one saliency pass goes, on the zoo's VGG16 and
- * ResNet50 (random weights, 224x224, batch 1 and 8). The wall time (median of 5 after a warm-up) against the time
+ * Benchmark harness (not a test): where the time of one forward, saliency, Grad-CAM and guided-backprop pass goes,
+ * on the zoo's VGG16 and ResNet50 (random weights, 224x224, batch 1 and 8). The wall time (median of 5 after a warm-up) against the time
  * spent inside the native ops (ND4J's op profiler, elapsed time per executed op: libnd4j/oneDNN compute with the JNI
  * call), and the rest, which is framework overhead between ops (SameDiff session bookkeeping, array allocation,
  * shape functions, copies); then the op classes that take the most time. Profiling adds a little overhead of its own.
@@ -38,6 +41,7 @@ public final class OpProfile {
         for (String model : models) {
             InterpretableModel m = ZooModels.interpretable(model.equals("vgg16") ? ZooModels.vgg16Random(1)
                     : ZooModels.resnet50Random(1));
+            String camLayer = model.equals("vgg16") ? Zoo.vgg16().vertex("block5_conv3") : Zoo.resnet50().vertex("res5c");
             for (String b : batches) {
                 int batch = Integer.parseInt(b);
                 Nd4j.getRandom().setSeed(batch);
@@ -45,6 +49,10 @@ public final class OpProfile {
                 Saliency s = Saliency.builder(m).signed(true).build();
                 row(table, top, model, batch, "forward", () -> m.logits(x));
                 row(table, top, model, batch, "saliency", () -> s.attribute(x, Targets.logit(3)));
+                GradCam cam = GradCam.builder(m).layer(camLayer).build();
+                row(table, top, model, batch, "grad-cam", () -> cam.attribute(x, Targets.logit(3)));
+                GuidedBackprop guided = GuidedBackprop.of(m);
+                row(table, top, model, batch, "guided backprop", () -> guided.attribute(x, Targets.logit(3)));
             }
         }
         System.out.println(Runtime.getRuntime().availableProcessors() + " cores");
