@@ -32,7 +32,7 @@ class JavadocBlockTagsStartTheirLinesTest {
             for (Path f : (Iterable<Path>) all::iterator) {
                 String p = ROOT.relativize(f).toString().replace('\\', '/');
                 // sources under a module's src/ (build output under <module>/target/ is not; the package
-                // org.deeplearning4j.interpret.target is)
+                // org.deeplearning4j.interpret.targets is)
                 if (!p.endsWith(".java") || !p.matches("[^/]+/src/.*")) {
                     continue;
                 }

@@ -1,6 +1,6 @@
 package org.deeplearning4j.interpret.attribution;
 
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** An input-space attribution method: how much each input pixel matters for a target. */

@@ -2,7 +2,7 @@ package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.gradient.RuleWalker;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.LinkedHashMap;
@@ -102,7 +102,7 @@ public final class DeepLift implements Attribution {
         INDArray values = null;
         for (Baseline b : baselines) {
             INDArray ref = b.create(x, model);
-            RuleWalker.Walk w = rule == Rule.RESCALE ? model.deepLift(x, ref, fixed) : model.revealCancel(x, ref, fixed);
+            RuleWalker.Walk w = rule == Rule.RESCALE ? model.spi().deepLift(x, ref, fixed) : model.spi().revealCancel(x, ref, fixed);
             sum = sum == null ? w.attributions : sum.addi(w.attributions);
             refSum = refSum == null ? w.referenceValues : refSum.addi(w.referenceValues);
             values = w.values;

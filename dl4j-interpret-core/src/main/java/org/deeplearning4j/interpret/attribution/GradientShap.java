@@ -6,7 +6,7 @@ import org.deeplearning4j.interpret.internal.Seeds;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -252,7 +252,7 @@ public final class GradientShap implements Attribution {
          * @param n most draws per gradient pass (default: the model's maxBatchSize)
          * @return this
          */
-        public Builder internalBatchSize(int n) {
+        public Builder maxBatchSize(int n) {
             this.internalBatch = n;
             return this;
         }
@@ -296,7 +296,7 @@ public final class GradientShap implements Attribution {
                 throw new IllegalArgumentException("give at least one baseline or reference image");
             }
             if (internalBatch == 0 || internalBatch < -1) {
-                throw new IllegalArgumentException("internalBatchSize must be >= 1, got " + internalBatch);
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + internalBatch);
             }
             if (reduction == null) {
                 throw new IllegalArgumentException("channelReduction must not be null");

@@ -5,7 +5,7 @@ import org.deeplearning4j.interpret.internal.PinnedTarget;
 import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.ObjectiveGradient;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
@@ -66,7 +66,7 @@ public final class GuidedBackprop implements Attribution {
 
     static AttributionResult ruleAttribution(InterpretableModel model, INDArray input, Target target, ReluRule rule,
             String name, ChannelReduction reduction) {
-        org.deeplearning4j.interpret.gradient.ReluRuleCoverage coverage = model.reluRuleCoverage();
+        org.deeplearning4j.interpret.gradient.ReluRuleCoverage coverage = model.spi().reluRuleCoverage();
         if (coverage.applied().isEmpty()) {
             throw new org.deeplearning4j.interpret.InterpretException(name + " needs rectifier activations (ReLU, "
                     + "ReLU6, leaky ReLU, RReLU, ELU, SELU, thresholded ReLU), where its backward rule acts; this "

@@ -3,7 +3,7 @@ package org.deeplearning4j.interpret.attribution;
 import org.deeplearning4j.interpret.internal.PinnedTarget;
 
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 

@@ -2,7 +2,7 @@ package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.LocalLayers;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -153,7 +153,7 @@ final class IncrementalOcclusion {
      */
     static IncrementalOcclusion plan(InterpretableModel model, long[] shape, List<Integer> ys, List<Integer> xs,
             int windowH, int windowW, double threshold, String cutLayer, String targetLayer) {
-        LocalLayers local = model.localLayers(shape[1], shape[2], shape[3]);
+        LocalLayers local = model.spi().localLayers(shape[1], shape[2], shape[3]);
         int[] y = ys.stream().mapToInt(Integer::intValue).toArray();
         int[] x = xs.stream().mapToInt(Integer::intValue).toArray();
         int[] loH = y.clone();
@@ -299,7 +299,7 @@ final class IncrementalOcclusion {
             paste(map, 0, 0, block[k], top[k], left[k], changed[k]);
         }
         INDArray images = Nd4j.repeat(image, b).reshape(b, image.size(1), image.size(2), image.size(3));
-        return model.values(images, target, local.groups().get(cut).outputLayer, override);
+        return model.spi().values(images, target, local.groups().get(cut).outputLayer, override);
     }
 
     /**

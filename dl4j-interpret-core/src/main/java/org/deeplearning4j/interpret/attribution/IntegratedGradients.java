@@ -6,7 +6,7 @@ import org.deeplearning4j.interpret.internal.Paths;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * Integrated gradients: {@code (x - x0) * integral_0^1 grad f(x0 + a (x - x0)) da}, approximated with
  * {@code steps} points of an {@link Integration} rule. The attributions sum to {@code f(x) - f(x0)}
  * (completeness); the remaining gap is reported per example by {@link AttributionResult#convergenceDelta()}.
- * Several baselines are averaged. Scaled inputs are evaluated in batches of at most {@code internalBatchSize}.
+ * Several baselines are averaged. Scaled inputs are evaluated in batches of at most {@code maxBatchSize}.
  *
  * <p>Sundararajan, Taly &amp; Yan, "Axiomatic Attribution for Deep Networks", ICML 2017,
  * <a href="https://arxiv.org/abs/1703.01365">arXiv:1703.01365</a>.
@@ -183,7 +183,7 @@ public final class IntegratedGradients implements Attribution {
          * @param n most scaled inputs per pass (default: the model's maxBatchSize)
          * @return this
          */
-        public Builder internalBatchSize(int n) {
+        public Builder maxBatchSize(int n) {
             this.internalBatch = n;
             return this;
         }
@@ -218,7 +218,7 @@ public final class IntegratedGradients implements Attribution {
                 throw new IllegalArgumentException("give at least one non-null baseline");
             }
             if (internalBatch == 0 || internalBatch < -1) {
-                throw new IllegalArgumentException("internalBatchSize must be >= 1, got " + internalBatch);
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + internalBatch);
             }
             return new IntegratedGradients(this);
         }

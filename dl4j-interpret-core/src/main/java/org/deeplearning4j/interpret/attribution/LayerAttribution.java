@@ -5,7 +5,7 @@ import org.deeplearning4j.interpret.internal.PinnedTarget;
 import org.deeplearning4j.interpret.internal.Paths;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.LayerGradient;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -90,7 +90,7 @@ public final class LayerAttribution implements Attribution {
             opts.put("baseline", "zero activation");
             INDArray a0 = Nd4j.zerosLike(a);
             attr = integrate(x, fixed, a, a0).muli(a.sub(a0));
-            INDArray f0 = model.values(x, fixed, layer, a0);
+            INDArray f0 = model.spi().values(x, fixed, layer, a0);
             delta = sumPerExample(attr).subi(lg.values().sub(f0));
         }
         INDArray a4 = attr.rank() == 4 ? attr : attr.reshape(attr.size(0), attr.size(1), 1, 1);
@@ -116,7 +116,7 @@ public final class LayerAttribution implements Attribution {
                 int m = end - start;
                 INDArray override = Paths.points(a0i, ai.sub(a0i), Arrays.copyOfRange(rule[0], start, end));
                 INDArray xs = Nd4j.repeat(xi, m).reshape(m, xOne[1], xOne[2], xOne[3]);
-                INDArray g = model.layerGradient(xs, ti, layer, override,
+                INDArray g = model.spi().layerGradient(xs, ti, layer, override,
                         org.deeplearning4j.interpret.gradient.ReluRule.NORMAL).gradient();
                 total.get(NDArrayIndex.point(i)).addi(Paths.weightedSum(g, Arrays.copyOfRange(rule[1], start, end)));
             }
@@ -172,7 +172,7 @@ public final class LayerAttribution implements Attribution {
          * @param n most interpolated activations per pass
          * @return this
          */
-        public Builder internalBatchSize(int n) {
+        public Builder maxBatchSize(int n) {
             this.internalBatch = n;
             return this;
         }
@@ -190,7 +190,7 @@ public final class LayerAttribution implements Attribution {
                 throw new IllegalArgumentException("method and integration must not be null");
             }
             if (internalBatch == 0 || internalBatch < -1) {
-                throw new IllegalArgumentException("internalBatchSize must be >= 1, got " + internalBatch);
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + internalBatch);
             }
             return new LayerAttribution(this);
         }

@@ -4,7 +4,7 @@ import org.deeplearning4j.interpret.gradient.LrpComposite;
 import org.deeplearning4j.interpret.gradient.LrpRule;
 import org.deeplearning4j.interpret.gradient.RuleWalker;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.LinkedHashMap;
@@ -68,7 +68,7 @@ public final class Lrp implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        RuleWalker.Walk w = model.lrp(input, target, composite);
+        RuleWalker.Walk w = model.spi().lrp(input, target, composite);
         INDArray sums = w.attributions.reshape(w.attributions.size(0), -1).sum(1);
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("composite", composite.toString());

@@ -3,7 +3,7 @@ package org.deeplearning4j.interpret.attribution;
 import org.deeplearning4j.interpret.internal.PinnedTarget;
 
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -227,7 +227,7 @@ public final class NoiseTunnel implements Attribution {
          *          at once are bounded by this, not by the number of samples
          * @return this
          */
-        public Builder maxBatch(int n) {
+        public Builder maxBatchSize(int n) {
             this.maxBatch = n;
             return this;
         }
@@ -244,7 +244,7 @@ public final class NoiseTunnel implements Attribution {
         /** @return the wrapper */
         public NoiseTunnel build() {
             if (maxBatch < 0) {
-                throw new IllegalArgumentException("maxBatch must be >= 1 (or 0 for the model's), got " + maxBatch);
+                throw new IllegalArgumentException("maxBatchSize must be >= 1 (or 0 for the model's), got " + maxBatch);
             }
             if (samples < 1) {
                 throw new IllegalArgumentException("samples must be >= 1, got " + samples);

@@ -6,7 +6,7 @@ import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -324,7 +324,7 @@ public final class Occlusion implements Attribution {
          * @param n most perturbed images per forward pass (default: the model's maxBatchSize)
          * @return this
          */
-        public Builder maxBatch(int n) {
+        public Builder maxBatchSize(int n) {
             this.maxBatch = n;
             return this;
         }
@@ -394,7 +394,7 @@ public final class Occlusion implements Attribution {
                         + incremental);
             }
             if (maxBatch == 0 || maxBatch < -1) {
-                throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatch);
             }
             return new Occlusion(this);
         }

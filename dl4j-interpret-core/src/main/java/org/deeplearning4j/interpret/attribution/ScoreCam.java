@@ -3,7 +3,7 @@ package org.deeplearning4j.interpret.attribution;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -133,7 +133,7 @@ public final class ScoreCam implements Attribution {
          * @param n most masked images per forward pass (default: the model's maxBatchSize)
          * @return this
          */
-        public Builder maxBatch(int n) {
+        public Builder maxBatchSize(int n) {
             this.maxBatch = n;
             return this;
         }
@@ -150,7 +150,7 @@ public final class ScoreCam implements Attribution {
         /** @return the method */
         public ScoreCam build() {
             if (maxBatch == 0 || maxBatch < -1) {
-                throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatch);
             }
             CamLayers.resolve(model, layer);
             return new ScoreCam(this);

@@ -5,7 +5,7 @@ import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
 import org.deeplearning4j.interpret.segmentation.Segmentation;
 import org.deeplearning4j.interpret.segmentation.Segmenter;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -117,7 +117,7 @@ final class SegmentAttribution {
             throw new IllegalArgumentException("baseline is null; e.g. Baselines.grey() (the model's neutral value)");
         }
         if (maxBatch == 0 || maxBatch < -1) {
-            throw new IllegalArgumentException("internalBatchSize must be >= 1, got " + maxBatch);
+            throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatch);
         }
     }
 }

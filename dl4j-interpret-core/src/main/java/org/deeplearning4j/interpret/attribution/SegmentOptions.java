@@ -50,7 +50,7 @@ abstract class SegmentOptions<B extends SegmentOptions<B>> {
      * @param n most perturbed images per forward pass (default: the model's maxBatchSize)
      * @return this
      */
-    public B internalBatchSize(int n) {
+    public B maxBatchSize(int n) {
         this.internalBatch = n;
         return self();
     }

@@ -9,8 +9,8 @@ import org.deeplearning4j.interpret.featurevis.Objectives;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.LayerInfo;
 import org.deeplearning4j.interpret.model.ReceptiveField;
-import org.deeplearning4j.interpret.target.Target;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Target;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -77,7 +77,7 @@ public final class BuildingBlocks {
         this.seed = b.seed;
         this.attributionMethod = b.attributionMethod;
         this.progress = b.progress;
-        this.fv = FeatureVisualization.builder().steps(b.steps).seed(b.seed).batch(b.batch).logProgress(false).build();
+        this.fv = FeatureVisualization.builder().steps(b.steps).seed(b.seed).images(b.batch).logProgress(false).build();
     }
 
     /**
@@ -137,7 +137,7 @@ public final class BuildingBlocks {
         }
         for (int from = 0; from < all.size(); from += batch) {
             List<Objective> part = all.subList(from, Math.min(all.size(), from + batch));
-            FeatureVisResult r = FeatureVisualization.builder().steps(steps).seed(seed + from).batch(part.size())
+            FeatureVisResult r = FeatureVisualization.builder().steps(steps).seed(seed + from).images(part.size())
                     .logProgress(false).build().run(model, Objectives.perImage(part));
             parts.add(r);
             tracker.advance(part.size());
@@ -308,10 +308,10 @@ public final class BuildingBlocks {
         }
 
         /**
-         * @param n images optimised together (default 16)
+         * @param n most images optimised together, the chunk size of the grid's positions (default 16)
          * @return this
          */
-        public Builder batch(int n) {
+        public Builder maxBatchSize(int n) {
             this.batch = n;
             return this;
         }
@@ -357,7 +357,7 @@ public final class BuildingBlocks {
                         + "'), got " + groups);
             }
             if (dictionarySize < 1 || steps < 1 || batch < 1 || target == null) {
-                throw new IllegalArgumentException("dictionarySize, steps and batch must be >= 1 and target set");
+                throw new IllegalArgumentException("dictionarySize, steps and maxBatchSize must be >= 1 and target set");
             }
             return new BuildingBlocks(this);
         }

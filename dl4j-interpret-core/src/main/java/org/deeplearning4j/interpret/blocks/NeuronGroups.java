@@ -104,7 +104,7 @@ public final class NeuronGroups {
             for (int g = 0; g < k; g++) {
                 dirs.add(Objectives.direction(layer, hm[g], cosinePower));
             }
-            FeatureVisResult r = FeatureVisualization.builder().steps(steps).seed(seed).batch(k).logProgress(false)
+            FeatureVisResult r = FeatureVisualization.builder().steps(steps).seed(seed).images(k).logProgress(false)
                     .build().run(model, Objectives.perImage(dirs));
             icons = r.images();
         }

@@ -1,7 +1,7 @@
 package org.deeplearning4j.interpret.check;
 
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -82,7 +82,7 @@ public final class GradientCheck {
      */
     public GradientCheckResult run(INDArray input, Target target) {
         INDArray x = model.prepareInput(input);
-        InterpretableModel precise = model.inDoublePrecision();
+        InterpretableModel precise = model.spi().inDoublePrecision();
         double range = model.inputSpec().pixelMax() - model.inputSpec().pixelMin();
         org.nd4j.linalg.api.rng.Random noise = org.nd4j.linalg.factory.Nd4j.getRandomFactory()
                 .getNewRandomInstance(seed);

@@ -5,7 +5,7 @@ import org.deeplearning4j.interpret.internal.PinnedTarget;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;

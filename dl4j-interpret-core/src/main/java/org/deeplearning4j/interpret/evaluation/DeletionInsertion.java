@@ -6,7 +6,7 @@ import org.deeplearning4j.interpret.internal.Seeds;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -419,7 +419,7 @@ public final class DeletionInsertion {
          * @param n images per model call (default: the model's chunk size)
          * @return this
          */
-        public Builder maxBatch(int n) {
+        public Builder maxBatchSize(int n) {
             this.maxBatch = n;
             return this;
         }
@@ -446,7 +446,7 @@ public final class DeletionInsertion {
                 throw new IllegalArgumentException("fill, canvas and order must not be null");
             }
             if (maxBatch < 0) {
-                throw new IllegalArgumentException("maxBatch must be >= 1 (or 0 for the model's), got " + maxBatch);
+                throw new IllegalArgumentException("maxBatchSize must be >= 1 (or 0 for the model's), got " + maxBatch);
             }
             return new DeletionInsertion(this);
         }

@@ -5,7 +5,7 @@ import org.deeplearning4j.interpret.internal.PinnedTarget;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +87,7 @@ public final class ParameterRandomization {
      */
     public RandomizationResult evaluate(INDArray input, Target target) {
         INDArray x = model.prepareInput(input);
-        List<String> all = model.parameterLayers();
+        List<String> all = model.spi().parameterLayers();
         List<String> chosen = layers != null ? layers : all;
         for (String l : chosen) {
             if (!all.contains(l)) {
@@ -116,7 +116,7 @@ public final class ParameterRandomization {
         for (int k = 0; k < topDown.size(); k++) {
             List<String> random = mode == Mode.CASCADING ? topDown.subList(0, k + 1)
                     : Collections.singletonList(topDown.get(k));
-            InterpretableModel copy = model.randomizedCopy(random, seed);
+            InterpretableModel copy = model.spi().randomizedCopy(random, seed);
             INDArray maps = method.apply(copy).attribute(x, pinned.target).map();
             stages.add(mode == Mode.CASCADING ? "up to " + topDown.get(k) : topDown.get(k));
             stageMaps.add(maps.slice(0).dup());
@@ -212,7 +212,7 @@ public final class ParameterRandomization {
 
         /**
          * @param names the layers to randomize (default: every layer with parameters), from
-         *              {@link InterpretableModel#parameterLayers()}
+         *              {@link org.deeplearning4j.interpret.model.ModelSpi#parameterLayers()}
          * @return this
          */
         public Builder layers(String... names) {

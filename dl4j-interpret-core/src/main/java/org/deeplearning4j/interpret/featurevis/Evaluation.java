@@ -9,10 +9,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The state an objective is evaluated on: activations of the layers it reads, the display-space image (for
- * penalties), and accumulators for the gradients. One per evaluation; not shared between threads.
+ * The state an {@link Objective} is evaluated on: activations of the layers it reads, the display-space image (for
+ * penalties), and accumulators for the gradients. One per evaluation; not shared between threads. Created by the
+ * optimiser, read and filled by objectives.
  */
-final class Evaluation {
+public final class Evaluation {
     private final InterpretableModel model;
     private final Map<String, INDArray> activations;
     private final INDArray image;
@@ -30,11 +31,17 @@ final class Evaluation {
         this.image = image;
     }
 
-    InterpretableModel model() {
+    /** @return the model (to resolve layer names) */
+    public InterpretableModel model() {
         return model;
     }
 
-    INDArray activation(String layer) {
+    /**
+     * @param layer a layer name as collected by {@link Objective#collectLayers}
+     * @return its activation for the whole batch (do not modify)
+     * @throws IllegalStateException when the layer was not collected
+     */
+    public INDArray activation(String layer) {
         INDArray a = activations.get(layer);
         if (a == null) {
             throw new IllegalStateException("No activation recorded for layer '" + layer + "'");
@@ -42,23 +49,41 @@ final class Evaluation {
         return a;
     }
 
-    INDArray image() {
+    /**
+     * @return the display-space images {@code [N, C, H, W]} (RGB in [0, 1]; do not modify)
+     * @throws IllegalStateException when this evaluation has no image
+     */
+    public INDArray image() {
         if (image == null) {
             throw new IllegalStateException("This evaluation has no image");
         }
         return image;
     }
 
-    long batchSize() {
+    /** @return the number of images */
+    public long batchSize() {
         return image != null ? image.size(0) : activations.values().iterator().next().size(0);
     }
 
-    void addLayerGradient(String layer, INDArray g, double weight) {
+    /**
+     * Adds {@code weight * g} to the gradient of a layer's activation.
+     *
+     * @param layer a collected layer
+     * @param g {@code d value / d activation}, shaped like the activation
+     * @param weight the factor passed to {@link Objective#gradient}
+     */
+    public void addLayerGradient(String layer, INDArray g, double weight) {
         INDArray scaled = g.mul(weight);
         layerGradients.merge(layer, scaled, INDArray::addi);
     }
 
-    void addImageGradient(INDArray g, double weight) {
+    /**
+     * Adds {@code weight * g} to the gradient with respect to the display image.
+     *
+     * @param g {@code d value / d image}, shaped like {@link #image()}
+     * @param weight the factor passed to {@link Objective#gradient}
+     */
+    public void addImageGradient(INDArray g, double weight) {
         INDArray scaled = g.mul(weight);
         imageGradient = imageGradient == null ? scaled : imageGradient.addi(scaled);
     }

@@ -4,7 +4,7 @@ import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.ObjectiveGradient;
-import org.deeplearning4j.interpret.target.LayerObjective;
+import org.deeplearning4j.interpret.targets.LayerObjective;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
@@ -115,7 +115,7 @@ public final class FeatureVisualization {
     }
 
     /**
-     * Visualises several channels of a layer, {@link #DEFAULT_CHANNEL_BATCH} at a time (or the builder's batch),
+     * Visualises several channels of a layer, {@link #DEFAULT_CHANNEL_BATCH} at a time (or the builder's {@code images}),
      * each image maximising its own channel.
      *
      * @param model the model
@@ -196,13 +196,15 @@ public final class FeatureVisualization {
         return s;
     }
 
-    /** Bridges an objective to the model's multi-layer gradient for one step. */
+    /**
+     * Bridges an objective to the model's multi-layer gradient: the layer seeds for one step. Stateless; the
+     * gradient of the objective's image terms is computed afterwards from the activations the model returns.
+     */
     private static final class StepObjective implements LayerObjective {
         private final InterpretableModel model;
         private final Objective objective;
         private final List<String> layers;
         private final INDArray image;
-        private INDArray imageGradient;
 
         StepObjective(InterpretableModel model, Objective objective, List<String> layers, INDArray image) {
             this.model = model;
@@ -241,7 +243,6 @@ public final class FeatureVisualization {
         public Map<String, INDArray> gradient(Map<String, INDArray> activations) {
             Evaluation e = new Evaluation(model, activations, image);
             objective.gradient(e, 1.0);
-            imageGradient = e.imageGradient();
             return e.layerGradients();
         }
     }
@@ -263,8 +264,11 @@ public final class FeatureVisualization {
             Parameterization parameterization, INDArray params, INDArray image, Sampler sampler) {
         InputSpec spec = model.inputSpec();
         StepObjective so = new StepObjective(model, objective, layers, image);
-        ObjectiveGradient og = model.gradient(spec.toModelInput(sampler.apply(image)), so, ReluRule.NORMAL);
-        INDArray gImage = sampler.adjoint(spec.displayGradient(og.gradient())).addi(so.imageGradient);
+        ObjectiveGradient og = model.spi().gradient(spec.toModelInput(sampler.apply(image)), so, ReluRule.NORMAL);
+        // the image terms (penalties) differentiate the display image directly, beside the network's gradient
+        Evaluation e = new Evaluation(model, og.activations(), image);
+        objective.gradient(e, 1.0);
+        INDArray gImage = sampler.adjoint(spec.displayGradient(og.gradient())).addi(e.imageGradient());
         return new INDArray[] {og.values(), parameterization.backward(params, image, gImage)};
     }
 
@@ -286,7 +290,7 @@ public final class FeatureVisualization {
             throw new IllegalArgumentException("The objective '" + objective.description() + "' reads no layer");
         }
         INDArray img = displayImages.castTo(model.dataType());
-        return model.values(model.inputSpec().toModelInput(img),
+        return model.spi().values(model.inputSpec().toModelInput(img),
                 new StepObjective(model, objective, List.copyOf(layers), img));
     }
 
@@ -409,7 +413,7 @@ public final class FeatureVisualization {
          *          objective)
          * @return this
          */
-        public Builder batch(int n) {
+        public Builder images(int n) {
             this.batch = n;
             return this;
         }
@@ -471,7 +475,7 @@ public final class FeatureVisualization {
                 throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
             }
             if (batch < 0) {
-                throw new IllegalArgumentException("batch must be >= 1 (or AUTO_BATCH), got " + batch);
+                throw new IllegalArgumentException("images must be >= 1 (or AUTO_BATCH), got " + batch);
             }
             for (int k : thresholds) {
                 if (k < 0 || k > steps) {

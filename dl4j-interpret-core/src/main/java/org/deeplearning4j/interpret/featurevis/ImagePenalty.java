@@ -41,11 +41,11 @@ final class ImagePenalty extends Objective {
     }
 
     @Override
-    void collectLayers(InterpretableModel model, Set<String> out) {
+    protected void collectLayers(InterpretableModel model, Set<String> out) {
     }
 
     @Override
-    void validate(InterpretableModel model, Map<String, long[]> shapes) {
+    protected void validate(InterpretableModel model, Map<String, long[]> shapes) {
     }
 
     private static long perImage(INDArray x) {
@@ -53,7 +53,7 @@ final class ImagePenalty extends Objective {
     }
 
     @Override
-    INDArray value(Evaluation e) {
+    protected INDArray value(Evaluation e) {
         INDArray x = e.image();
         INDArray d = x.sub(CENTRE);
         INDArray per;
@@ -77,7 +77,7 @@ final class ImagePenalty extends Objective {
     }
 
     @Override
-    void gradient(Evaluation e, double weight) {
+    protected void gradient(Evaluation e, double weight) {
         INDArray x = e.image();
         INDArray d = x.sub(CENTRE);
         INDArray g;
@@ -166,7 +166,7 @@ final class ImagePenalty extends Objective {
     }
 
     @Override
-    boolean dependsOnActivations() {
+    protected boolean dependsOnActivations() {
         return false;
     }
 }

@@ -1,7 +1,7 @@
 package org.deeplearning4j.interpret.featurevis;
 
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -28,7 +28,7 @@ final class LayerTerms {
         }
 
         @Override
-        void collectLayers(InterpretableModel model, Set<String> out) {
+        protected void collectLayers(InterpretableModel model, Set<String> out) {
             out.add(resolved(model));
         }
 
@@ -67,7 +67,7 @@ final class LayerTerms {
         }
 
         @Override
-        void validate(InterpretableModel model, Map<String, long[]> shapes) {
+        protected void validate(InterpretableModel model, Map<String, long[]> shapes) {
             if (probability && !model.softmaxOutput()) {
                 throw new IllegalArgumentException("A class-probability objective needs a softmax output, but the "
                         + "output layer '" + model.outputLayer() + "' of this model does not apply softmax; use "
@@ -78,17 +78,17 @@ final class LayerTerms {
         }
 
         @Override
-        INDArray value(Evaluation e) {
+        protected INDArray value(Evaluation e) {
             return target.value(e.activation(resolved(e.model())));
         }
 
         @Override
-        void gradient(Evaluation e, double weight) {
+        protected void gradient(Evaluation e, double weight) {
             e.addLayerGradient(resolved(e.model()), target.gradient(e.activation(resolved(e.model()))), weight);
         }
 
         @Override
-        boolean dependsOnActivations() {
+        protected boolean dependsOnActivations() {
             return target.gradientDependsOnActivation();
         }
     }
@@ -106,17 +106,17 @@ final class LayerTerms {
         }
 
         @Override
-        void validate(InterpretableModel model, Map<String, long[]> shapes) {
+        protected void validate(InterpretableModel model, Map<String, long[]> shapes) {
         }
 
         @Override
-        INDArray value(Evaluation e) {
+        protected INDArray value(Evaluation e) {
             INDArray a = e.activation(resolved(e.model()));
             return a.mul(a).reshape(a.size(0), -1).mean(1);
         }
 
         @Override
-        void gradient(Evaluation e, double weight) {
+        protected void gradient(Evaluation e, double weight) {
             INDArray a = e.activation(resolved(e.model()));
             e.addLayerGradient(resolved(e.model()), a.mul(2.0 / (a.length() / a.size(0))), weight);
         }
@@ -136,7 +136,7 @@ final class LayerTerms {
         }
 
         @Override
-        boolean dependsOnActivations() {
+        protected boolean dependsOnActivations() {
             return true;
         }
     }
@@ -208,7 +208,7 @@ final class LayerTerms {
         }
 
         @Override
-        void validate(InterpretableModel model, Map<String, long[]> shapes) {
+        protected void validate(InterpretableModel model, Map<String, long[]> shapes) {
             String l = resolved(model);
             long[] s = vectorShape(model, shapes, "a direction objective");
             if (s[1] != channels()) {
@@ -263,7 +263,7 @@ final class LayerTerms {
         }
 
         @Override
-        INDArray value(Evaluation e) {
+        protected INDArray value(Evaluation e) {
             double[][][] vs = vectors(e.activation(resolved(e.model())));
             double[] out = new double[vs.length];
             for (int i = 0; i < vs.length; i++) {
@@ -281,7 +281,7 @@ final class LayerTerms {
         }
 
         @Override
-        void gradient(Evaluation e, double weight) {
+        protected void gradient(Evaluation e, double weight) {
             INDArray act = e.activation(resolved(e.model()));
             double[][][] vs = vectors(act);
             int n = vs.length;
@@ -327,7 +327,7 @@ final class LayerTerms {
         }
 
         @Override
-        boolean dependsOnActivations() {
+        protected boolean dependsOnActivations() {
             return cosinePower != 0;
         }
     }
@@ -348,7 +348,7 @@ final class LayerTerms {
         }
 
         @Override
-        void validate(InterpretableModel model, Map<String, long[]> shapes) {
+        protected void validate(InterpretableModel model, Map<String, long[]> shapes) {
             vectorShape(model, shapes, "diversity");
         }
 
@@ -374,7 +374,7 @@ final class LayerTerms {
         }
 
         @Override
-        INDArray value(Evaluation e) {
+        protected INDArray value(Evaluation e) {
             INDArray act = e.activation(resolved(e.model()));
             INDArray[] g = grams(act);
             int n = g.length;
@@ -396,7 +396,7 @@ final class LayerTerms {
         }
 
         @Override
-        void gradient(Evaluation e, double weight) {
+        protected void gradient(Evaluation e, double weight) {
             INDArray act = e.activation(resolved(e.model()));
             INDArray[] g = grams(act);
             int n = g.length;
@@ -434,7 +434,7 @@ final class LayerTerms {
         }
 
         @Override
-        boolean dependsOnActivations() {
+        protected boolean dependsOnActivations() {
             return true;
         }
     }

@@ -20,10 +20,31 @@ import java.util.Set;
  *
  * Penalties ({@link Objectives#l2()}, {@link Objectives#diversity(String)}, ...) are positive when present, so they
  * are subtracted, as in Lucid.
+ *
+ * <p><b>Writing your own objective.</b> Subclass and implement the five protected methods; the optimiser calls
+ * them in this order, on the whole batch of images being optimised:
+ * <ol>
+ *   <li>{@link #collectLayers}: add the model's names of the layers you read ({@code model.layer(name).name()};
+ *       {@code model.outputLayer()} for the logits). An objective that reads no layer is refused.</li>
+ *   <li>{@link #validate}: check the activation shapes (batch dimension first) before any optimisation; throw an
+ *       {@link IllegalArgumentException} that names what was expected and what came.</li>
+ *   <li>{@link #value}: the objective per image, shape {@code [N]}, from {@link Evaluation#activation(String)} and,
+ *       for image terms, {@link Evaluation#image()} (display space: RGB in [0, 1]).</li>
+ *   <li>{@link #gradient}: add {@code weight * d value / d activation} with
+ *       {@link Evaluation#addLayerGradient(String, INDArray, double)} (and {@code d value / d image} with
+ *       {@link Evaluation#addImageGradient(INDArray, double)} for image terms). The gradient of the sum over the
+ *       batch: row {@code i} of a layer gradient is the derivative of image {@code i}'s value.</li>
+ *   <li>{@link #dependsOnActivations}: false when that gradient does not depend on the activation values (a
+ *       linear read-out); the model then seeds the backward pass without a forward pass first.</li>
+ * </ol>
+ * Keep objectives immutable; {@code GradientCheck}-style finite differences of {@code value} against
+ * {@code gradient} (as the tests of the built-in objectives do) catch a wrong derivative. The example
+ * {@code CustomObjectiveExample} in {@code dl4j-interpret-examples} writes one.
  */
 public abstract class Objective {
 
-    Objective() {
+    /** For subclasses: built-in objectives come from {@link Objectives}. */
+    protected Objective() {
     }
 
     /**
@@ -73,22 +94,41 @@ public abstract class Objective {
         return o;
     }
 
-    // ---- evaluation, package-private ----
+    // ---- evaluation: the contract of subclasses ----
 
-    /** Adds the resolved names of the layers this objective reads. */
-    abstract void collectLayers(InterpretableModel model, Set<String> out);
+    /**
+     * Adds the model's names of the layers this objective reads.
+     *
+     * @param model the model
+     * @param out the set to add to
+     */
+    protected abstract void collectLayers(InterpretableModel model, Set<String> out);
 
-    /** Checks layer shapes (batch dimension included) and model capabilities before any optimisation. */
-    abstract void validate(InterpretableModel model, Map<String, long[]> shapes);
+    /**
+     * Checks layer shapes and model capabilities before any optimisation.
+     *
+     * @param model the model
+     * @param shapes activation shape of every collected layer, batch dimension first
+     * @throws IllegalArgumentException naming what was expected and what came
+     */
+    protected abstract void validate(InterpretableModel model, Map<String, long[]> shapes);
 
-    /** @return the objective per image, shape {@code [N]} */
-    abstract INDArray value(Evaluation e);
+    /**
+     * @param e the activations and images of the batch
+     * @return the objective per image, shape {@code [N]}
+     */
+    protected abstract INDArray value(Evaluation e);
 
-    /** Adds {@code weight * d value / d (activations, image)} to the accumulators of {@code e}. */
-    abstract void gradient(Evaluation e, double weight);
+    /**
+     * Adds {@code weight * d sum(value) / d (activations, image)} to the accumulators of {@code e}.
+     *
+     * @param e the activations and images of the batch, and the gradient accumulators
+     * @param weight the factor of this objective in the sum being differentiated
+     */
+    protected abstract void gradient(Evaluation e, double weight);
 
-    /** @return true when the layer gradient depends on activation values */
-    abstract boolean dependsOnActivations();
+    /** @return true when the layer gradient depends on activation values (false for linear read-outs) */
+    protected abstract boolean dependsOnActivations();
 
     /**
      * Adds {@code weight * scale} per layer when this objective's layer gradient is affine in the activations with a
@@ -167,17 +207,17 @@ public abstract class Objective {
         }
 
         @Override
-        void collectLayers(InterpretableModel model, Set<String> out) {
+        protected void collectLayers(InterpretableModel model, Set<String> out) {
             terms.forEach(t -> t.collectLayers(model, out));
         }
 
         @Override
-        void validate(InterpretableModel model, Map<String, long[]> shapes) {
+        protected void validate(InterpretableModel model, Map<String, long[]> shapes) {
             terms.forEach(t -> t.validate(model, shapes));
         }
 
         @Override
-        INDArray value(Evaluation e) {
+        protected INDArray value(Evaluation e) {
             INDArray v = null;
             for (int i = 0; i < terms.size(); i++) {
                 INDArray ti = terms.get(i).value(e).mul(weights[i]);
@@ -187,14 +227,14 @@ public abstract class Objective {
         }
 
         @Override
-        void gradient(Evaluation e, double weight) {
+        protected void gradient(Evaluation e, double weight) {
             for (int i = 0; i < terms.size(); i++) {
                 terms.get(i).gradient(e, weight * weights[i]);
             }
         }
 
         @Override
-        boolean dependsOnActivations() {
+        protected boolean dependsOnActivations() {
             return terms.stream().anyMatch(Objective::dependsOnActivations);
         }
 

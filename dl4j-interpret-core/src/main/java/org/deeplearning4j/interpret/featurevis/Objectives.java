@@ -1,6 +1,6 @@
 package org.deeplearning4j.interpret.featurevis;
 
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -46,12 +46,12 @@ final class PerImage extends Objective {
     }
 
     @Override
-    void collectLayers(InterpretableModel model, Set<String> out) {
+    protected void collectLayers(InterpretableModel model, Set<String> out) {
         parts.forEach(p -> p.collectLayers(model, out));
     }
 
     @Override
-    void validate(InterpretableModel model, Map<String, long[]> shapes) {
+    protected void validate(InterpretableModel model, Map<String, long[]> shapes) {
         long n = shapes.values().iterator().next()[0];
         if (n != parts.size()) {
             throw new IllegalArgumentException("The per-image objective has " + parts.size() + " parts but the batch "
@@ -63,7 +63,7 @@ final class PerImage extends Objective {
     }
 
     @Override
-    INDArray value(Evaluation e) {
+    protected INDArray value(Evaluation e) {
         INDArray out = null;
         for (int i = 0; i < parts.size(); i++) {
             INDArray v = parts.get(i).value(e.row(i));
@@ -76,7 +76,7 @@ final class PerImage extends Objective {
     }
 
     @Override
-    void gradient(Evaluation e, double weight) {
+    protected void gradient(Evaluation e, double weight) {
         for (int i = 0; i < parts.size(); i++) {
             Evaluation row = e.row(i);
             parts.get(i).gradient(row, weight);
@@ -85,7 +85,7 @@ final class PerImage extends Objective {
     }
 
     @Override
-    boolean dependsOnActivations() {
+    protected boolean dependsOnActivations() {
         return parts.stream().anyMatch(Objective::dependsOnActivations);
     }
 }

@@ -109,12 +109,15 @@ public final class ActivationRules {
     /** The mirror's backward: {@code d/dz} from {@code e = d/dy} for {@code y = a(z)}, with the rule applied. */
     static SDVariable backward(SameDiff sd, IActivation a, SDVariable z, SDVariable y, SDVariable e, ReluRule r,
             DataType dt, int rank) {
-        if (isRectifier(a) && r != ReluRule.NORMAL) {
-            if (r == ReluRule.DECONVNET) {
-                return sd.nn().relu(e, 0.0);
-            }
-            e = sd.nn().relu(e, 0.0);
+        if (isRectifier(a)) {
+            return r.atRectifier(e, g -> sd.nn().relu(g, 0.0), g -> derivative(a, z, y, g, dt, rank), g -> g);
         }
+        return derivative(a, z, y, e, dt, rank);
+    }
+
+    /** The true backward pass: {@code d/dz} from {@code e = d/dy} for {@code y = a(z)}. */
+    private static SDVariable derivative(IActivation a, SDVariable z, SDVariable y, SDVariable e, DataType dt,
+            int rank) {
         if (isIdentity(a)) {
             return e;
         }

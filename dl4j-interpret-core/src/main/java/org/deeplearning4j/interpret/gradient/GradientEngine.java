@@ -25,42 +25,20 @@ public interface GradientEngine {
     Map<String, INDArray> forward(INDArray input, Collection<String> layers);
 
     /**
-     * Computes {@code J^T seed}, the gradient with respect to the input of {@code sum(activation(layer) * seed)}.
+     * Computes the input gradient of {@code sum_i sum(activation(seeds[i].layer) * seed_i)}: one backward pass for an
+     * objective that reads one layer or several.
      *
      * @param input NCHW input batch
-     * @param layer the layer at which the seed is given
-     * @param seed {@code d objective / d activation}, same shape as the layer's activation
+     * @param seeds one seed per distinct layer; affine seeds only where {@link #affineSeeds()}
      * @param rule the ReLU backward rule
-     * @return element 0: the layer's activation (detached); element 1: the input gradient, same shape as
-     *         {@code input}
+     * @return the seeded layers' activations and the input gradient
      */
-    INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule);
+    InputPass inputGradient(INDArray input, List<Seed> seeds, ReluRule rule);
 
-    /**
-     * Computes the input gradient of {@code sum_i sum(activation(layers[i]) * seeds[i])}: one backward pass for an
-     * objective that reads several layers.
-     *
-     * @param input NCHW input batch
-     * @param layers distinct layer names
-     * @param seeds one seed per layer, each shaped like that layer's activation
-     * @param rule the ReLU backward rule
-     * @return the activations of {@code layers} (detached, in order), then the input gradient
-     */
-    INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> seeds, ReluRule rule);
-
-    /**
-     * As {@link #inputGradient(INDArray, List, List, ReluRule)} with seeds affine in the activations:
-     * {@code seed_i = scales[i] * activation(layers[i]) + offsets[i]}, computed inside the same pass.
-     *
-     * @param input NCHW input batch
-     * @param layers distinct layer names
-     * @param offsets one offset per layer, shaped like that layer's activation
-     * @param scales one scalar per layer
-     * @param rule the ReLU backward rule
-     * @return the activations of {@code layers} (detached, in order), then the input gradient
-     */
-    INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> offsets, double[] scales,
-            ReluRule rule);
+    /** @return true when {@link #inputGradient} completes affine seeds inside the pass; else callers give constants */
+    default boolean affineSeeds() {
+        return true;
+    }
 
     /**
      * Computes the gradient of {@code sum(activation(layer) * seed)} with respect to the activation of
@@ -73,10 +51,9 @@ public interface GradientEngine {
      * @param wrtLayer the layer to differentiate with respect to (upstream of {@code layer}, or {@code layer})
      * @param override replacement activation for {@code wrtLayer}, or null to compute it from the input
      * @param rule the ReLU backward rule
-     * @return element 0: activation of {@code layer}; 1: activation of {@code wrtLayer} (the override if given);
-     *         2: the gradient, same shape as element 1
+     * @return the activations of {@code layer} and {@code wrtLayer} (the override if given) and the gradient
      */
-    INDArray[] layerGradient(INDArray input, String layer, INDArray seed, String wrtLayer, INDArray override,
+    LayerPass layerGradient(INDArray input, String layer, INDArray seed, String wrtLayer, INDArray override,
             ReluRule rule);
 
     /**

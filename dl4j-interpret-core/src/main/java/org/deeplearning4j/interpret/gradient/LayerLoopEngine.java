@@ -98,56 +98,39 @@ public final class LayerLoopEngine implements GradientEngine {
     }
 
     @Override
-    public INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule) {
+    public InputPass inputGradient(INDArray input, List<Seed> seeds, ReluRule rule) {
         ComputationGraph g = shadow(rule);
         synchronized (g) {
-            Map<String, INDArray> acts = runForward(g, input, Set.of(layer), null, null);
-            INDArray grad = runBackward(g, List.of(layer), List.of(seed), null);
+            Set<String> layers = new HashSet<>();
+            seeds.forEach(s -> layers.add(s.layer()));
+            Map<String, INDArray> acts = runForward(g, input, layers, null, null);
+            List<String> seeded = new java.util.ArrayList<>();
+            List<INDArray> full = new java.util.ArrayList<>();
+            for (Seed s : seeds) {
+                seeded.add(s.layer());
+                full.add(s.affine() ? acts.get(s.layer()).mul(s.scale()).addi(s.offset()) : s.offset());
+            }
+            INDArray grad = runBackward(g, seeded, full, null);
             clear(g);
-            return new INDArray[] {acts.get(layer), grad};
+            Map<String, INDArray> ordered = new java.util.LinkedHashMap<>();
+            seeded.forEach(l -> ordered.put(l, acts.get(l)));
+            return new InputPass(ordered, grad);
         }
     }
 
     @Override
-    public INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> seeds, ReluRule rule) {
-        return inputGradient(input, layers, seeds, new double[layers.size()], rule);
-    }
-
-    @Override
-    public INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> offsets, double[] scales,
+    public LayerPass layerGradient(INDArray input, String layer, INDArray seed, String wrtLayer, INDArray override,
             ReluRule rule) {
         ComputationGraph g = shadow(rule);
         synchronized (g) {
-            Map<String, INDArray> acts = runForward(g, input, new HashSet<>(layers), null, null);
-            List<INDArray> seeds = new java.util.ArrayList<>();
-            for (int i = 0; i < layers.size(); i++) {
-                seeds.add(scales[i] == 0 ? offsets.get(i) : acts.get(layers.get(i)).mul(scales[i])
-                        .addi(offsets.get(i)));
-            }
-            INDArray grad = runBackward(g, layers, seeds, null);
-            clear(g);
-            INDArray[] r = new INDArray[layers.size() + 1];
-            for (int i = 0; i < layers.size(); i++) {
-                r[i] = acts.get(layers.get(i));
-            }
-            r[layers.size()] = grad;
-            return r;
-        }
-    }
-
-    @Override
-    public INDArray[] layerGradient(INDArray input, String layer, INDArray seed, String wrtLayer, INDArray override,
-            ReluRule rule) {
-        ComputationGraph g = shadow(rule);
-        synchronized (g) {
-            Map<String, INDArray> acts = runForward(g, input, Set.of(layer, wrtLayer),
+            Map<String, INDArray> acts = runForward(g, input, new HashSet<>(List.of(layer, wrtLayer)),
                     override == null ? null : wrtLayer, override);
             INDArray grad = runBackward(g, List.of(layer), List.of(seed), wrtLayer);
             clear(g);
             if (grad == null) {
                 grad = Nd4j.zerosLike(acts.get(wrtLayer));
             }
-            return new INDArray[] {acts.get(layer), acts.get(wrtLayer), grad};
+            return new LayerPass(acts.get(layer), acts.get(wrtLayer), grad);
         }
     }
 

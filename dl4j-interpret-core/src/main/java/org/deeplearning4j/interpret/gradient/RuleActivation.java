@@ -59,14 +59,8 @@ public final class RuleActivation extends BaseActivationFunction {
     @Override
     public Pair<INDArray, INDArray> backprop(INDArray z, INDArray epsilon) {
         assertShape(z, epsilon);
-        switch (rule) {
-            case DECONVNET:
-                return new Pair<>(Transforms.relu(epsilon, true), null);
-            case GUIDED:
-                return inner.backprop(z, Transforms.relu(epsilon, true));
-            default:
-                return inner.backprop(z, epsilon);
-        }
+        return rule.atRectifier(epsilon, e -> Transforms.relu(e, true), e -> inner.backprop(z, e),
+                e -> new Pair<INDArray, INDArray>(e, null));
     }
 
     @Override

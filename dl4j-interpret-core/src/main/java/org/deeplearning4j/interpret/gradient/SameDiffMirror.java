@@ -165,19 +165,23 @@ public final class SameDiffMirror implements GradientEngine {
     }
 
     @Override
-    public INDArray[] inputGradient(INDArray input, String layer, INDArray seed, ReluRule rule) {
-        INDArray[] r = gradient(input, null, layer, seed, order.get(0), rule);
-        return new INDArray[] {r[0], r[2]};
+    public InputPass inputGradient(INDArray input, List<Seed> seeds, ReluRule rule) {
+        if (seeds.size() == 1 && !seeds.get(0).affine()) {
+            Seed s = seeds.get(0);
+            LayerPass r = gradient(input, null, s.layer(), s.offset(), order.get(0), rule);
+            return new InputPass(Map.of(s.layer(), r.activation()), r.gradient());
+        }
+        return inputGradientOfSeveral(input, seeds, rule);
     }
 
     @Override
-    public INDArray[] layerGradient(INDArray input, String layer, INDArray seed, String wrtLayer, INDArray override,
+    public LayerPass layerGradient(INDArray input, String layer, INDArray seed, String wrtLayer, INDArray override,
             ReluRule rule) {
         SameDiffMirror m = override == null ? this : injectedMirror(wrtLayer);
         return m.gradient(input, override, layer, seed, wrtLayer, rule);
     }
 
-    private synchronized INDArray[] gradient(INDArray input, INDArray override, String layer, INDArray seed,
+    private synchronized LayerPass gradient(INDArray input, INDArray override, String layer, INDArray seed,
             String wrt, ReluRule rule) {
         String size = input.size(2) + "x" + input.size(3);
         String[] names = backward.computeIfAbsent(rule + "|" + layer + "|" + wrt + "|" + size,
@@ -187,25 +191,16 @@ public final class SameDiffMirror implements GradientEngine {
         Map<String, INDArray> feeds = feeds(input, override);
         feeds.put(names[0], seed);
         Map<String, INDArray> out = SameDiffSessions.output(sd, feeds, act, wrtAct, names[1]);
-        return new INDArray[] {out.get(act).detach(), out.get(wrtAct).detach(), out.get(names[1]).detach()};
+        return new LayerPass(out.get(act).detach(), out.get(wrtAct).detach(), out.get(names[1]).detach());
     }
 
-    @Override
-    public synchronized INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> seeds,
-            ReluRule rule) {
-        if (layers.size() == 1) {
-            return inputGradient(input, layers.get(0), seeds.get(0), rule);
-        }
-        return inputGradient(input, layers, seeds, null, rule);
-    }
-
-    @Override
-    public synchronized INDArray[] inputGradient(INDArray input, List<String> layers, List<INDArray> offsets,
-            double[] scales, ReluRule rule) {
-        boolean[] affine = new boolean[layers.size()];
+    private synchronized InputPass inputGradientOfSeveral(INDArray input, List<Seed> seeds, ReluRule rule) {
+        List<String> layers = new ArrayList<>();
+        boolean[] affine = new boolean[seeds.size()];
         StringBuilder flags = new StringBuilder();
-        for (int i = 0; i < layers.size(); i++) {
-            affine[i] = scales != null && scales[i] != 0;
+        for (int i = 0; i < seeds.size(); i++) {
+            layers.add(seeds.get(i).layer());
+            affine[i] = seeds.get(i).affine();
             flags.append(affine[i] ? 'a' : 'c');
         }
         String size = input.size(2) + "x" + input.size(3);
@@ -215,19 +210,19 @@ public final class SameDiffMirror implements GradientEngine {
         Map<String, INDArray> feeds = feeds(input, null);
         String[] outs = new String[layers.size() + 1];
         for (int i = 0; i < layers.size(); i++) {
-            feeds.put(names[i], offsets.get(i));
+            feeds.put(names[i], seeds.get(i).offset());
             if (affine[i]) {
-                feeds.put(names[i] + SCALE, Nd4j.scalar(dt, scales[i]));
+                feeds.put(names[i] + SCALE, Nd4j.scalar(dt, seeds.get(i).scale()));
             }
             outs[i] = nodes.get(layers.get(i)).out.name();
         }
         outs[layers.size()] = names[layers.size()];
         Map<String, INDArray> out = SameDiffSessions.output(sd, feeds, outs);
-        INDArray[] r = new INDArray[outs.length];
-        for (int i = 0; i < outs.length; i++) {
-            r[i] = out.get(outs[i]).detach();
+        Map<String, INDArray> acts = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            acts.put(layers.get(i), out.get(outs[i]).detach());
         }
-        return r;
+        return new InputPass(acts, out.get(outs[layers.size()]).detach());
     }
 
     /** Records the static shape of every variable the backward rules need, from one batch-1 forward pass. */

@@ -1,42 +1,23 @@
 package org.deeplearning4j.interpret.listener;
 
 import org.deeplearning4j.interpret.attribution.Attribution;
-import org.deeplearning4j.interpret.attribution.AttributionResult;
-import org.deeplearning4j.interpret.featurevis.FeatureVisResult;
 import org.deeplearning4j.interpret.featurevis.FeatureVisualization;
-import org.deeplearning4j.interpret.io.Npy;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.render.Colormap;
-import org.deeplearning4j.interpret.render.FeatureVisImages;
-import org.deeplearning4j.interpret.render.Heatmaps;
-import org.deeplearning4j.interpret.render.HtmlReport;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.awt.image.BufferedImage;
 import java.io.Closeable;
 import java.io.File;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -61,43 +42,19 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class InterpretationListener extends BaseTrainingListener implements Closeable {
-    private static final Logger log = LoggerFactory.getLogger(InterpretationListener.class);
     /** Default number of snapshots that may wait for the worker before training waits. */
     public static final int DEFAULT_MAX_PENDING = 1;
     /** Cell size of timeline images. */
     private static final int CELL = 96;
 
-    private final File dir;
-    private final INDArray probes;
-    private final InputSpec spec;
     private final int everyIterations;
     private final boolean epochEnd;
-    private final boolean async;
-    private final List<Job> jobs;
-    private final BlockingQueue<Snapshot> queue;
-    private final Thread worker;
-    private final AtomicInteger failures = new AtomicInteger();
-    private final AtomicInteger completed = new AtomicInteger();
-    /** Timeline images: job/probe row key to captioned images, in snapshot order. Worker thread only. */
-    private final Map<String, List<Object[]>> timeline = new LinkedHashMap<>();
-    private volatile boolean closed;
-    /** Snapshots handed to the worker and not yet finished (synchronous mode waits for 0). */
-    private final AtomicInteger pending = new AtomicInteger();
-    private Model shadow;
-    private InterpretableModel shadowModel;
+    private final SnapshotWorker worker;
 
     private InterpretationListener(Builder b) {
-        this.dir = b.dir;
-        this.probes = b.probes.dup();
-        this.spec = b.spec;
         this.everyIterations = b.everyIterations;
         this.epochEnd = b.epochEnd;
-        this.async = b.async;
-        this.jobs = List.copyOf(b.jobs);
-        this.queue = new ArrayBlockingQueue<>(Math.max(1, b.maxPending));
-        this.worker = new Thread(this::work, "interpretation-listener");
-        this.worker.setDaemon(true);
-        this.worker.start();
+        this.worker = new SnapshotWorker(b.dir, b.probes, b.spec, b.jobs, b.async, b.maxPending, CELL);
     }
 
     /**
@@ -107,27 +64,6 @@ public final class InterpretationListener extends BaseTrainingListener implement
      */
     public static Builder builder(File outputDir, INDArray probes) {
         return new Builder(outputDir, probes);
-    }
-
-    /** One thing to compute per snapshot. */
-    private interface Job {
-        String name();
-
-        /** Computes and records this job's part of a snapshot. */
-        void run(InterpretationListener l, InterpretableModel m, String label, File snapDir) throws Exception;
-    }
-
-    /** A copy of the weights at one point of training, and how to load it into the private model (worker thread). */
-    private static final class Snapshot {
-        final java.util.function.Supplier<InterpretableModel> load;
-        final String label;
-        final boolean poison;
-
-        Snapshot(java.util.function.Supplier<InterpretableModel> load, String label, boolean poison) {
-            this.load = load;
-            this.label = label;
-            this.poison = poison;
-        }
     }
 
     @Override
@@ -148,66 +84,10 @@ public final class InterpretationListener extends BaseTrainingListener implement
 
     /** Copies the parameters (training thread) and hands the snapshot to the worker; never throws. */
     private void snapshot(Model model, String label) {
-        take(label, () -> {
+        worker.take(label, () -> {
             INDArray copy = model.params().dup();
-            return () -> loadDl4j(model, copy);
+            return () -> worker.loadDl4j(model, copy);
         });
-    }
-
-    /**
-     * Copies the weights on the training thread (outside DL4J's workspaces) and hands the snapshot to the worker;
-     * never throws: a failure is counted and logged.
-     *
-     * @param label snapshot label
-     * @param copier copies the weights and returns how the worker loads them into its private model
-     */
-    private void take(String label, java.util.concurrent.Callable<java.util.function.Supplier<InterpretableModel>>
-            copier) {
-        if (closed) {
-            return;
-        }
-        try {
-            java.util.function.Supplier<InterpretableModel> load;
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                load = copier.call();
-            }
-            enqueue(new Snapshot(load, label, false));
-        } catch (Exception e) {
-            failures.incrementAndGet();
-            log.warn("Interpretation snapshot '{}' could not be taken; training continues", label, e);
-        }
-    }
-
-    private void enqueue(Snapshot s) {
-        try {
-            pending.incrementAndGet();
-            try {
-                queue.put(s); // blocks only when maxPending snapshots already wait: the bound on the lag
-            } catch (InterruptedException e) {
-                pending.decrementAndGet();
-                throw e;
-            }
-            if (!async) {
-                awaitIdle();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Worker thread: the private DL4J network (created once) with the snapshot's parameters. */
-    private InterpretableModel loadDl4j(Model source, INDArray params) {
-        if (shadow == null) {
-            shadow = copyOf(source, params);
-            Models.Builder b = Models.builder(shadow);
-            if (spec != null) {
-                b.inputSpec(spec);
-            }
-            shadowModel = b.build();
-        } else {
-            shadow.params().assign(params);
-        }
-        return shadowModel;
     }
 
     /**
@@ -270,7 +150,7 @@ public final class InterpretationListener extends BaseTrainingListener implement
             private void snapshotSameDiff(org.nd4j.autodiff.samediff.SameDiff sd, String label) {
                 // M2.1 calls training listeners with the gradient function: forward and backward ops, some of which
                 // (maxpool2d_bp, ...) its FlatBuffers reader cannot read back; the model's own graph has none
-                take(label, () -> {
+                worker.take(label, () -> {
                     org.nd4j.autodiff.samediff.SameDiff from = model != null ? model : sd;
                     Map<String, INDArray> weights = new LinkedHashMap<>();
                     for (org.nd4j.autodiff.samediff.SDVariable v : from.variables()) {
@@ -292,105 +172,10 @@ public final class InterpretationListener extends BaseTrainingListener implement
                         }
                     }
                     org.nd4j.autodiff.samediff.SameDiff graph = structure;
-                    return () -> loadSameDiff(graph, weights, input, logits, layers);
+                    return () -> worker.loadSameDiff(graph, weights, input, logits, layers);
                 });
             }
         };
-    }
-
-    /** Worker thread: the private SameDiff graph with the snapshot's weights (assigned in place, so the adapter's
-     * copies, which share the graph's arrays, see them). */
-    private InterpretableModel loadSameDiff(org.nd4j.autodiff.samediff.SameDiff graph, Map<String, INDArray> weights,
-            String input, String logits, String[] layers) {
-        weights.forEach((k, v) -> graph.getArrForVarName(k).assign(v));
-        if (shadowModel == null) {
-            Models.SameDiffBuilder b = Models.builder(graph, input, logits).layers(layers);
-            if (spec != null) {
-                b.inputSpec(spec);
-            }
-            shadowModel = b.build();
-        }
-        return shadowModel;
-    }
-
-    private void awaitIdle() throws InterruptedException {
-        while (pending.get() > 0) {
-            Thread.sleep(2);
-        }
-    }
-
-    private void work() {
-        while (true) {
-            Snapshot s;
-            try {
-                s = queue.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (s.poison) {
-                return;
-            }
-            try {
-                process(s);
-                completed.incrementAndGet();
-            } catch (Throwable t) {
-                failures.incrementAndGet();
-                log.warn("Interpretation snapshot '{}' failed; training is not affected", s.label, t);
-            } finally {
-                pending.decrementAndGet();
-            }
-        }
-    }
-
-    private void process(Snapshot s) throws Exception {
-        InterpretableModel m = s.load.get();
-        File snapDir = new File(new File(dir, "snapshots"), slug(s.label));
-        for (Job j : jobs) {
-            try {
-                j.run(this, m, s.label, snapDir);
-            } catch (Exception | Error e) {
-                failures.incrementAndGet();
-                log.warn("Interpretation '{}' failed at {}; the other interpretations and training go on", j.name(),
-                        s.label, e);
-            }
-        }
-        writeReport();
-        log.info("Interpretation snapshot '{}' written to {}", s.label, snapDir);
-    }
-
-    /** A private network with the snapshot's weights (same configuration, no listeners, never trained). */
-    private static Model copyOf(Model m, INDArray params) {
-        if (m instanceof MultiLayerNetwork) {
-            MultiLayerConfiguration c = ((MultiLayerNetwork) m).getLayerWiseConfigurations().clone();
-            MultiLayerNetwork n = new MultiLayerNetwork(c);
-            n.init(params.dup(), false);
-            return n;
-        }
-        if (m instanceof ComputationGraph) {
-            ComputationGraph g = new ComputationGraph(((ComputationGraph) m).getConfiguration().clone());
-            g.init(params.dup(), false);
-            return g;
-        }
-        throw new IllegalArgumentException("InterpretationListener works on MultiLayerNetwork and ComputationGraph, "
-                + "got " + m.getClass().getName());
-    }
-
-    private void record(String row, BufferedImage img, String caption) {
-        timeline.computeIfAbsent(row, k -> new ArrayList<>()).add(new Object[] {img, caption});
-    }
-
-    private void writeReport() throws java.io.IOException {
-        HtmlReport.Builder r = HtmlReport.builder("Interpretation timeline");
-        for (Map.Entry<String, List<Object[]>> e : timeline.entrySet()) {
-            r.section(e.getKey(), "");
-            for (Object[] img : e.getValue()) {
-                BufferedImage b = (BufferedImage) img[0];
-                int side = Math.max(b.getWidth(), b.getHeight());
-                r.image(side >= CELL ? b : Heatmaps.scale(b, b.getWidth() * CELL / side, b.getHeight() * CELL / side),
-                        (String) img[1]);
-            }
-        }
-        r.build().write(new File(dir, "timeline.html"));
     }
 
     /**
@@ -399,31 +184,22 @@ public final class InterpretationListener extends BaseTrainingListener implement
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            queue.put(new Snapshot(null, null, true));
-            worker.join(TimeUnit.MINUTES.toMillis(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 
     /** @return snapshots fully processed so far */
     public int completedSnapshots() {
-        return completed.get();
+        return worker.completed();
     }
 
     /** @return interpretations or snapshots that failed (each was logged) */
     public int failures() {
-        return failures.get();
+        return worker.failures();
     }
 
     /** @return the timeline report's file */
     public File report() {
-        return new File(dir, "timeline.html");
+        return worker.report();
     }
 
     static String slug(String s) {
@@ -439,7 +215,7 @@ public final class InterpretationListener extends BaseTrainingListener implement
         private boolean epochEnd = true;
         private boolean async = true;
         private int maxPending = DEFAULT_MAX_PENDING;
-        private final List<Job> jobs = new ArrayList<>();
+        private final List<SnapshotJob> jobs = new ArrayList<>();
 
         private Builder(File dir, INDArray probes) {
             if (dir == null) {
@@ -509,29 +285,7 @@ public final class InterpretationListener extends BaseTrainingListener implement
             if (method == null || target == null) {
                 throw new IllegalArgumentException("attribution needs a method and a target");
             }
-            jobs.add(new Job() {
-                @Override
-                public String name() {
-                    return name;
-                }
-
-                @Override
-                public void run(InterpretationListener l, InterpretableModel m, String label, File snapDir)
-                        throws Exception {
-                    AttributionResult r = method.apply(m).attribute(l.probes, target);
-                    r.saveMapNpy(new File(snapDir, slug(name) + "-maps.npy"));
-                    for (int i = 0; i < l.probes.size(0); i++) {
-                        BufferedImage input = Heatmaps.inputImage(l.probes.slice(i), m.inputSpec());
-                        Colormap cmap = r.isSigned() ? Colormap.RDBU : Colormap.INFERNO;
-                        BufferedImage heat = Heatmaps.heatmap(r.map(i), cmap);
-                        BufferedImage overlay = Heatmaps.figure(Heatmaps.overlay(input, heat, Heatmaps.DEFAULT_ALPHA),
-                                cmap, Heatmaps.scaleRange(r.map(i), cmap, Heatmaps.DEFAULT_CLIP_PERCENTILE), "", CELL);
-                        Heatmaps.writePng(overlay, new File(snapDir, slug(name) + "-probe" + i + ".png"));
-                        l.record(name + ", probe " + i, overlay, label + String.format(Locale.ROOT, ": %s = %.3g",
-                                r.target(), r.targetValues().getDouble(i)));
-                    }
-                }
-            });
+            jobs.add(new AttributionJob(name, method, target, CELL));
             return this;
         }
 
@@ -545,25 +299,7 @@ public final class InterpretationListener extends BaseTrainingListener implement
             if (layer == null || channels == null || channels.length == 0 || fv == null) {
                 throw new IllegalArgumentException("featureVisualization needs a layer, channels and an optimiser");
             }
-            int[] ch = channels.clone();
-            jobs.add(new Job() {
-                @Override
-                public String name() {
-                    return "feature visualization " + layer;
-                }
-
-                @Override
-                public void run(InterpretationListener l, InterpretableModel m, String label, File snapDir)
-                        throws Exception {
-                    FeatureVisResult r = fv.channels(m, layer, ch);
-                    r.saveImages(new File(snapDir, slug(layer) + "-featurevis.npy"));
-                    for (int i = 0; i < ch.length; i++) {
-                        BufferedImage img = FeatureVisImages.image(r, i);
-                        Heatmaps.writePng(img, new File(snapDir, slug(layer) + "-channel" + ch[i] + ".png"));
-                        l.record(layer + " channel " + ch[i], img, label);
-                    }
-                }
-            });
+            jobs.add(new FeatureVisJob(layer, channels, fv));
             return this;
         }
 
@@ -577,38 +313,7 @@ public final class InterpretationListener extends BaseTrainingListener implement
             if (layer == null || channels == null || k < 1) {
                 throw new IllegalArgumentException("topActivations needs a layer, channels and k >= 1");
             }
-            int[] ch = channels.clone();
-            jobs.add(new Job() {
-                @Override
-                public String name() {
-                    return "top activations " + layer;
-                }
-
-                @Override
-                public void run(InterpretationListener l, InterpretableModel m, String label, File snapDir)
-                        throws Exception {
-                    INDArray a = m.activations(l.probes, layer).get(layer);
-                    INDArray means = a.rank() == 4 ? a.mean(2, 3) : a;
-                    Npy.write(means, new File(snapDir, slug(layer) + "-channel-means.npy"));
-                    for (int c : ch) {
-                        double[] v = means.getColumn(c).toDoubleVector();
-                        List<Integer> order = new ArrayList<>();
-                        for (int i = 0; i < v.length; i++) {
-                            order.add(i);
-                        }
-                        order.sort((x, y) -> Double.compare(v[y], v[x]));
-                        List<BufferedImage> imgs = new ArrayList<>();
-                        List<String> caps = new ArrayList<>();
-                        for (int i : order.subList(0, Math.min(k, order.size()))) {
-                            imgs.add(Heatmaps.inputImage(l.probes.slice(i), m.inputSpec()));
-                            caps.add(String.format(Locale.ROOT, "#%d %.3g", i, v[i]));
-                        }
-                        BufferedImage grid = Heatmaps.grid(imgs, caps, imgs.size(), 48);
-                        Heatmaps.writePng(grid, new File(snapDir, slug(layer) + "-channel" + c + "-top.png"));
-                        l.record(layer + " channel " + c + ": top probes", grid, label);
-                    }
-                }
-            });
+            jobs.add(new TopActivationsJob(layer, channels, k));
             return this;
         }
 
@@ -629,8 +334,8 @@ public final class InterpretationListener extends BaseTrainingListener implement
         }
     }
 
-    /** @return an unmodifiable view of the rows recorded so far (for tests) */
+    /** @return the timeline rows recorded so far (for tests) */
     List<String> rows() {
-        return Collections.unmodifiableList(new ArrayList<>(timeline.keySet()));
+        return worker.rows();
     }
 }

@@ -5,8 +5,7 @@ import org.deeplearning4j.interpret.gradient.LayerLoopEngine;
 import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.interpret.gradient.SameDiffMirror;
 import org.deeplearning4j.interpret.internal.NativeMemory;
-import org.deeplearning4j.interpret.target.LayerObjective;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.deeplearning4j.interpret.InterpretException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -27,9 +26,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /** The {@link InterpretableModel} for DL4J networks; a MultiLayerNetwork is analysed as an equivalent graph. */
-final class Dl4jModel implements InterpretableModel {
-    /** Warns once when inputs look like another scale than the spec's. */
-    private final InputChecks.RangeWatch rangeWatch = new InputChecks.RangeWatch();
+final class Dl4jModel extends EngineModel {
     private static final Logger log = LoggerFactory.getLogger(Dl4jModel.class);
 
     private final String kind;
@@ -119,59 +116,24 @@ final class Dl4jModel implements InterpretableModel {
         if (composite == null) {
             throw new IllegalArgumentException("composite is null: use e.g. LrpComposite.uniform(LrpRule.epsilon(1e-6))");
         }
-        return rules(input, null, target, (w, x, r, t) -> w.lrp(x, t, composite));
+        return walk(input, null, false, target, (x, r, t, layer) -> walker().lrp(x, t, composite));
     }
 
     @Override
     public org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
             Target target) {
-        return rules(input, requireReference(reference), target, (w, x, r, t) -> w.deepLift(x, r, t));
+        return walk(input, reference, true, target, (x, r, t, layer) -> walker().deepLift(x, r, t));
     }
 
     @Override
     public org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
             Target target) {
-        return rules(input, requireReference(reference), target, (w, x, r, t) -> w.revealCancel(x, r, t));
+        return walk(input, reference, true, target, (x, r, t, layer) -> walker().revealCancel(x, r, t));
     }
 
-    private static INDArray requireReference(INDArray reference) {
-        if (reference == null) {
-            throw new IllegalArgumentException("reference is null");
-        }
-        return reference;
-    }
 
-    private interface RuleCall {
-        org.deeplearning4j.interpret.gradient.RuleWalker.Walk run(org.deeplearning4j.interpret.gradient.RuleWalker w,
-                INDArray x, INDArray ref, Target t);
-    }
-
-    private org.deeplearning4j.interpret.gradient.RuleWalker.Walk rules(INDArray input, INDArray reference,
-            Target target, RuleCall call) {
-        INDArray x = prepareInput(input);
-        INDArray ref = reference == null ? null : InputChecks.reference(x, reference);
-        target.validateBatch(x.size(0));
-        resolve(target.layer());
-        org.deeplearning4j.interpret.gradient.RuleWalker w = walker();
-        List<INDArray> attr = new ArrayList<>();
-        List<INDArray> vals = new ArrayList<>();
-        List<INDArray> refVals = new ArrayList<>();
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = Batches.chunk(x, from, maxBatch);
-            INDArray refChunk = ref == null ? null : Batches.chunk(ref, from, maxBatch);
-            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
-            org.deeplearning4j.interpret.gradient.RuleWalker.Walk r = call.run(w, chunk, refChunk, t);
-            attr.add(r.attributions);
-            vals.add(r.values);
-            if (r.referenceValues != null) {
-                refVals.add(r.referenceValues);
-            }
-        }
-        return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
-                refVals.isEmpty() ? null : Batches.concat(refVals));
-    }
-
-    private synchronized GradientEngine engine() {
+    @Override
+    synchronized GradientEngine engine() {
         // every engine call starts here: the native garbage of earlier work goes before more is allocated
         NativeMemory.reclaim();
         INDArray p = params.get();
@@ -288,10 +250,12 @@ final class Dl4jModel implements InterpretableModel {
         long[] unit = info.outputShape();
         GradientEngine e = engine();
         return ReceptiveFields.measure(spec, dataType, unit, y, x, (probe, seed) -> guard(() -> e.inputGradient(
-                probe, layer, seed, ReluRule.NORMAL)[1], probe));
+                probe, List.of(org.deeplearning4j.interpret.gradient.Seed.constant(layer, seed)), ReluRule.NORMAL)
+                .gradient(), probe));
     }
 
-    private String resolve(String layer) {
+    @Override
+    String resolve(String layer) {
         if (layer == null) {
             return outputName;
         }
@@ -334,167 +298,6 @@ final class Dl4jModel implements InterpretableModel {
     @Override
     public int maxBatchSize() {
         return maxBatch;
-    }
-
-    @Override
-    public INDArray prepareInput(INDArray input) {
-        INDArray x = InputChecks.prepare(spec, dataType, input);
-        rangeWatch.check(spec, x, log);
-        return x;
-    }
-
-    @Override
-    public INDArray logits(INDArray input) {
-        return activations(input, outputName).get(outputName);
-    }
-
-    @Override
-    public Map<String, INDArray> activations(INDArray input, String... layerNames) {
-        List<String> names = new ArrayList<>();
-        for (String l : layerNames) {
-            names.add(resolve(l));
-        }
-        INDArray x = prepareInput(input);
-        GradientEngine e = engine();
-        Map<String, List<INDArray>> parts = new java.util.LinkedHashMap<>();
-        for (String n : names) {
-            parts.put(n, new ArrayList<>());
-        }
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = Batches.chunk(x, from, maxBatch);
-            Map<String, INDArray> acts = guard(() -> e.forward(chunk, names), chunk);
-            for (String n : names) {
-                parts.get(n).add(acts.get(n));
-            }
-        }
-        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
-        for (Map.Entry<String, List<INDArray>> en : parts.entrySet()) {
-            out.put(en.getKey(), Batches.concat(en.getValue()));
-        }
-        return out;
-    }
-
-    @Override
-    public INDArray values(INDArray input, Target target) {
-        String layer = resolve(target.layer());
-        INDArray x = prepareInput(input);
-        target.validateBatch(x.size(0));
-        List<INDArray> vals = new ArrayList<>();
-        GradientEngine e = engine();
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = Batches.chunk(x, from, maxBatch);
-            INDArray act = guard(() -> e.forward(chunk, List.of(layer)), chunk).get(layer);
-            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
-            t.validate(layer, act.shape());
-            vals.add(t.value(act));
-        }
-        return Batches.concat(vals);
-    }
-
-    @Override
-    public ObjectiveGradient gradient(INDArray input, Target target, ReluRule rule) {
-        String layer = resolve(target.layer());
-        INDArray x = prepareInput(input);
-        target.validateBatch(x.size(0));
-        GradientEngine e = engine();
-        List<INDArray> vals = new ArrayList<>();
-        List<INDArray> grads = new ArrayList<>();
-        long[] actShape = knownShape(layer);
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = Batches.chunk(x, from, maxBatch);
-            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
-            INDArray s = seed(t, layer, actShape, chunk, () -> e.forward(chunk, List.of(layer)).get(layer));
-            INDArray[] r = guard(() -> e.inputGradient(chunk, layer, s, rule), chunk);
-            vals.add(t.value(r[0]));
-            grads.add(r[1]);
-        }
-        return new ObjectiveGradient(Batches.concat(vals), Batches.concat(grads));
-    }
-
-    @Override
-    public ObjectiveGradient gradient(INDArray input, LayerObjective objective, ReluRule rule) {
-        List<String> names = objective.layers();
-        for (String n : names) {
-            resolve(n);
-        }
-        INDArray x = prepareInput(input);
-        GradientEngine e = engine();
-        Map<String, INDArray> seeds;
-        Map<String, Double> scales = null;
-        Map<String, long[]> known = new java.util.LinkedHashMap<>();
-        for (String n : names) {
-            long[] s = knownShape(n);
-            if (s != null) {
-                s[0] = x.size(0);
-                known.put(n, s);
-            }
-        }
-        if (objective.gradientDependsOnActivations() && known.size() == names.size()) {
-            scales = objective.affineSeedScales(known);
-        }
-        if (objective.gradientDependsOnActivations() && scales == null) {
-            Map<String, INDArray> acts = activations(x, names.toArray(new String[0]));
-            objective.validate(Batches.shapes(acts));
-            seeds = objective.gradient(acts);
-        } else {
-            // constant or affine seeds: offsets from zero activations, the rest inside the single pass
-            Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
-            Map<String, INDArray> zeros = new java.util.LinkedHashMap<>();
-            for (String n : names) {
-                long[] s = known.get(n);
-                if (s == null) {
-                    s = guard(() -> e.forward(Batches.chunk(x, 0, maxBatch), List.of(n)), x).get(n).shape();
-                    s[0] = x.size(0);
-                }
-                shapes.put(n, s);
-                zeros.put(n, Nd4j.zeros(dataType, s));
-            }
-            objective.validate(shapes);
-            seeds = new java.util.LinkedHashMap<>(objective.gradient(zeros));
-            if (scales != null) {
-                for (String n : scales.keySet()) {
-                    if (scales.get(n) != 0 && seeds.get(n) == null) {
-                        seeds.put(n, zeros.get(n));
-                    }
-                }
-            }
-        }
-        List<String> seeded = new ArrayList<>();
-        for (String n : names) {
-            if (seeds.get(n) != null) {
-                seeded.add(n);
-            }
-        }
-        if (seeded.isEmpty()) {
-            throw new IllegalArgumentException("The objective gives no gradient at any of its layers " + names);
-        }
-        Map<String, List<INDArray>> actParts = new java.util.LinkedHashMap<>();
-        List<INDArray> grads = new ArrayList<>();
-        final Map<String, Double> scalesFinal = scales;
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = Batches.chunk(x, from, maxBatch);
-            List<INDArray> chunkSeeds = new ArrayList<>();
-            for (String n : seeded) {
-                chunkSeeds.add(Batches.chunk(seeds.get(n), from, maxBatch));
-            }
-            double[] sc = new double[seeded.size()];
-            for (int i = 0; i < sc.length; i++) {
-                sc[i] = scalesFinal == null ? 0 : scalesFinal.getOrDefault(seeded.get(i), 0.0);
-            }
-            INDArray[] r = guard(() -> e.inputGradient(chunk, seeded, chunkSeeds, sc, rule), chunk);
-            for (int i = 0; i < seeded.size(); i++) {
-                actParts.computeIfAbsent(seeded.get(i), k -> new ArrayList<>()).add(r[i]);
-            }
-            grads.add(r[seeded.size()]);
-        }
-        Map<String, INDArray> acts = new java.util.LinkedHashMap<>();
-        for (Map.Entry<String, List<INDArray>> en : actParts.entrySet()) {
-            acts.put(en.getKey(), Batches.concat(en.getValue()));
-        }
-        if (acts.size() < names.size()) {
-            acts.putAll(activations(x, names.stream().filter(n -> !acts.containsKey(n)).toArray(String[]::new)));
-        }
-        return new ObjectiveGradient(objective.value(acts), Batches.concat(grads));
     }
 
     @Override
@@ -632,33 +435,6 @@ final class Dl4jModel implements InterpretableModel {
     }
 
     @Override
-    public LayerGradient layerGradient(INDArray input, Target target, String layer, INDArray override,
-            ReluRule rule) {
-        String tl = resolve(target.layer());
-        String wl = resolve(layer);
-        INDArray x = prepareInput(input);
-        target.validateBatch(x.size(0));
-        InputChecks.override(x, wl, layer(wl).outputShape(), override, dataType);
-        GradientEngine e = engine();
-        long[] targetShape = knownShape(tl);
-        List<INDArray> vals = new ArrayList<>();
-        List<INDArray> acts = new ArrayList<>();
-        List<INDArray> grads = new ArrayList<>();
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = Batches.chunk(x, from, maxBatch);
-            INDArray ov = override == null ? null : Batches.chunk(override, from, maxBatch);
-            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
-            INDArray seed = seed(t, tl, targetShape, chunk, () -> (ov == null ? e.forward(chunk, List.of(tl))
-                    : e.forward(chunk, List.of(tl), wl, ov)).get(tl));
-            INDArray[] r = guard(() -> e.layerGradient(chunk, tl, seed, wl, ov, rule), chunk);
-            vals.add(t.value(r[0]));
-            acts.add(r[1]);
-            grads.add(r[2]);
-        }
-        return new LayerGradient(Batches.concat(vals), Batches.concat(acts), Batches.concat(grads));
-    }
-
-    @Override
     public LocalLayers localLayers(long channels, long height, long width) {
         Map<String, long[]> shapes = new java.util.HashMap<>();
         if (spec.hasSpatialSize() && spec.height() == height && spec.width() == width) {
@@ -671,76 +447,6 @@ final class Dl4jModel implements InterpretableModel {
         }
         return Dl4jLocalLayers.of(conf, layers(), new long[] {channels, height, width}, shapes, outputName,
                 this::engine, dataType);
-    }
-
-    @Override
-    public INDArray values(INDArray input, Target target, String layer, INDArray override) {
-        String tl = resolve(target.layer());
-        String wl = resolve(layer);
-        INDArray x = prepareInput(input);
-        target.validateBatch(x.size(0));
-        if (override == null) {
-            throw new IllegalArgumentException("override is null; use values(input, target) without an override");
-        }
-        InputChecks.override(x, wl, layer(wl).outputShape(), override, dataType);
-        GradientEngine e = engine();
-        List<INDArray> vals = new ArrayList<>();
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = Batches.chunk(x, from, maxBatch);
-            INDArray ov = Batches.chunk(override, from, maxBatch);
-            INDArray act = guard(() -> e.forward(chunk, List.of(tl), wl, ov), chunk).get(tl);
-            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
-            t.validate(tl, act.shape());
-            vals.add(t.value(act));
-        }
-        return Batches.concat(vals);
-    }
-
-    /**
-     * The target's gradient seed at its layer for one chunk. A forward pass runs only when the seed depends on the
-     * activation (the predicted class, a probability) or the layer's shape is unknown; a linear read-out (a class
-     * logit, a channel) needs only the shape.
-     */
-    private INDArray seed(Target t, String layer, long[] knownShape, INDArray chunk, Supplier<INDArray> forward) {
-        if (t.gradientDependsOnActivation() || knownShape == null) {
-            INDArray act = guard(forward, chunk);
-            t.validate(layer, act.shape());
-            return t.gradient(act);
-        }
-        long[] shape = knownShape.clone();
-        shape[0] = chunk.size(0);
-        t.validate(layer, shape);
-        return t.gradient(Nd4j.zeros(dataType, shape));
-    }
-
-    /** Turns a native failure on an unexpected input size into an error that says what to check. */
-    private <T> T guard(Supplier<T> call, INDArray chunk) {
-        try {
-            return call.get();
-        } catch (IllegalArgumentException | InterpretException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            if (spec.hasSpatialSize()) {
-                throw new InterpretException("The network failed on an input of shape "
-                        + Arrays.toString(chunk.shape()) + ": " + e.getMessage(), e);
-            }
-            throw new IllegalArgumentException("The network could not process an input of shape "
-                    + Arrays.toString(chunk.shape()) + " (" + e.getMessage() + "). The model's input size is not "
-                    + "recorded in its configuration: pass Models.builder(net).inputSpec(InputSpec.builder()"
-                    + ".shape(c, h, w).build()) with the size it was trained on, and resize images to it", e);
-        }
-    }
-
-    private long[] knownShape(String layer) {
-        for (LayerInfo l : layers()) {
-            if (l.name().equals(layer) && l.outputShape() != null) {
-                long[] s = l.outputShape();
-                long[] full = new long[s.length + 1];
-                System.arraycopy(s, 0, full, 1, s.length);
-                return full;
-            }
-        }
-        return null;
     }
 
     @Override

@@ -9,8 +9,8 @@ import java.util.List;
  * the input on whose output unit depends only on a window of their input (convolution, pooling) or on the same
  * position (batch norm, activation, dropout), each the only consumer of the one before it. A method that changes a
  * small region of the input (occlusion) recomputes only the region each layer's output changes in and runs the rest
- * of the network once from the last layer of the chain ({@link InterpretableModel#values(INDArray,
- * org.deeplearning4j.interpret.target.Target, String, INDArray)}).
+ * of the network once from the last layer of the chain ({@link ModelSpi#values(INDArray,
+ * org.deeplearning4j.interpret.targets.Target, String, INDArray)}).
  *
  * <p>Groups: a window layer and the position-wise layers after it run as one group. A group run on a crop of its
  * input gives, for every output unit whose window lies inside the crop (or reaches a border the crop shares with the

@@ -1,9 +1,12 @@
 package org.deeplearning4j.interpret.model;
 
+import org.deeplearning4j.interpret.gradient.GradientEngine;
+import org.deeplearning4j.interpret.gradient.InputPass;
+import org.deeplearning4j.interpret.gradient.LayerPass;
 import org.deeplearning4j.interpret.gradient.ReluRule;
+import org.deeplearning4j.interpret.gradient.Seed;
 import org.deeplearning4j.interpret.internal.SameDiffSessions;
-import org.deeplearning4j.interpret.target.LayerObjective;
-import org.deeplearning4j.interpret.target.Target;
+import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -16,6 +19,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,9 +40,7 @@ import java.util.stream.Collectors;
  * the autodiff of M2.1 gives a spliced-in placeholder no gradient. Receptive fields are measured as the support of a
  * unit's input gradient on random inputs.
  */
-final class SameDiffModel implements InterpretableModel {
-    /** Warns once when inputs look like another scale than the spec's. */
-    private final InputChecks.RangeWatch rangeWatch = new InputChecks.RangeWatch();
+final class SameDiffModel extends EngineModel {
     private static final String INJECT = "inject__";
 
     private final SameDiff source;
@@ -52,6 +54,7 @@ final class SameDiffModel implements InterpretableModel {
     private final SameDiff forward;
     private final Map<String, SameDiff> gradients = new HashMap<>();
     private final Map<String, ReceptiveField> fields = new HashMap<>();
+    private final GradientEngine engine = new GraphEngine();
     private List<LayerInfo> layers;
 
     SameDiffModel(SameDiff source, String input, String logits, List<String> layerNames, InputSpec spec,
@@ -206,8 +209,80 @@ final class SameDiffModel implements InterpretableModel {
         return layers;
     }
 
-    private String resolve(String layer) {
+    @Override
+    String resolve(String layer) {
         return layer == null ? logits : layer(layer).name();
+    }
+
+    @Override
+    GradientEngine engine() {
+        return engine;
+    }
+
+    /**
+     * The graph's engine: forward passes on the shared forward copy; gradients by the op-by-op reverse pass of a
+     * private copy per rule, seeded layers and input size; replaced activations by a rewired copy. Affine seeds are
+     * not completed inside the pass (the adapter seeds from a forward pass instead).
+     */
+    private final class GraphEngine implements GradientEngine {
+        @Override
+        public Map<String, INDArray> forward(INDArray x, Collection<String> layers) {
+            return run(x, new ArrayList<>(layers));
+        }
+
+        @Override
+        public Map<String, INDArray> forward(INDArray x, Collection<String> layers, String overrideLayer,
+                INDArray override) {
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            for (String l : layers) {
+                out.put(l, injected(x, overrideLayer, override, l));
+            }
+            return out;
+        }
+
+        @Override
+        public boolean affineSeeds() {
+            return false;
+        }
+
+        @Override
+        public InputPass inputGradient(INDArray x, List<Seed> seeds, ReluRule rule) {
+            List<String> layers = new ArrayList<>();
+            List<INDArray> offsets = new ArrayList<>();
+            for (Seed s : seeds) {
+                if (s.affine()) {
+                    throw new IllegalStateException("affine seeds are not supported on SameDiff graphs");
+                }
+                layers.add(s.layer());
+                offsets.add(s.offset());
+            }
+            Map<String, INDArray> r = grad(x, layers, offsets, input, rule);
+            Map<String, INDArray> acts = new LinkedHashMap<>();
+            layers.forEach(l -> acts.put(l, r.get(l)));
+            return new InputPass(acts, r.get(input));
+        }
+
+        @Override
+        public LayerPass layerGradient(INDArray x, String layer, INDArray seed, String wrtLayer, INDArray override,
+                ReluRule rule) {
+            if (override == null) {
+                Map<String, INDArray> f = run(x, List.of(layer, wrtLayer));
+                Map<String, INDArray> r = grad(x, List.of(layer), List.of(seed), wrtLayer, rule);
+                return new LayerPass(f.get(layer), f.get(wrtLayer), r.get(wrtLayer));
+            }
+            return new LayerPass(injected(x, wrtLayer, override, layer), override,
+                    injectedGrad(x, wrtLayer, override, layer, seed, rule));
+        }
+
+        @Override
+        public String name() {
+            return "samediff-graph";
+        }
+
+        @Override
+        public List<String> unsupportedLayers() {
+            return List.of();
+        }
     }
 
     /**
@@ -263,13 +338,6 @@ final class SameDiffModel implements InterpretableModel {
         return maxBatch;
     }
 
-    @Override
-    public INDArray prepareInput(INDArray input) {
-        INDArray x = InputChecks.prepare(spec, dataType, input);
-        rangeWatch.check(spec, x, org.slf4j.LoggerFactory.getLogger(SameDiffModel.class));
-        return x;
-    }
-
     private synchronized Map<String, INDArray> run(INDArray x, List<String> names) {
         Map<String, INDArray> out = SameDiffSessions.output(forward, Map.of(input, x), names.toArray(new String[0]));
         Map<String, INDArray> res = new LinkedHashMap<>();
@@ -277,37 +345,6 @@ final class SameDiffModel implements InterpretableModel {
             res.put(n, out.get(n).detach());
         }
         return res;
-    }
-
-    @Override
-    public INDArray logits(INDArray x) {
-        return activations(x, logits).get(logits);
-    }
-
-    @Override
-    public Map<String, INDArray> activations(INDArray x, String... names) {
-        List<String> resolved = new ArrayList<>();
-        for (String n : names) {
-            resolved.add(resolve(n));
-        }
-        INDArray in = prepareInput(x);
-        Map<String, List<INDArray>> parts = new LinkedHashMap<>();
-        for (long from = 0; from < in.size(0); from += maxBatch) {
-            run(Batches.chunk(in, from, maxBatch), resolved)
-                    .forEach((k, v) -> parts.computeIfAbsent(k, q -> new ArrayList<>()).add(v));
-        }
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        parts.forEach((k, v) -> out.put(k, Batches.concat(v)));
-        return out;
-    }
-
-    @Override
-    public INDArray values(INDArray x, Target target) {
-        String l = resolve(target.layer());
-        INDArray act = activations(x, l).get(l);
-        target.validateBatch(act.size(0));
-        target.validate(l, act.shape());
-        return target.value(act);
     }
 
     /**
@@ -363,51 +400,6 @@ final class SameDiffModel implements InterpretableModel {
         long[] s = shape.clone();
         s[0] = n;
         return s;
-    }
-
-    @Override
-    public ObjectiveGradient gradient(INDArray x, Target target, ReluRule rule) {
-        String l = resolve(target.layer());
-        INDArray in = prepareInput(x);
-        target.validateBatch(in.size(0));
-        List<INDArray> vals = new ArrayList<>();
-        List<INDArray> grads = new ArrayList<>();
-        for (long from = 0; from < in.size(0); from += maxBatch) {
-            INDArray c = Batches.chunk(in, from, maxBatch);
-            Target t = target.slice((int) from, (int) (from + c.size(0)));
-            INDArray act = run(c, List.of(l)).get(l);
-            t.validate(l, act.shape());
-            Map<String, INDArray> r = grad(c, List.of(l), List.of(t.gradient(act)), input, rule);
-            vals.add(t.value(r.get(l)));
-            grads.add(r.get(input));
-        }
-        return new ObjectiveGradient(Batches.concat(vals), Batches.concat(grads));
-    }
-
-    @Override
-    public ObjectiveGradient gradient(INDArray x, LayerObjective objective, ReluRule rule) {
-        List<String> names = new ArrayList<>();
-        for (String n : objective.layers()) {
-            names.add(resolve(n));
-        }
-        INDArray in = prepareInput(x);
-        Map<String, INDArray> acts = activations(in, names.toArray(new String[0]));
-        objective.validate(Batches.shapes(acts));
-        Map<String, INDArray> seeds = objective.gradient(acts);
-        List<String> seeded = names.stream().filter(n -> seeds.get(n) != null).collect(Collectors.toList());
-        if (seeded.isEmpty()) {
-            throw new IllegalArgumentException("The objective gives no gradient at any of its layers " + names);
-        }
-        List<INDArray> grads = new ArrayList<>();
-        for (long from = 0; from < in.size(0); from += maxBatch) {
-            INDArray c = Batches.chunk(in, from, maxBatch);
-            List<INDArray> cs = new ArrayList<>();
-            for (String n : seeded) {
-                cs.add(Batches.chunk(seeds.get(n), from, maxBatch));
-            }
-            grads.add(grad(c, seeded, cs, input, rule).get(input));
-        }
-        return new ObjectiveGradient(objective.value(acts), Batches.concat(grads));
     }
 
     @Override
@@ -536,16 +528,9 @@ final class SameDiffModel implements InterpretableModel {
                         + weighted);
             }
         }
-        INDArray x = prepareInput(input);
-        target.validateBatch(x.size(0));
-        String layer = resolve(target.layer());
         SameDiffReverse.Propagation prop = epsilon ? SameDiffReverse.Propagation.lrp(uniform.epsilon())
                 : SameDiffReverse.Propagation.relevance(composite, weighted);
-        List<INDArray> attr = new ArrayList<>();
-        List<INDArray> vals = new ArrayList<>();
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray chunk = Batches.chunk(x, from, maxBatch);
-            Target t = target.slice((int) from, (int) (from + chunk.size(0)));
+        return walk(input, null, false, target, (chunk, r, t, layer) -> {
             INDArray act = run(chunk, List.of(layer)).get(layer);
             INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, act, layer);
             INDArray relevance = seed.mul(act);
@@ -557,11 +542,9 @@ final class SameDiffModel implements InterpretableModel {
             }
             INDArray back = reverse(chunk, null, null, List.of(layer), List.of(g), ReluRule.NORMAL, this.input, prop,
                     null).get(this.input);
-            attr.add(epsilon ? back.mul(chunk) : back);
-            vals.add(relevance.reshape(act.size(0), -1).sum(1));
-        }
-        return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
-                null);
+            return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(epsilon ? back.mul(chunk) : back,
+                    relevance.reshape(act.size(0), -1).sum(1), null);
+        });
     }
 
     /** One chunk's pass of a reference-based rule: the input's contributions from the [input; reference] batch. */
@@ -575,32 +558,16 @@ final class SameDiffModel implements InterpretableModel {
      */
     private org.deeplearning4j.interpret.gradient.RuleWalker.Walk overReference(INDArray input, INDArray reference,
             Target target, ReferencePass pass) {
-        if (reference == null) {
-            throw new IllegalArgumentException("reference is null");
-        }
-        INDArray x = prepareInput(input);
-        INDArray ref = InputChecks.reference(x, reference);
-        target.validateBatch(x.size(0));
-        String layer = resolve(target.layer());
-        List<INDArray> attr = new ArrayList<>();
-        List<INDArray> vals = new ArrayList<>();
-        List<INDArray> refVals = new ArrayList<>();
-        for (long from = 0; from < x.size(0); from += maxBatch) {
-            INDArray xc = Batches.chunk(x, from, maxBatch);
-            INDArray rc = Batches.chunk(ref, from, maxBatch);
+        return walk(input, reference, true, target, (xc, rc, t, layer) -> {
             int n = (int) xc.size(0);
-            Target t = target.slice((int) from, (int) (from + n));
             INDArray both = Nd4j.concat(0, xc, rc);
             INDArray act = run(both, List.of(layer)).get(layer);
             INDArray actX = act.get(NDArrayIndex.interval(0, n));
             INDArray actR = act.get(NDArrayIndex.interval(n, 2 * n));
             INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, actX, layer);
-            attr.add(pass.contributions(xc, rc, both, seed, n, layer));
-            vals.add(seed.mul(actX).reshape(n, -1).sum(1));
-            refVals.add(seed.mul(actR).reshape(n, -1).sum(1));
-        }
-        return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(Batches.concat(attr), Batches.concat(vals),
-                Batches.concat(refVals));
+            return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(pass.contributions(xc, rc, both, seed, n,
+                    layer), seed.mul(actX).reshape(n, -1).sum(1), seed.mul(actR).reshape(n, -1).sum(1));
+        });
     }
 
     /** @return for each row of an [input; reference] batch of 2n rows, the row of the other half */
@@ -667,59 +634,6 @@ final class SameDiffModel implements InterpretableModel {
     @Override
     public boolean softmaxOutput() {
         return classifier;
-    }
-
-    @Override
-    public LayerGradient layerGradient(INDArray x, Target target, String layer, INDArray override, ReluRule rule) {
-        String tl = resolve(target.layer());
-        String wl = resolve(layer);
-        INDArray in = prepareInput(x);
-        target.validateBatch(in.size(0));
-        InputChecks.override(in, wl, layer(wl).outputShape(), override, dataType);
-        List<INDArray> vals = new ArrayList<>();
-        List<INDArray> acts = new ArrayList<>();
-        List<INDArray> grads = new ArrayList<>();
-        for (long from = 0; from < in.size(0); from += maxBatch) {
-            INDArray c = Batches.chunk(in, from, maxBatch);
-            Target t = target.slice((int) from, (int) (from + c.size(0)));
-            if (override == null) {
-                Map<String, INDArray> f = run(c, List.of(tl, wl));
-                t.validate(tl, f.get(tl).shape());
-                Map<String, INDArray> r = grad(c, List.of(tl), List.of(t.gradient(f.get(tl))), wl, rule);
-                vals.add(t.value(f.get(tl)));
-                acts.add(f.get(wl));
-                grads.add(r.get(wl));
-            } else {
-                INDArray ov = Batches.chunk(override, from, maxBatch);
-                INDArray act = injected(c, wl, ov, tl);
-                t.validate(tl, act.shape());
-                vals.add(t.value(act));
-                acts.add(ov);
-                grads.add(injectedGrad(c, wl, ov, tl, t.gradient(act), rule));
-            }
-        }
-        return new LayerGradient(Batches.concat(vals), Batches.concat(acts), Batches.concat(grads));
-    }
-
-    @Override
-    public INDArray values(INDArray x, Target target, String layer, INDArray override) {
-        String tl = resolve(target.layer());
-        String wl = resolve(layer);
-        INDArray in = prepareInput(x);
-        target.validateBatch(in.size(0));
-        if (override == null) {
-            throw new IllegalArgumentException("override is null; use values(input, target) without an override");
-        }
-        InputChecks.override(in, wl, layer(wl).outputShape(), override, dataType);
-        List<INDArray> vals = new ArrayList<>();
-        for (long from = 0; from < in.size(0); from += maxBatch) {
-            INDArray c = Batches.chunk(in, from, maxBatch);
-            Target t = target.slice((int) from, (int) (from + c.size(0)));
-            INDArray act = injected(c, wl, Batches.chunk(override, from, maxBatch), tl);
-            t.validate(tl, act.shape());
-            vals.add(t.value(act));
-        }
-        return Batches.concat(vals);
     }
 
     /**

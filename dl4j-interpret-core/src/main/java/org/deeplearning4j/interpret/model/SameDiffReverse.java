@@ -201,8 +201,7 @@ final class SameDiffReverse {
             } else if (prop.kind != 0 && isRuleActivation(name)) {
                 gin = List.of(ruleActivation(copy, f, args[0], outs.get(0), e, prop, swap));
             } else if (RECTIFIERS.contains(name) && rule != ReluRule.NORMAL) {
-                SDVariable pos = copy.nn().relu(e, 0.0);
-                gin = rule == ReluRule.DECONVNET ? List.of(pos) : f.doDiff(List.of(pos));
+                gin = rule.atRectifier(e, g -> copy.nn().relu(g, 0.0), g -> f.doDiff(List.of(g)), g -> List.of(g));
             } else if ("maxpool2d".equals(name)) {
                 gin = List.of(maxPool(copy, (DynamicCustomOp) f, copy.getVariable(args[0]), e, shapes));
             } else if ("batchnorm".equals(name)) {

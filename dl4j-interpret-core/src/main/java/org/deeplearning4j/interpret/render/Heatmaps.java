@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.render;
 
+import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -88,6 +89,26 @@ public final class Heatmaps {
             return new double[] {-s, s};
         }
         return new double[] {Arrays.stream(v).min().orElse(0), percentile(v, clipPercentile)};
+    }
+
+    /**
+     * The usual picture of one attribution map: the map as a heatmap ({@link Colormap#RDBU} for signed maps,
+     * {@link Colormap#INFERNO} otherwise, clipped at {@link #DEFAULT_CLIP_PERCENTILE}) over the input at
+     * {@link #DEFAULT_ALPHA}, with a colour bar and a caption ({@link #figure}).
+     *
+     * @param input the input image ({@link #inputImage(INDArray, InputSpec)})
+     * @param result the attribution
+     * @param example which example of the result
+     * @param caption what the figure shows (may be empty)
+     * @param minSide the smallest side of the enlarged image
+     * @return the figure
+     */
+    public static BufferedImage overlayFigure(BufferedImage input, AttributionResult result, int example,
+            String caption, int minSide) {
+        INDArray map = result.map(example);
+        Colormap cmap = result.isSigned() ? Colormap.RDBU : Colormap.INFERNO;
+        return figure(overlay(input, heatmap(map, cmap), DEFAULT_ALPHA), cmap,
+                scaleRange(map, cmap, DEFAULT_CLIP_PERCENTILE), caption, minSide);
     }
 
     /**

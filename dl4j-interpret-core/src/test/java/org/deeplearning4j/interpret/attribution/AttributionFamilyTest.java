@@ -6,7 +6,7 @@ import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.LayerGradient;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.LinearModels;
 import org.deeplearning4j.interpret.testing.TestNets;
 import org.deeplearning4j.interpret.testing.TrainedShapes;
@@ -95,9 +95,9 @@ class AttributionFamilyTest {
     void integratedGradientsIsInvariantToInternalBatchSizeAndToBatchingInputs() {
         InterpretableModel m = trained();
         INDArray x = TrainedShapes.heldOut(3).features();
-        INDArray a = IntegratedGradients.builder(m).steps(10).internalBatchSize(3).build()
+        INDArray a = IntegratedGradients.builder(m).steps(10).maxBatchSize(3).build()
                 .attribute(x, Targets.logits(new int[] {0, 1, 2})).attributions();
-        INDArray b = IntegratedGradients.builder(m).steps(10).internalBatchSize(10).build()
+        INDArray b = IntegratedGradients.builder(m).steps(10).maxBatchSize(10).build()
                 .attribute(x, Targets.logits(new int[] {0, 1, 2})).attributions();
         assertTrue(a.equalsWithEps(b, 1e-4), "internal batch size changed the result");
         INDArray single = IntegratedGradients.builder(m).steps(10).build()

@@ -3,7 +3,7 @@ package org.deeplearning4j.interpret.attribution;
 import org.deeplearning4j.interpret.model.ExecutionPath;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.LinearModels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;

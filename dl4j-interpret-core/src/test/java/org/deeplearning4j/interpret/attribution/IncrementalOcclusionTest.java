@@ -5,8 +5,8 @@ import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.LocalLayers;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Target;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Target;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TestNets;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -101,15 +101,15 @@ class IncrementalOcclusionTest {
     /** Plain occlusion and incremental occlusion through every group, and through the layer the cost model picks. */
     private static void matchesPlainThroughEveryGroup(InterpretableModel m, INDArray x, Target t, int window,
             int stride, int batch) {
-        INDArray plain = Occlusion.builder(m).window(window).stride(stride).maxBatch(batch).build().attribute(x, t)
+        INDArray plain = Occlusion.builder(m).window(window).stride(stride).maxBatchSize(batch).build().attribute(x, t)
                 .map();
         List<String> cuts = new ArrayList<>();
-        for (LocalLayers.Group g : m.localLayers(x.size(1), x.size(2), x.size(3)).groups()) {
+        for (LocalLayers.Group g : m.spi().localLayers(x.size(1), x.size(2), x.size(3)).groups()) {
             cuts.add(g.outputLayer);
         }
         cuts.add(null);
         for (String cut : cuts) {
-            AttributionResult r = Occlusion.builder(m).window(window).stride(stride).maxBatch(batch).incremental()
+            AttributionResult r = Occlusion.builder(m).window(window).stride(stride).maxBatchSize(batch).incremental()
                     .incrementalThrough(cut).build().attribute(x, t);
             double diff = r.map().sub(plain).amaxNumber().doubleValue();
             double scale = plain.amaxNumber().doubleValue();
@@ -122,7 +122,7 @@ class IncrementalOcclusionTest {
     void givesPlainOcclusionsMapOnLeNetThroughEveryLayer() {
         InterpretableModel m = Models.of(lenet(3));
         INDArray x = images(1, 2, 1, 28, 28);
-        assertEquals(4, m.localLayers(1, 28, 28).groups().size(), "conv, pool, conv, pool");
+        assertEquals(4, m.spi().localLayers(1, 28, 28).groups().size(), "conv, pool, conv, pool");
         matchesPlainThroughEveryGroup(m, x, Targets.logit(2), 6, 4, 7);
         matchesPlainThroughEveryGroup(m, x, Targets.predicted(), 9, 9, 16);
     }
@@ -142,7 +142,7 @@ class IncrementalOcclusionTest {
                 .build();
         matchesPlainThroughEveryGroup(vgg, images(3, 2, 3, 12, 12), Targets.logit(1), 3, 2, 6);
         InterpretableModel res = Models.of(TestNets.resnetLike(DataType.DOUBLE, 6));
-        assertEquals("stem_relu", last(res.localLayers(3, 10, 10).groups()).outputLayer,
+        assertEquals("stem_relu", last(res.spi().localLayers(3, 10, 10).groups()).outputLayer,
                 "the chain ends where the residual branch starts");
         matchesPlainThroughEveryGroup(res, images(4, 1, 3, 10, 10), Targets.logit(3), 3, 1, 9);
     }
@@ -175,7 +175,7 @@ class IncrementalOcclusionTest {
         Target t = Targets.logit(2);
         INDArray exact = Occlusion.builder(m).window(6).stride(3).incremental().build().attribute(x, t).map();
         AttributionResult approx = Occlusion.builder(m).window(6).stride(3).incremental(0.3)
-                .incrementalThrough(m.localLayers(1, 28, 28).groups().get(3).outputLayer).build().attribute(x, t);
+                .incrementalThrough(m.spi().localLayers(1, 28, 28).groups().get(3).outputLayer).build().attribute(x, t);
         assertTrue(approx.options().get("incremental").startsWith("approximate (threshold 0.30)"),
                 approx.options().toString());
         assertEquals(java.util.Arrays.toString(exact.shape()), java.util.Arrays.toString(approx.map().shape()));

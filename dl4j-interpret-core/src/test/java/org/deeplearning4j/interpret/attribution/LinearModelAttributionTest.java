@@ -3,7 +3,7 @@ package org.deeplearning4j.interpret.attribution;
 import org.deeplearning4j.interpret.model.ExecutionPath;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.LinearModels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,7 +79,7 @@ class LinearModelAttributionTest {
         MultiLayerNetwork net = LinearModels.linear(C, H, W, 3, 3);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 2, C, H, W);
         double baseline = 0.25;
-        AttributionResult r = Occlusion.builder(model(net, p)).window(2).stride(2).baselineValue(baseline).maxBatch(4)
+        AttributionResult r = Occlusion.builder(model(net, p)).window(2).stride(2).baselineValue(baseline).maxBatchSize(4)
                 .build().attribute(x, Targets.logit(CLS));
         INDArray w = weightImage(net).slice(0);
         for (int i = 0; i < 2; i++) {

@@ -4,7 +4,7 @@ import org.deeplearning4j.interpret.data.ShapesCnn;
 import org.deeplearning4j.interpret.data.SyntheticShapes;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TrainedShapes;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;

@@ -4,7 +4,7 @@ import org.deeplearning4j.interpret.InterpretException;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -60,7 +60,7 @@ class ReluRuleScopeTest {
                 "guided backprop on leaky ReLU must not be the plain gradient");
         assertEquals("layer0 (leakyrelu(a=0.01))", guided.options().get("ruleAppliedAt"));
         assertTrue(guided.options().get("trueDerivativeAt").startsWith("layer1"), guided.options().toString());
-        assertEquals(1, net(Activation.ELU, Activation.IDENTITY).reluRuleCoverage().applied().size());
+        assertEquals(1, net(Activation.ELU, Activation.IDENTITY).spi().reluRuleCoverage().applied().size());
     }
 
     /** DL4J's batch normalization ignores the activation it is configured with: it is not listed. */
@@ -76,6 +76,6 @@ class ReluRuleScopeTest {
                 .setInputType(InputType.convolutional(6, 6, 1)).build());
         n.init();
         InterpretableModel m = Models.builder(n).inputSpec(InputSpec.builder().shape(1, 6, 6).build()).build();
-        assertTrue(m.reluRuleCoverage().exact().isEmpty(), m.reluRuleCoverage().toString());
+        assertTrue(m.spi().reluRuleCoverage().exact().isEmpty(), m.spi().reluRuleCoverage().toString());
     }
 }

@@ -6,8 +6,8 @@ import org.deeplearning4j.interpret.model.Models;
 import org.deeplearning4j.interpret.segmentation.Segmentation;
 import org.deeplearning4j.interpret.segmentation.Segmenter;
 import org.deeplearning4j.interpret.segmentation.Segmenters;
-import org.deeplearning4j.interpret.target.Target;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Target;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.LinearModels;
 import org.deeplearning4j.interpret.testing.TestNets;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -182,11 +182,11 @@ class SegmentMethodsTest {
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 3, 12, 12);
         Segmenter grid = Segmenters.grid(4, 4); // 9 segments: KernelSHAP samples
         List<Function<Integer, Attribution>> methods = List.of(
-                b -> ShapleyValueSampling.builder(model).segmenter(grid).samples(4).internalBatchSize(b).build(),
-                b -> KernelShap.builder(model).segmenter(grid).samples(50).internalBatchSize(b).build(),
-                b -> Lime.builder(model).segmenter(grid).samples(50).internalBatchSize(b).build(),
-                b -> FeatureAblation.builder(model).segmenter(grid).internalBatchSize(b).build(),
-                b -> GradientShap.builder(model).samples(7).noiseStdev(0.1).internalBatchSize(b).build());
+                b -> ShapleyValueSampling.builder(model).segmenter(grid).samples(4).maxBatchSize(b).build(),
+                b -> KernelShap.builder(model).segmenter(grid).samples(50).maxBatchSize(b).build(),
+                b -> Lime.builder(model).segmenter(grid).samples(50).maxBatchSize(b).build(),
+                b -> FeatureAblation.builder(model).segmenter(grid).maxBatchSize(b).build(),
+                b -> GradientShap.builder(model).samples(7).noiseStdev(0.1).maxBatchSize(b).build());
         Target t = Targets.logit(2);
         for (Function<Integer, Attribution> f : methods) {
             INDArray batched = f.apply(64).attribute(x, t).attributions();
@@ -205,7 +205,7 @@ class SegmentMethodsTest {
         assertThrows(IllegalArgumentException.class, () -> Lime.builder(model).kernelWidth(0).build());
         assertThrows(IllegalArgumentException.class, () -> Lime.builder(model).ridge(-1).build());
         assertThrows(IllegalArgumentException.class, () -> Lime.builder(model).segmenter(null).build());
-        assertThrows(IllegalArgumentException.class, () -> FeatureAblation.builder(model).internalBatchSize(0).build());
+        assertThrows(IllegalArgumentException.class, () -> FeatureAblation.builder(model).maxBatchSize(0).build());
         List<Object> events = new ArrayList<>();
         Segmentation wrongSize = Segmentation.of(Nd4j.zeros(DataType.INT, 3, 3));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -7,7 +7,7 @@ import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
 import org.deeplearning4j.interpret.render.BuildingBlocksPage;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TrainedShapes;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,7 +99,7 @@ class BuildingBlocksTest {
             AttributionResult r = LayerAttribution.builder(model, (String) c[0])
                     // a trained network: 256 steps keep the quadrature error well under 1% on any CPU's kernels
                     .method(LayerAttribution.Method.INTEGRATED_GRADIENTS).steps(256).build()
-                    .attribute(image, (org.deeplearning4j.interpret.target.Target) c[1]);
+                    .attribute(image, (org.deeplearning4j.interpret.targets.Target) c[1]);
             double total = r.attributions().sumNumber().doubleValue();
             double delta = r.convergenceDelta().get().getDouble(0);
             double change = total - delta; // f(x) - f(x with the layer zeroed)

@@ -5,7 +5,7 @@ import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
 import org.deeplearning4j.interpret.model.ObjectiveGradient;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -75,21 +75,36 @@ class GradientCheckTest {
     /** A model whose input gradients are twice the true ones, as LocallyConnected2D's are in DL4J M2.1. */
     static InterpretableModel doubled(InterpretableModel real) {
         return (InterpretableModel) Proxy.newProxyInstance(InterpretableModel.class.getClassLoader(),
-                new Class<?>[] {InterpretableModel.class}, (proxy, method, args) -> {
-                    Object r;
-                    try {
-                        r = method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
+                new Class<?>[] {InterpretableModel.class}, (proxy, method, args) -> method.getName().equals("spi")
+                        ? doubledSpi(real.spi(), (InterpretableModel) proxy) : doubling(real, method, args));
+    }
+
+    /** The engine SPI of {@link #doubled}: its double-precision copy is doubled too. */
+    private static org.deeplearning4j.interpret.model.ModelSpi doubledSpi(
+            org.deeplearning4j.interpret.model.ModelSpi real, InterpretableModel owner) {
+        return (org.deeplearning4j.interpret.model.ModelSpi) Proxy.newProxyInstance(
+                InterpretableModel.class.getClassLoader(),
+                new Class<?>[] {org.deeplearning4j.interpret.model.ModelSpi.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("model")) {
+                        return owner;
                     }
-                    if (r instanceof ObjectiveGradient) {
-                        ObjectiveGradient g = (ObjectiveGradient) r;
-                        return new ObjectiveGradient(g.values(), g.gradient().mul(2));
-                    }
-                    if (method.getName().equals("inDoublePrecision")) {
-                        return doubled((InterpretableModel) r);
-                    }
-                    return r;
+                    Object r = doubling(real, method, args);
+                    return method.getName().equals("inDoublePrecision") ? doubled((InterpretableModel) r) : r;
                 });
+    }
+
+    /** Calls {@code method} on {@code real}, doubling any input gradient it returns. */
+    private static Object doubling(Object real, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        Object r;
+        try {
+            r = method.invoke(real, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+        if (r instanceof ObjectiveGradient) {
+            ObjectiveGradient g = (ObjectiveGradient) r;
+            return new ObjectiveGradient(g.values(), g.gradient().mul(2));
+        }
+        return r;
     }
 }

@@ -3,7 +3,7 @@ package org.deeplearning4j.interpret.concepts;
 import org.deeplearning4j.interpret.data.SyntheticShapes;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TrainedShapes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

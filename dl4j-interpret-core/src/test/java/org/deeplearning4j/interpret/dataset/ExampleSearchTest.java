@@ -8,7 +8,7 @@ import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
 import org.deeplearning4j.interpret.model.ReceptiveField;
 import org.deeplearning4j.interpret.render.ExampleGrids;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TrainedShapes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

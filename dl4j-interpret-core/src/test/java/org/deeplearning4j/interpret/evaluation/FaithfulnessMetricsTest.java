@@ -11,7 +11,7 @@ import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
 import org.deeplearning4j.interpret.progress.Progress;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.LinearModels;
 import org.deeplearning4j.interpret.testing.TrainedFashionMnist;
 import org.deeplearning4j.interpret.testing.TrainedShapes;
@@ -100,8 +100,8 @@ class FaithfulnessMetricsTest {
         InterpretableModel m = Models.of(TrainedShapes.network());
         INDArray x = TrainedShapes.heldOut(3).features();
         INDArray maps = Saliency.of(m).attribute(x, Targets.predicted()).map();
-        DeletionInsertion road = DeletionInsertion.road(m).steps(6).randomOrders(2).maxBatch(5).build();
-        DeletionInsertion plain = DeletionInsertion.builder(m).steps(6).randomOrders(2).maxBatch(7).build();
+        DeletionInsertion road = DeletionInsertion.road(m).steps(6).randomOrders(2).maxBatchSize(5).build();
+        DeletionInsertion plain = DeletionInsertion.builder(m).steps(6).randomOrders(2).maxBatchSize(7).build();
         for (DeletionInsertion d : List.of(road, plain)) {
             DeletionInsertion.Result all = d.evaluate(x, maps, "Saliency", Targets.predictedProbability());
             DeletionInsertion.Result one = d.evaluate(x.get(NDArrayIndex.interval(2, 3)),

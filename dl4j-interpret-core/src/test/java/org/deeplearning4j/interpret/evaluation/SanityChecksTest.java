@@ -8,7 +8,7 @@ import org.deeplearning4j.interpret.data.SyntheticShapes;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TrainedFashionMnist;
 import org.deeplearning4j.interpret.testing.TrainedShapes;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -90,7 +90,7 @@ class SanityChecksTest {
                 .evaluate(x, Targets.predicted());
         log.info("{}; per stage {}", guided, Arrays.toString(guided.meanSimilarity("spearman-abs")));
         log.info("{}; per stage {}", saliency, Arrays.toString(saliency.meanSimilarity("spearman-abs")));
-        assertEquals(m.parameterLayers().size(), guided.stages().size());
+        assertEquals(m.spi().parameterLayers().size(), guided.stages().size());
         assertFalse(guided.passed(), guided.toString());
         assertTrue(saliency.passed(), saliency.toString());
         assertEquals(guided.stages().size() + 1, guided.exampleMaps().size());
@@ -114,23 +114,23 @@ class SanityChecksTest {
     void aRandomizedCopyIsSeededAndChangesOnlyTheNamedLayers() {
         InterpretableModel m = Models.of(TrainedShapes.network());
         INDArray x = TrainedShapes.heldOut(2).features();
-        List<String> layers = m.parameterLayers();
+        List<String> layers = m.spi().parameterLayers();
         String top = layers.get(layers.size() - 1);
-        INDArray a = m.randomizedCopy(List.of(top), 7).logits(x);
-        INDArray b = m.randomizedCopy(List.of(top), 7).logits(x);
-        INDArray c = m.randomizedCopy(List.of(top), 8).logits(x);
+        INDArray a = m.spi().randomizedCopy(List.of(top), 7).logits(x);
+        INDArray b = m.spi().randomizedCopy(List.of(top), 7).logits(x);
+        INDArray c = m.spi().randomizedCopy(List.of(top), 8).logits(x);
         assertEquals(a, b);
         assertNotEquals(a, c);
         // seed 0 too (ND4J's generator treats a zero seed as "unseeded")
         for (String l : layers) {
-            assertEquals(m.randomizedCopy(List.of(l), 0).activations(x, l).get(l),
-                    m.randomizedCopy(List.of(l), 0).activations(x, l).get(l), "seed 0 at " + l);
+            assertEquals(m.spi().randomizedCopy(List.of(l), 0).activations(x, l).get(l),
+                    m.spi().randomizedCopy(List.of(l), 0).activations(x, l).get(l), "seed 0 at " + l);
         }
         String first = layers.get(0);
         INDArray below = m.activations(x, first).get(first);
-        assertEquals(below, m.randomizedCopy(List.of(top), 7).activations(x, first).get(first),
+        assertEquals(below, m.spi().randomizedCopy(List.of(top), 7).activations(x, first).get(first),
                 "randomizing the top layer changed an earlier layer");
-        String msg = assertThrows(IllegalArgumentException.class, () -> m.randomizedCopy(List.of("nope"), 1))
+        String msg = assertThrows(IllegalArgumentException.class, () -> m.spi().randomizedCopy(List.of("nope"), 1))
                 .getMessage();
         assertTrue(msg.contains("nope") && msg.contains(first), msg);
     }
@@ -141,12 +141,12 @@ class SanityChecksTest {
                 org.deeplearning4j.interpret.model.SameDiffModelTest.smallGraph());
         INDArray w = sd.getVariable("w").getArr().dup();
         InterpretableModel m = Models.builder(sd, "input", "logits").build();
-        assertEquals(List.of("conv", "logits"), m.parameterLayers());
+        assertEquals(List.of("conv", "logits"), m.spi().parameterLayers());
         INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 1, 8, 8);
         RandomizationResult r = ParameterRandomization.builder(m, Saliency::of).build().evaluate(x,
                 Targets.predicted());
         assertEquals(2, r.stages().size());
-        assertNotEquals(m.logits(x), m.randomizedCopy(List.of("conv"), 1).logits(x));
+        assertNotEquals(m.logits(x), m.spi().randomizedCopy(List.of("conv"), 1).logits(x));
         assertEquals(w, sd.getVariable("w").getArr(), "the user's graph changed");
     }
 
@@ -154,7 +154,7 @@ class SanityChecksTest {
     void independentRandomizationHasOneStagePerLayerAndOnlyThatLayerRandom() {
         InterpretableModel m = Models.of(TrainedShapes.network());
         INDArray x = TrainedShapes.heldOut(4).features();
-        List<String> layers = m.parameterLayers();
+        List<String> layers = m.spi().parameterLayers();
         RandomizationResult r = ParameterRandomization.builder(m, Saliency::of)
                 .mode(ParameterRandomization.Mode.INDEPENDENT).build().evaluate(x, Targets.predicted());
         List<String> topDown = new java.util.ArrayList<>(layers);

@@ -81,7 +81,7 @@ class FeatureVisualizationTest {
     void everyObjectiveIncreasesWithinFiveSteps(Objective o) {
         int batch = o.couplesBatch() ? 3 : FeatureVisualization.AUTO_BATCH;
         FeatureVisResult r = FeatureVisualization.builder().steps(5).learningRate(0.01).transforms(Transforms.none())
-                .batch(batch).seed(3).thresholds(0).logProgress(false).build().run(model, o);
+                .images(batch).seed(3).thresholds(0).logProgress(false).build().run(model, o);
         INDArray before = FeatureVisualization.evaluate(model, o, r.snapshots().get(0));
         INDArray after = r.values();
         assertTrue(after.sumNumber().doubleValue() > before.sumNumber().doubleValue(),
@@ -98,7 +98,7 @@ class FeatureVisualizationTest {
         for (int c = 0; c < channels; c++) {
             all[c] = c;
         }
-        FeatureVisResult r = FeatureVisualization.builder().steps(128).batch(16).seed(1).logProgress(false).build()
+        FeatureVisResult r = FeatureVisualization.builder().steps(128).images(16).seed(1).logProgress(false).build()
                 .channels(model, LAST_CONV, all);
         assertEquals(channels, r.size());
         INDArray optimised = model.activations(model.inputSpec().toModelInput(r.images()), LAST_CONV).get(LAST_CONV)
@@ -129,10 +129,10 @@ class FeatureVisualizationTest {
     void aBatchOfRestartsGivesDistinctImagesAndTheDiversityPenaltyPushesThemApart() {
         Objective plain = Objectives.channel(LAST_CONV, 2);
         Objective diverse = plain.minus(Objectives.diversity("relu2").times(10));
-        FeatureVisResult r = FeatureVisualization.builder().steps(30).batch(3).seed(5).logProgress(false).build()
+        FeatureVisResult r = FeatureVisualization.builder().steps(30).images(3).seed(5).logProgress(false).build()
                 .run(model, diverse);
         assertEquals(3, r.size());
-        FeatureVisResult p = FeatureVisualization.builder().steps(30).batch(3).seed(5).logProgress(false).build()
+        FeatureVisResult p = FeatureVisualization.builder().steps(30).images(3).seed(5).logProgress(false).build()
                 .run(model, plain);
         INDArray divD = FeatureVisualization.evaluate(model, Objectives.diversity("relu2"), r.images());
         INDArray divP = FeatureVisualization.evaluate(model, Objectives.diversity("relu2"), p.images());
@@ -233,7 +233,7 @@ class FeatureVisualizationTest {
         assertTrue(neuron.contains("(16, 3)") && neuron.contains("16x16"), neuron);
         String penalty = message(() -> fv.run(model, Objectives.l2()));
         assertTrue(penalty.contains("reads no layer"), penalty);
-        String perImage = message(() -> FeatureVisualization.builder().batch(2).build()
+        String perImage = message(() -> FeatureVisualization.builder().images(2).build()
                 .run(model, Objectives.channels(LAST_CONV, 0, 1, 2)));
         assertTrue(perImage.contains("3 parts") && perImage.contains("2 images"), perImage);
         String dir = message(() -> fv.run(model, Objectives.direction("relu3", new double[] {1, 2})));
@@ -277,7 +277,7 @@ class FeatureVisualizationTest {
         MultiLayerNetwork net = TrainedShapes.network();
         INDArray before = net.params().dup();
         int listeners = net.getListeners() == null ? 0 : net.getListeners().size();
-        FeatureVisualization.builder().steps(3).batch(2).logProgress(false).build()
+        FeatureVisualization.builder().steps(3).images(2).logProgress(false).build()
                 .run(model, Objectives.deepDream("relu3").minus(Objectives.diversity("relu2")));
         assertEquals(before, net.params());
         assertEquals(listeners, net.getListeners() == null ? 0 : net.getListeners().size());

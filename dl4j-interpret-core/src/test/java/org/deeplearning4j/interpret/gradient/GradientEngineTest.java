@@ -3,8 +3,8 @@ package org.deeplearning4j.interpret.gradient;
 import org.deeplearning4j.interpret.model.ExecutionPath;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Target;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Target;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TestNets;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -120,18 +120,18 @@ class GradientEngineTest {
         org.deeplearning4j.interpret.model.LayerGradient lg = model.layerGradient(x, target, layer);
         INDArray a = lg.activation().dup();
         // the override reproduces the plain forward pass
-        assertTrue(model.values(x, target, layer, a).equalsWithEps(model.values(x, target), 1e-12));
+        assertTrue(model.spi().values(x, target, layer, a).equalsWithEps(model.values(x, target), 1e-12));
         // jitter the activation so that ReLU zeros do not create max-pooling ties (where the derivative is one-sided)
         INDArray base = a.add(Nd4j.rand(DataType.DOUBLE, a.shape()).muli(0.05));
-        INDArray analytic = model.layerGradient(x, target, layer, base, ReluRule.NORMAL).gradient();
+        INDArray analytic = model.spi().layerGradient(x, target, layer, base, ReluRule.NORMAL).gradient();
         Random rng = new Random(3);
         for (int k = 0; k < CHECKED_ENTRIES; k++) {
             long i = rng.nextInt((int) base.length());
             double orig = base.getDouble(i);
             base.putScalar(i, orig + FD_EPS);
-            double plus = model.values(x, target, layer, base).sumNumber().doubleValue();
+            double plus = model.spi().values(x, target, layer, base).sumNumber().doubleValue();
             base.putScalar(i, orig - FD_EPS);
-            double minus = model.values(x, target, layer, base).sumNumber().doubleValue();
+            double minus = model.spi().values(x, target, layer, base).sumNumber().doubleValue();
             base.putScalar(i, orig);
             double fd = (plus - minus) / (2 * FD_EPS);
             double an = analytic.getDouble(i);
@@ -142,9 +142,9 @@ class GradientEngineTest {
     }
 
     /** sum over two layers of (mean of A^2) + 3 * A[.., 0, ...]: affine seeds {@code 2A/n + 3 e_0}. */
-    private static org.deeplearning4j.interpret.target.LayerObjective squares(boolean declareAffine) {
+    private static org.deeplearning4j.interpret.targets.LayerObjective squares(boolean declareAffine) {
         List<String> layers = List.of("stem_relu", "merge");
-        return new org.deeplearning4j.interpret.target.LayerObjective() {
+        return new org.deeplearning4j.interpret.targets.LayerObjective() {
             @Override
             public List<String> layers() {
                 return layers;
@@ -210,8 +210,8 @@ class GradientEngineTest {
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 3, 10, 10);
         for (ExecutionPath p : new ExecutionPath[] {ExecutionPath.SAMEDIFF, ExecutionPath.DL4J_LAYERS}) {
             InterpretableModel m = resnet(p);
-            org.deeplearning4j.interpret.model.ObjectiveGradient one = m.gradient(x, squares(true), ReluRule.NORMAL);
-            org.deeplearning4j.interpret.model.ObjectiveGradient two = m.gradient(x, squares(false), ReluRule.NORMAL);
+            org.deeplearning4j.interpret.model.ObjectiveGradient one = m.spi().gradient(x, squares(true), ReluRule.NORMAL);
+            org.deeplearning4j.interpret.model.ObjectiveGradient two = m.spi().gradient(x, squares(false), ReluRule.NORMAL);
             assertTrue(one.gradient().equalsWithEps(two.gradient(), 1e-10), p + " gradients differ");
             assertTrue(one.values().equalsWithEps(two.values(), 1e-10), p + " values differ");
             assertTrue(one.gradient().amaxNumber().doubleValue() > 0);

@@ -4,7 +4,7 @@ import org.deeplearning4j.interpret.attribution.GradCam;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.featurevis.FeatureVisualization;
 import org.deeplearning4j.interpret.model.InputSpec;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TestNets;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

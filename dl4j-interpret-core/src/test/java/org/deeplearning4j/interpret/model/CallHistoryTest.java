@@ -17,7 +17,7 @@ import org.deeplearning4j.interpret.dataset.Unit;
 import org.deeplearning4j.interpret.featurevis.FeatureVisualization;
 import org.deeplearning4j.interpret.featurevis.Objectives;
 import org.deeplearning4j.interpret.gradient.ReluRule;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TestNets;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -154,9 +154,9 @@ class CallHistoryTest {
         c.put("layerIntegratedGradients", (m, x) -> LayerAttribution.builder(m, f.spatial)
                 .method(LayerAttribution.Method.INTEGRATED_GRADIENTS).steps(6).build()
                 .attribute(x, Targets.logit(0)).attributions());
-        c.put("guidedGradientAtLayer", (m, x) -> m.layerGradient(x, Targets.logit(0), f.spatial, null,
+        c.put("guidedGradientAtLayer", (m, x) -> m.spi().layerGradient(x, Targets.logit(0), f.spatial, null,
                 ReluRule.GUIDED).gradient());
-        c.put("featureVisStep", (m, x) -> FeatureVisualization.builder().steps(2).batch((int) Math.min(3,
+        c.put("featureVisStep", (m, x) -> FeatureVisualization.builder().steps(2).images((int) Math.min(3,
                 x.size(0))).seed(x.size(0)).logProgress(false).build()
                 .run(m, Objectives.channel(f.spatial, 0).plus(Objectives.deepDream(f.spatial))).images());
         c.put("exampleSearch", (m, x) -> {

@@ -4,7 +4,7 @@ import org.deeplearning4j.interpret.attribution.GradientXInput;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.gradient.ReluRule;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TestNets;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;

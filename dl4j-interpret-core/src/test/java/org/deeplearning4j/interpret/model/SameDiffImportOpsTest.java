@@ -5,7 +5,7 @@ import org.deeplearning4j.interpret.attribution.Baselines;
 import org.deeplearning4j.interpret.attribution.DeepLift;
 import org.deeplearning4j.interpret.check.GradientCheck;
 import org.deeplearning4j.interpret.check.GradientCheckResult;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;

@@ -18,8 +18,8 @@ import org.deeplearning4j.interpret.dataset.Unit;
 import org.deeplearning4j.interpret.featurevis.FeatureVisualization;
 import org.deeplearning4j.interpret.featurevis.Objective;
 import org.deeplearning4j.interpret.featurevis.Objectives;
-import org.deeplearning4j.interpret.target.Target;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Target;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -120,12 +120,13 @@ public class SameDiffModelTest {
     @Test
     void replacingAHiddenActivationGivesTheSameValuesGradientsAndLayerIntegratedGradients() {
         INDArray ov = cg.activations(x, "relu").get("relu").mul(0.5);
-        same(cg.values(x, Targets.logit(0), "relu", ov), sdm.values(x, Targets.logit(0), "relu", ov), "override");
+        same(cg.spi().values(x, Targets.logit(0), "relu", ov), sdm.spi().values(x, Targets.logit(0), "relu", ov),
+                "override");
         org.deeplearning4j.interpret.gradient.ReluRule n = org.deeplearning4j.interpret.gradient.ReluRule.NORMAL;
-        same(cg.layerGradient(x, Targets.logit(0), "relu", ov, n).gradient(),
-                sdm.layerGradient(x, Targets.logit(0), "relu", ov, n).gradient(), "gradient at the override");
-        same(cg.layerGradient(x, Targets.channel("pool", 2), "conv", cg.activations(x, "conv").get("conv").mul(2), n)
-                .gradient(), sdm.layerGradient(x, Targets.channel("pool", 2), "conv",
+        same(cg.spi().layerGradient(x, Targets.logit(0), "relu", ov, n).gradient(),
+                sdm.spi().layerGradient(x, Targets.logit(0), "relu", ov, n).gradient(), "gradient at the override");
+        same(cg.spi().layerGradient(x, Targets.channel("pool", 2), "conv", cg.activations(x, "conv").get("conv").mul(2), n)
+                .gradient(), sdm.spi().layerGradient(x, Targets.channel("pool", 2), "conv",
                 sdm.activations(x, "conv").get("conv").mul(2), n).gradient(), "gradient at an earlier override");
         for (String layer : List.of("relu", "pool")) {
             AttributionResult a = LayerAttribution.builder(cg, layer).method(LayerAttribution.Method
@@ -226,7 +227,7 @@ public class SameDiffModelTest {
     void featureVisualizationObjectivesAndDatasetSearchAgree() {
         Objective o = Objectives.channel("relu", 1).plus(Objectives.deepDream("pool"))
                 .minus(Objectives.diversity("conv").times(2)).minus(Objectives.l2().times(0.1));
-        FeatureVisualization fv = FeatureVisualization.builder().steps(4).batch(2).seed(5).logProgress(false).build();
+        FeatureVisualization fv = FeatureVisualization.builder().steps(4).images(2).seed(5).logProgress(false).build();
         same(fv.run(cg, o).images(), fv.run(sdm, o).images(), "optimised images");
         same(fv.run(cg, Objectives.classProbability(2)).images(), fv.run(sdm, Objectives.classProbability(2))
                 .images(), "class probability images");
@@ -280,7 +281,7 @@ public class SameDiffModelTest {
         String size = assertThrows(IllegalArgumentException.class, () -> sdm.logits(Nd4j.rand(DataType.DOUBLE, 2, 1,
                 9, 9))).getMessage();
         assertTrue(size.contains("8x8"), size);
-        String override = assertThrows(IllegalArgumentException.class, () -> sdm.values(x, Targets.logit(0), "pool",
+        String override = assertThrows(IllegalArgumentException.class, () -> sdm.spi().values(x, Targets.logit(0), "pool",
                 Nd4j.zeros(DataType.DOUBLE, 3, 4, 2, 2))).getMessage();
         assertTrue(override.contains("[3, 4, 4, 4]"), override);
     }

@@ -4,7 +4,7 @@ import org.deeplearning4j.interpret.InterpretException;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.check.GradientCheck;
 import org.deeplearning4j.interpret.check.GradientCheckResult;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

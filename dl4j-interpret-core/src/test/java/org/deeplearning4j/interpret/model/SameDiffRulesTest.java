@@ -4,7 +4,7 @@ import org.deeplearning4j.interpret.InterpretException;
 import org.deeplearning4j.interpret.attribution.Lrp;
 import org.deeplearning4j.interpret.gradient.LrpComposite;
 import org.deeplearning4j.interpret.gradient.LrpRule;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -146,7 +146,7 @@ public class SameDiffRulesTest {
     @Test
     void revealCancelGivesTheComputationGraphsMapsAndSumsToTheChangeWithoutMaxima() {
         INDArray ref = Nd4j.rand(DataType.DOUBLE, 3, 1, 8, 8).muli(0.5);
-        for (org.deeplearning4j.interpret.target.Target t : List.of(Targets.logit(1), Targets.logit(2))) {
+        for (org.deeplearning4j.interpret.targets.Target t : List.of(Targets.logit(1), Targets.logit(2))) {
             org.deeplearning4j.interpret.attribution.AttributionResult a = revealCancel(cg, ref).attribute(x, t);
             org.deeplearning4j.interpret.attribution.AttributionResult b = revealCancel(sdm, ref).attribute(x, t);
             double diff = a.attributions().sub(b.attributions()).amaxNumber().doubleValue();

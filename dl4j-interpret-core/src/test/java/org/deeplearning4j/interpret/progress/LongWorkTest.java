@@ -12,7 +12,7 @@ import org.deeplearning4j.interpret.featurevis.FeatureVisualization;
 import org.deeplearning4j.interpret.featurevis.Objectives;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.testing.TrainedShapes;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,7 +52,7 @@ class LongWorkTest {
         IntegratedGradients.builder(m).steps(10).progress(ig::add).build().attribute(x, Targets.predicted());
         complete(ig, 20, "integrated gradients");
         List<Progress> nt = new ArrayList<>();
-        NoiseTunnel.builder(m, Saliency.of(m)).samples(5).maxBatch(2).progress(nt::add).build()
+        NoiseTunnel.builder(m, Saliency.of(m)).samples(5).maxBatchSize(2).progress(nt::add).build()
                 .attribute(x, Targets.predicted());
         complete(nt, 10, "noise tunnel");
         assertEquals(6, nt.size(), "3 chunks per example");
@@ -60,7 +60,7 @@ class LongWorkTest {
         Occlusion.builder(m).window(8).stride(8).progress(occ::add).build().attribute(x, Targets.predicted());
         complete(occ, 2 * 16, "occlusion");
         List<Progress> sc = new ArrayList<>();
-        ScoreCam.builder(m).layer("conv3").maxBatch(8).progress(sc::add).build().attribute(x, Targets.predicted());
+        ScoreCam.builder(m).layer("conv3").maxBatchSize(8).progress(sc::add).build().attribute(x, Targets.predicted());
         complete(sc, 2 * 32, "score-cam");
         List<Progress> fv = new ArrayList<>();
         FeatureVisualization.builder().steps(5).progress(fv::add).build().run(m, Objectives.channel("conv3", 1));
@@ -80,10 +80,10 @@ class LongWorkTest {
         InterpretableModel m = Models.of(TrainedShapes.network());
         INDArray x = TrainedShapes.heldOut(3).features();
         for (NoiseTunnel.Type type : NoiseTunnel.Type.values()) {
-            AttributionResult ref = NoiseTunnel.builder(m, Saliency.of(m)).type(type).samples(7).maxBatch(7).build()
+            AttributionResult ref = NoiseTunnel.builder(m, Saliency.of(m)).type(type).samples(7).maxBatchSize(7).build()
                     .attribute(x, Targets.predicted());
             for (int chunk : new int[] {1, 3}) {
-                AttributionResult r = NoiseTunnel.builder(m, Saliency.of(m)).type(type).samples(7).maxBatch(chunk)
+                AttributionResult r = NoiseTunnel.builder(m, Saliency.of(m)).type(type).samples(7).maxBatchSize(chunk)
                         .build().attribute(x, Targets.predicted());
                 double scale = ref.attributions().amaxNumber().doubleValue();
                 assertTrue(r.attributions().sub(ref.attributions()).amaxNumber().doubleValue() < 1e-5 * scale,
@@ -95,7 +95,7 @@ class LongWorkTest {
             assertTrue(alone.attributions().slice(0).sub(ref.attributions().slice(2)).amaxNumber().doubleValue()
                     < 1e-5 * scale, type + ": the third example alone differs from the same example in a batch");
         }
-        assertThrows(IllegalArgumentException.class, () -> NoiseTunnel.builder(m, Saliency.of(m)).maxBatch(-1)
+        assertThrows(IllegalArgumentException.class, () -> NoiseTunnel.builder(m, Saliency.of(m)).maxBatchSize(-1)
                 .build());
     }
 

@@ -9,7 +9,7 @@ import org.deeplearning4j.interpret.io.Npy;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,8 +43,7 @@ class ReadmeSnippetTest {
         AttributionResult occ = Occlusion.builder(model).window(16).stride(8).build()
                 .attribute(images, Targets.predictedProbability());
         BufferedImage input = Heatmaps.inputImage(images.slice(0), model.inputSpec());
-        BufferedImage overlay = Heatmaps.figure(Heatmaps.overlay(input, Heatmaps.heatmap(sal.map(0), Colormap.INFERNO),
-                0.5), Colormap.INFERNO, Heatmaps.scaleRange(sal.map(0), Colormap.INFERNO, 99.5), "saliency", 224);
+        BufferedImage overlay = Heatmaps.overlayFigure(input, sal, 0, "saliency", 224); // heatmap over input + colour bar
         Heatmaps.writePng(overlay, new File(out, "sal.png"));
         HtmlReport.builder("My model").section("Saliency", "").image(input, "input").image(overlay, "saliency").build()
                 .write(new File(out, "report.html"));

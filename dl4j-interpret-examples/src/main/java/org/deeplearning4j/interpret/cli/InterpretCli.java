@@ -36,7 +36,7 @@ import org.deeplearning4j.interpret.render.FeatureVisImages;
 import org.deeplearning4j.interpret.render.Heatmaps;
 import org.deeplearning4j.interpret.render.HtmlReport;
 import org.deeplearning4j.interpret.render.ScorecardPage;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.zoo.Zoo;
 import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -217,13 +217,9 @@ public final class InterpretCli implements Callable<Integer> {
                 for (int c : classes[i]) {
                     AttributionResult r = a.attribute(xi, Targets.logit(c));
                     String name = stem + "-" + methodName() + "-class" + c;
-                    Colormap cmap = r.isSigned() ? Colormap.RDBU : Colormap.INFERNO;
-                    BufferedImage heat = Heatmaps.heatmap(r.map(0), cmap);
-                    BufferedImage overlay = Heatmaps.overlay(input, heat, Heatmaps.DEFAULT_ALPHA);
                     String caption = l.mark(String.format(Locale.ROOT, "%s for '%s' (class %d, p=%.3f)%s", a.name(),
                             l.classes.shortName(c), c, probs.getDouble(i, c), describe(r.options())));
-                    BufferedImage fig = Heatmaps.figure(overlay, cmap, Heatmaps.scaleRange(r.map(0), cmap,
-                            Heatmaps.DEFAULT_CLIP_PERCENTILE), caption, FIGURE_SIDE);
+                    BufferedImage fig = Heatmaps.overlayFigure(input, r, 0, caption, FIGURE_SIDE);
                     Heatmaps.writePng(fig, new File(model.out, name + ".png"));
                     r.saveMapNpy(new File(model.out, name + ".npy"));
                     report.image(fig, caption);

@@ -5,7 +5,7 @@ import org.deeplearning4j.interpret.concepts.Tcav;
 import org.deeplearning4j.interpret.concepts.TcavResult;
 import org.deeplearning4j.interpret.io.ImageLoader;
 import org.deeplearning4j.interpret.render.TcavPage;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

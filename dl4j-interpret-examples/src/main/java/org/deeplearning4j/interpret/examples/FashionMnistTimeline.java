@@ -7,7 +7,7 @@ import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.data.FashionMnist;
 import org.deeplearning4j.interpret.featurevis.FeatureVisualization;
 import org.deeplearning4j.interpret.listener.InterpretationListener;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.zoo.Zoo;
 import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.deeplearning4j.nn.graph.ComputationGraph;

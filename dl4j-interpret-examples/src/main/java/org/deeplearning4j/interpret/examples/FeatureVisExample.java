@@ -74,7 +74,7 @@ public final class FeatureVisExample {
         FeatureVisImages.addTo(report, "Class models: logit - L2", classes, classCaps);
 
         Objective diverse = Objectives.channel(LAYER, 5).minus(Objectives.diversity("relu2").times(20));
-        FeatureVisResult restarts = FeatureVisualization.builder().steps(STEPS).seed(2).batch(3).build()
+        FeatureVisResult restarts = FeatureVisualization.builder().steps(STEPS).seed(2).images(3).build()
                 .run(model, diverse);
         FeatureVisImages.writePngs(restarts, out, "diverse", null);
         FeatureVisImages.addTo(report, "Three diverse restarts", restarts, null);

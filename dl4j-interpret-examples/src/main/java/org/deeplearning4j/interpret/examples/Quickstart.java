@@ -26,7 +26,7 @@ import org.deeplearning4j.interpret.model.Models;
 import org.deeplearning4j.interpret.render.Colormap;
 import org.deeplearning4j.interpret.render.Heatmaps;
 import org.deeplearning4j.interpret.render.HtmlReport;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;

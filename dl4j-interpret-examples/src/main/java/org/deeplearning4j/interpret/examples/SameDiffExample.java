@@ -19,7 +19,7 @@ import org.deeplearning4j.interpret.render.Colormap;
 import org.deeplearning4j.interpret.render.FeatureVisImages;
 import org.deeplearning4j.interpret.render.Heatmaps;
 import org.deeplearning4j.interpret.render.HtmlReport;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -145,7 +145,7 @@ class InterpretCliTest {
                         .build()).build();
         org.nd4j.linalg.api.ndarray.INDArray api = org.deeplearning4j.interpret.attribution.Saliency.of(m)
                 .attribute(org.deeplearning4j.interpret.io.ImageLoader.pixels(ImageIO.read(png), 3),
-                        org.deeplearning4j.interpret.target.Targets.logit(2)).map(0);
+                        org.deeplearning4j.interpret.targets.Targets.logit(2)).map(0);
         assertTrue(cli.reshape(api.shape()).castTo(api.dataType()).equalsWithEps(api, 1e-6),
                 "the CLI explained a different image than the one given");
         Run crop = run("attribute", "saliency", "-m", mlnZip.getPath(), "--shape", "3,32,32", "-i", image.getPath(),

@@ -30,7 +30,7 @@ import java.util.Objects;
  * is refused rather than silently interpreted.
  *
  * <pre>{@code
- * ModelRef ref = ModelRef.of(net, InputSpec.builder().shape(1, 28, 28).build()).withBatchSize(32);
+ * ModelRef ref = ModelRef.of(net, InputSpec.builder().shape(1, 28, 28).build()).withMaxBatchSize(32);
  * ModelRef big = ModelRef.fromUri("hdfs:///models/vgg16.zip", spark.sparkContext().hadoopConfiguration(), spec);
  * }</pre>
  */
@@ -177,7 +177,7 @@ public final class ModelRef implements Serializable {
      * @param n examples per batch on an executor (also the model's chunk size)
      * @return a copy with that batch size
      */
-    public ModelRef withBatchSize(int n) {
+    public ModelRef withMaxBatchSize(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + n);
         }
@@ -185,7 +185,7 @@ public final class ModelRef implements Serializable {
     }
 
     /** @return examples per batch */
-    public int batchSize() {
+    public int maxBatchSize() {
         return batchSize;
     }
 

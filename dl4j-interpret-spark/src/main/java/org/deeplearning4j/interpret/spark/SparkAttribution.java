@@ -15,8 +15,8 @@ import org.deeplearning4j.interpret.attribution.Attribution;
 import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Target;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -212,7 +212,7 @@ public final class SparkAttribution implements Serializable {
             InterpretableModel model = ModelPool.get(ref);
             Attribution method = spec.build(model);
             InputSpec inputSpec = model.inputSpec();
-            int batchSize = ref.batchSize();
+            int batchSize = ref.maxBatchSize();
             return new Iterator<>() {
                 private final Deque<Row> ready = new ArrayDeque<>();
 

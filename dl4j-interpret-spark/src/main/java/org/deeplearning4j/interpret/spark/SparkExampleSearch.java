@@ -138,7 +138,7 @@ public final class SparkExampleSearch implements Serializable {
         ExampleSearch search = on(m);
         ExampleSearchState state = search.newState();
         InputSpec spec = m.inputSpec();
-        int max = model.batchSize();
+        int max = model.maxBatchSize();
         float[] values = new float[(int) (max * reader.imageLength())];
         long[] ids = new long[max];
         long readNs = 0;

@@ -10,7 +10,7 @@ import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.io.Npy;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +46,7 @@ class SparkAttributionTest {
     @BeforeAll
     static void setUp() {
         x = SparkFixtures.images(N);
-        ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withBatchSize(4);
+        ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withMaxBatchSize(4);
         local = Models.builder(SparkFixtures.network()).inputSpec(SparkFixtures.SPEC).build();
     }
 
@@ -241,7 +241,7 @@ class SparkAttributionTest {
         ShapesNet.other().save(zip, false);
         IllegalStateException e = assertThrows(IllegalStateException.class, back::open);
         assertTrue(e.getMessage().contains("changed after the job started"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ref.withBatchSize(0));
+        assertThrows(IllegalArgumentException.class, () -> ref.withMaxBatchSize(0));
     }
 
     /** A network with other weights. */

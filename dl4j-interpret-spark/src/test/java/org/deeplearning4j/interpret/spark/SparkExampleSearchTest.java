@@ -79,7 +79,7 @@ class SparkExampleSearchTest {
     @Test
     void theSearchEqualsTheSingleJvmSearchBitForBitForOneTwoAndSevenPartitions() {
         // batches of one on both sides: each example's activations are then computed exactly alike on any CPU
-        ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withBatchSize(1);
+        ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withMaxBatchSize(1);
         ExampleSearchResult expected = single(1);
         for (int partitions : new int[] {1, 2, 7}) {
             assertSame(expected, spark(ref).search(SparkFixtures.rows(x, partitions), "id", "image"), true);
@@ -88,7 +88,7 @@ class SparkExampleSearchTest {
 
     @Test
     void batchedPartitionsAgreeWithTheSingleJvmSearchToFloatRounding() {
-        ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withBatchSize(8);
+        ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withMaxBatchSize(8);
         assertSame(single(8), spark(ref).withMergeDepth(3).search(SparkFixtures.rows(x, 7), "id", "image"),
                 false);
     }
@@ -96,7 +96,7 @@ class SparkExampleSearchTest {
     @Test
     void aModelIsOpenedOncePerTaskThreadAndKeptForItsLaterTasks() {
         // a batch size no other test uses: a pool key of its own
-        ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withBatchSize(3);
+        ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withMaxBatchSize(3);
         assertEquals(ref.checksum(), ModelRef.of(SparkFixtures.network(), null).checksum(),
                 "the same network serialized twice has one checksum");
         Dataset<Row> d = SparkFixtures.rows(x, 7).cache();
@@ -116,7 +116,7 @@ class SparkExampleSearchTest {
 
     @Test
     void aBadImageFailsTheJobNamingItsIdAndDuplicateIdsAreRefused() {
-        ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withBatchSize(4);
+        ModelRef ref = ModelRef.of(SparkFixtures.network(), SparkFixtures.SPEC).withMaxBatchSize(4);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             float[] v = x.get(NDArrayIndex.point(i)).dup('c').data().asFloat();

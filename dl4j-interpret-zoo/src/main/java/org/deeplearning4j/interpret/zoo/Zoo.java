@@ -36,6 +36,18 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public final class Zoo {
+    /** ImageNet mean pixel in BGR order, as subtracted by DL4J's {@code VGG16ImagePreProcessor}. */
+    public static final double[] IMAGENET_BGR_MEANS = {103.939, 116.779, 123.68};
+    /**
+     * Input spec of the zoo's ImageNet models: 3x224x224, BGR, 0..255 minus the ImageNet means (Keras "caffe"
+     * preprocessing, DL4J's {@code VGG16ImagePreProcessor}), so occlusion baselines and rendered inputs are right.
+     */
+    public static final InputSpec IMAGENET_SPEC = InputSpec.builder().shape(3, 224, 224).pixelRange(0, 255)
+            .channelMeans(IMAGENET_BGR_MEANS).channelOrder(InputSpec.ChannelOrder.BGR).build();
+    /** ImageNet classes. */
+    public static final int IMAGENET_CLASSES = 1000;
+    /** Chunk size of the 224x224 models' adapters: bounds the activation memory of one pass. */
+    public static final int IMAGENET_MAX_BATCH_SIZE = 8;
     /** Classes of the small networks unless given. */
     public static final int SMALL_DEFAULT_CLASSES = 10;
     /** Input side of the small networks in the registry (Fashion-MNIST). */
@@ -100,26 +112,26 @@ public final class Zoo {
 
     /** @return VGG16 */
     public static ZooEntry vgg16() {
-        return new ZooEntry("vgg16", "VGG16, ImageNet, 224x224, 138M parameters", ZooModels.IMAGENET_SPEC,
+        return new ZooEntry("vgg16", "VGG16, ImageNet, 224x224, 138M parameters", IMAGENET_SPEC,
                 vggNames(VGG16.builder().build().conf()), "block5_conv3",
-                List.of("block3_conv3", "block4_conv3", "block5_conv3"), Zoo::imagenetClasses, ZooModels::vgg16Random,
-                () -> VGG16.builder().build(), "vgg16_dl4j_inference.zip", ZooModels.ZOO_MAX_BATCH);
+                List.of("block3_conv3", "block4_conv3", "block5_conv3"), Zoo::imagenetClasses, ImageNetInit::vgg16,
+                () -> VGG16.builder().build(), "vgg16_dl4j_inference.zip", IMAGENET_MAX_BATCH_SIZE);
     }
 
     /** @return VGG19 */
     public static ZooEntry vgg19() {
-        return new ZooEntry("vgg19", "VGG19, ImageNet, 224x224, 144M parameters", ZooModels.IMAGENET_SPEC,
+        return new ZooEntry("vgg19", "VGG19, ImageNet, 224x224, 144M parameters", IMAGENET_SPEC,
                 vggNames(VGG19.builder().build().conf()), "block5_conv4",
-                List.of("block3_conv4", "block4_conv4", "block5_conv4"), Zoo::imagenetClasses, ZooModels::vgg19Random,
-                () -> VGG19.builder().build(), "vgg19_dl4j_inference.zip", ZooModels.ZOO_MAX_BATCH);
+                List.of("block3_conv4", "block4_conv4", "block5_conv4"), Zoo::imagenetClasses, ImageNetInit::vgg19,
+                () -> VGG19.builder().build(), "vgg19_dl4j_inference.zip", IMAGENET_MAX_BATCH_SIZE);
     }
 
     /** @return ResNet50 */
     public static ZooEntry resnet50() {
-        return new ZooEntry("resnet50", "ResNet50, ImageNet, 224x224, 25.6M parameters", ZooModels.IMAGENET_SPEC,
+        return new ZooEntry("resnet50", "ResNet50, ImageNet, 224x224, 25.6M parameters", IMAGENET_SPEC,
                 resnetNames(ResNet50.builder().build().graphBuilder().build()), "res5c",
-                List.of("res3d", "res4f", "res5c"), Zoo::imagenetClasses, ZooModels::resnet50Random,
-                () -> ResNet50.builder().build(), "resnet50_dl4j_inference.v3.zip", ZooModels.ZOO_MAX_BATCH);
+                List.of("res3d", "res4f", "res5c"), Zoo::imagenetClasses, ImageNetInit::resnet50,
+                () -> ResNet50.builder().build(), "resnet50_dl4j_inference.v3.zip", IMAGENET_MAX_BATCH_SIZE);
     }
 
     /** @return the small VGG-style network for 28x28 one-channel data, 10 classes (Fashion-MNIST) */

@@ -7,7 +7,7 @@ import org.deeplearning4j.interpret.io.ImageLoader;
 import org.deeplearning4j.interpret.model.ClassNames;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -160,7 +160,7 @@ class ZooEntryTest {
         }
         File f = dir.resolve("stripes.png").toFile();
         ImageIO.write(img, "png", f);
-        InputSpec spec = ZooModels.IMAGENET_SPEC;
+        InputSpec spec = Zoo.IMAGENET_SPEC;
         INDArray display = ImageLoader.of(InputSpec.builder().shape(3, 28, 28).build(), 1.0).loadDisplay(f);
         // away from the stripe edges (where resampling blends neighbours) the crop is pure green
         INDArray inner = display.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),

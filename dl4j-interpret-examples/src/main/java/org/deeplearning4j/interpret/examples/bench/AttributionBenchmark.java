@@ -6,9 +6,10 @@ import org.deeplearning4j.interpret.attribution.NoiseTunnel;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
-import org.deeplearning4j.interpret.target.Targets;
-import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.interpret.targets.Target;
+import org.deeplearning4j.interpret.targets.Targets;
+import org.deeplearning4j.interpret.zoo.Zoo;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,8 +84,9 @@ public final class AttributionBenchmark {
                 + "| occlusion (s) | windows | occlusion / (windows x forward) | peak off-heap (GB) | peak RSS (GB) |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String name : models) {
-            ComputationGraph g = name.equals("vgg16") ? ZooModels.vgg16Random(1) : ZooModels.resnet50Random(1);
-            InterpretableModel m = ZooModels.interpretable(g);
+            ZooEntry entry = Zoo.get(name);
+            ComputationGraph g = entry.randomInit(1);
+            InterpretableModel m = entry.interpretable(g);
             for (int batch : batches) {
                 peak.set(0);
                 peakOffHeap.set(0);
@@ -101,7 +103,7 @@ public final class AttributionBenchmark {
                 int windows = (int) Math.pow((224 - WINDOW) / STRIDE + 1, 2);
                 double occ = Double.NaN;
                 if (occlusion) {
-                    occ = Timing.once(() -> Occlusion.builder(m).window(WINDOW).stride(STRIDE).maxBatch(8).build()
+                    occ = Timing.once(() -> Occlusion.builder(m).window(WINDOW).stride(STRIDE).maxBatchSize(8).build()
                             .attribute(x, target));
                 }
                 System.out.println(String.format(Locale.ROOT,

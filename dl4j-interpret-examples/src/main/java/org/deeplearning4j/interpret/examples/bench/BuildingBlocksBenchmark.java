@@ -6,7 +6,8 @@ import org.deeplearning4j.interpret.featurevis.Objectives;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
-import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.interpret.zoo.Zoo;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -79,7 +80,7 @@ public final class BuildingBlocksBenchmark {
                     grid / positions / gridSteps * 1e3, fwd * 1e3));
         }
         if (vggSteps > 0) {
-            InterpretableModel vgg = ZooModels.interpretable(ZooModels.vgg16Random(1));
+            InterpretableModel vgg = Zoo.vgg16().interpretable(Zoo.vgg16().randomInit(1));
             Nd4j.getRandom().setSeed(5);
             INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 224, 224).muli(255).subi(115);
             double fwd = Timing.median(3, () -> vgg.logits(x));

@@ -4,7 +4,8 @@ import org.deeplearning4j.interpret.featurevis.FeatureVisualization;
 import org.deeplearning4j.interpret.featurevis.Objective;
 import org.deeplearning4j.interpret.featurevis.Objectives;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.interpret.zoo.Zoo;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,8 +50,9 @@ public final class FeatureVisBenchmark {
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (String name : models) {
             boolean vgg = name.equals("vgg16");
-            ComputationGraph g = vgg ? ZooModels.vgg16Random(1) : ZooModels.resnet50Random(1);
-            InterpretableModel m = ZooModels.interpretable(g);
+            ZooEntry entry = vgg ? Zoo.vgg16() : Zoo.resnet50();
+            ComputationGraph g = entry.randomInit(1);
+            InterpretableModel m = entry.interpretable(g);
             // VGG16 "12" is block4_conv3; ResNet50 "res4f_branch2c" is the last convolution of stage 4
             String layer = vgg ? "12" : "res4f_branch2c";
             for (int batch : batches) {
@@ -73,9 +75,9 @@ public final class FeatureVisBenchmark {
      *         {@link #REPEATS} pairs
      */
     private static double stepTime(InterpretableModel m, Objective o, int batch, int steps) {
-        FeatureVisualization shortRun = FeatureVisualization.builder().steps(1).batch(batch).seed(1)
+        FeatureVisualization shortRun = FeatureVisualization.builder().steps(1).images(batch).seed(1)
                 .logProgress(false).build();
-        FeatureVisualization longRun = FeatureVisualization.builder().steps(1 + steps).batch(batch).seed(1)
+        FeatureVisualization longRun = FeatureVisualization.builder().steps(1 + steps).images(batch).seed(1)
                 .logProgress(false).build();
         shortRun.run(m, o); // warm-up: builds the backward graph for this layer and batch
         List<Double> t = new ArrayList<>();

@@ -3,9 +3,10 @@ package org.deeplearning4j.interpret.examples.bench;
 import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
-import org.deeplearning4j.interpret.target.Targets;
-import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.interpret.targets.Target;
+import org.deeplearning4j.interpret.targets.Targets;
+import org.deeplearning4j.interpret.zoo.Zoo;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,13 +35,13 @@ public final class IncrementalOcclusionBenchmark {
         String model = args.length > 0 ? args[0] : "vgg16";
         String[] configs = (args.length > 1 ? args[1] : "32:16,16:8").split(",");
         double tau = args.length > 2 ? Double.parseDouble(args[2]) : 0.5;
-        InterpretableModel m = ZooModels.interpretable(model.equals("vgg16") ? ZooModels.vgg16Random(1)
-                : ZooModels.resnet50Random(1));
+        ZooEntry entry = Zoo.get(model);
+        InterpretableModel m = entry.interpretable(entry.randomInit(1));
         Nd4j.getRandom().setSeed(7);
         INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 224, 224).muli(255).subi(115);
         Target t = Targets.logit(3);
-        Occlusion.builder(m).window(112).stride(112).maxBatch(8).build().attribute(x, t); // warm-up
-        Occlusion.builder(m).window(112).stride(112).maxBatch(8).incremental().build().attribute(x, t);
+        Occlusion.builder(m).window(112).stride(112).maxBatchSize(8).build().attribute(x, t); // warm-up
+        Occlusion.builder(m).window(112).stride(112).maxBatchSize(8).incremental().build().attribute(x, t);
         StringBuilder table = new StringBuilder("| model | window / stride | windows | plain (s) | incremental exact (s) "
                 + "| speed-up | exact: max diff | approximate " + tau + " (s) | speed-up | approx: rel. L2 error "
                 + "| approx: max diff | incremental through |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -48,11 +49,11 @@ public final class IncrementalOcclusionBenchmark {
             int window = Integer.parseInt(c.split(":")[0]);
             int stride = Integer.parseInt(c.split(":")[1]);
             AttributionResult[] r = new AttributionResult[3];
-            double plain = Timing.once(() -> r[0] = Occlusion.builder(m).window(window).stride(stride).maxBatch(8)
+            double plain = Timing.once(() -> r[0] = Occlusion.builder(m).window(window).stride(stride).maxBatchSize(8)
                     .baselineValue(0).build().attribute(x, t));
-            double exact = Timing.once(() -> r[1] = Occlusion.builder(m).window(window).stride(stride).maxBatch(8)
+            double exact = Timing.once(() -> r[1] = Occlusion.builder(m).window(window).stride(stride).maxBatchSize(8)
                     .baselineValue(0).incremental().build().attribute(x, t));
-            double approx = Timing.once(() -> r[2] = Occlusion.builder(m).window(window).stride(stride).maxBatch(8)
+            double approx = Timing.once(() -> r[2] = Occlusion.builder(m).window(window).stride(stride).maxBatchSize(8)
                     .baselineValue(0).incremental(tau).build().attribute(x, t));
             double scale = r[0].map().amaxNumber().doubleValue();
             table.append(String.format(Locale.ROOT, "| %s | %d / %d | %s | %.1f | %.1f | %.2fx | %.1e | %.1f | %.2fx "

@@ -5,8 +5,9 @@ import org.deeplearning4j.interpret.attribution.IntegratedGradients;
 import org.deeplearning4j.interpret.attribution.NoiseTunnel;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Targets;
-import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.interpret.targets.Targets;
+import org.deeplearning4j.interpret.zoo.Zoo;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -93,8 +94,8 @@ public final class MemoryScalingBenchmark {
     }
 
     private static void child(String model, String method, int count) throws IOException {
-        InterpretableModel m = ZooModels.interpretable(model.equals("vgg16") ? ZooModels.vgg16Random(1)
-                : ZooModels.resnet50Random(1));
+        ZooEntry entry = Zoo.get(model);
+        InterpretableModel m = entry.interpretable(entry.randomInit(1));
         Nd4j.getRandom().setSeed(3);
         INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 224, 224).muli(255).subi(115);
         Attribution a = method.equals("ig") ? IntegratedGradients.builder(m).steps(count).build()

@@ -4,9 +4,9 @@ import org.deeplearning4j.interpret.attribution.GradCam;
 import org.deeplearning4j.interpret.attribution.GuidedBackprop;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.zoo.Zoo;
-import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,9 +39,9 @@ public final class OpProfile {
                 + "| ops run | between ops per op (ms) |\n|---|---|---|---|---|---|---|---|\n");
         StringBuilder top = new StringBuilder();
         for (String model : models) {
-            InterpretableModel m = ZooModels.interpretable(model.equals("vgg16") ? ZooModels.vgg16Random(1)
-                    : ZooModels.resnet50Random(1));
-            String camLayer = model.equals("vgg16") ? Zoo.vgg16().vertex("block5_conv3") : Zoo.resnet50().vertex("res5c");
+            ZooEntry entry = Zoo.get(model);
+            InterpretableModel m = entry.interpretable(entry.randomInit(1));
+            String camLayer = entry.vertex(entry.gradCamLayer());
             for (String b : batches) {
                 int batch = Integer.parseInt(b);
                 Nd4j.getRandom().setSeed(batch);

@@ -7,10 +7,10 @@ import org.deeplearning4j.interpret.attribution.NoiseTunnel;
 import org.deeplearning4j.interpret.attribution.Occlusion;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Target;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Target;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.interpret.zoo.Zoo;
-import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -66,9 +66,10 @@ public final class PyTorchSideBySide {
         StringBuilder memory = new StringBuilder();
         for (String model : models) {
             Map<Integer, Map<String, Double>> torch = runPyTorch(script, model, batches, reps);
-            ComputationGraph g = model.equals("vgg16") ? ZooModels.vgg16Random(1) : ZooModels.resnet50Random(1);
-            InterpretableModel m = ZooModels.interpretable(g);
-            String camLayer = model.equals("vgg16") ? Zoo.vgg16().vertex("block5_conv3") : Zoo.resnet50().vertex("res5c");
+            ZooEntry entry = Zoo.get(model);
+            ComputationGraph g = entry.randomInit(1);
+            InterpretableModel m = entry.interpretable(g);
+            String camLayer = entry.vertex(entry.gradCamLayer());
             for (int batch : Arrays.stream(batches.split(",")).mapToInt(Integer::parseInt).toArray()) {
                 AtomicLong peak = new AtomicLong();
                 Thread sampler = Timing.residentSampler(peak);
@@ -103,7 +104,7 @@ public final class PyTorchSideBySide {
         r.put("saliency", Timing.median(reps, () -> Saliency.builder(m).signed(true).build().attribute(x, t)));
         r.put("ig32", Timing.once(() -> IntegratedGradients.builder(m).steps(32).build().attribute(x, t)));
         r.put("smoothgrad16", Timing.once(() -> NoiseTunnel.builder(m, Saliency.of(m)).samples(16).build().attribute(x, t)));
-        r.put("occlusion", Timing.once(() -> Occlusion.builder(m).window(32).stride(16).baselineValue(0).maxBatch(8).build()
+        r.put("occlusion", Timing.once(() -> Occlusion.builder(m).window(32).stride(16).baselineValue(0).maxBatchSize(8).build()
                 .attribute(x, t)));
         GradCam cam = GradCam.builder(m).layer(camLayer).build();
         r.put("gradcam", Timing.median(reps, () -> cam.attribute(x, t)));

@@ -6,8 +6,9 @@ import org.deeplearning4j.interpret.attribution.Lrp;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.gradient.LrpComposite;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Targets;
-import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.interpret.targets.Targets;
+import org.deeplearning4j.interpret.zoo.Zoo;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,8 +42,9 @@ public final class RuleMethodsBenchmark {
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-10s %-28s %10s %12s%n", "model",
                 "method", "median s", "/ saliency"));
         for (String name : models) {
-            ComputationGraph g = name.equals("vgg16") ? ZooModels.vgg16Random(42) : ZooModels.resnet50Random(42);
-            InterpretableModel m = ZooModels.interpretable(g);
+            ZooEntry entry = Zoo.get(name);
+            ComputationGraph g = entry.randomInit(42);
+            InterpretableModel m = entry.interpretable(g);
             Nd4j.getRandom().setSeed(1);
             INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 224, 224).muli(255).subi(115);
             Map<String, Attribution> methods = new LinkedHashMap<>();

@@ -3,7 +3,8 @@ package org.deeplearning4j.interpret.examples.bench;
 import org.deeplearning4j.interpret.dataset.ExampleSearch;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.LayerInfo;
-import org.deeplearning4j.interpret.zoo.ZooModels;
+import org.deeplearning4j.interpret.zoo.Zoo;
+import org.deeplearning4j.interpret.zoo.ZooEntry;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,8 +35,9 @@ public final class SearchBenchmark {
         System.out.println("| model | layer | channels | images | inference (img/s) | search (img/s) | search / inference time |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (String name : models) {
-            ComputationGraph g = name.equals("vgg16") ? ZooModels.vgg16Random(1) : ZooModels.resnet50Random(1);
-            InterpretableModel m = ZooModels.interpretable(g);
+            ZooEntry entry = Zoo.get(name);
+            ComputationGraph g = entry.randomInit(1);
+            InterpretableModel m = entry.interpretable(g);
             String layer = null;
             for (LayerInfo l : m.layers()) {
                 if (l.isSpatial()) {

@@ -16,7 +16,7 @@ import org.deeplearning4j.interpret.spark.ModelRef;
 import org.deeplearning4j.interpret.spark.SparkAttribution;
 import org.deeplearning4j.interpret.spark.SparkExampleSearch;
 import org.deeplearning4j.interpret.spark.examples.SparkExample;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -54,7 +54,7 @@ public final class SparkBenchmark {
         InputSpec spec = InputSpec.builder().shape(3, size, size).build();
         INDArray x = SyntheticShapes.builder().size(size).seed(5).build().generate(n).features();
         InterpretableModel local = Models.builder(net).inputSpec(spec).maxBatchSize(BATCH).build();
-        ModelRef ref = ModelRef.of(net, spec).withBatchSize(BATCH);
+        ModelRef ref = ModelRef.of(net, spec).withMaxBatchSize(BATCH);
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "SparkBenchmark: %d images %dx%dx%d, batch %d, %d cores, shapes CNN",
                 n, 3, size, size, BATCH, Runtime.getRuntime().availableProcessors()));

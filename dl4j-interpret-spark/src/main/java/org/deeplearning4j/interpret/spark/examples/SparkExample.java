@@ -62,7 +62,7 @@ public final class SparkExample {
             if (epochs > 0) {
                 ShapesCnn.train(net, SyntheticShapes.builder().size(SIZE).seed(1).build().generate(4000), epochs, 3);
             }
-            ModelRef model = ModelRef.of(net, InputSpec.builder().shape(3, SIZE, SIZE).build()).withBatchSize(32);
+            ModelRef model = ModelRef.of(net, InputSpec.builder().shape(3, SIZE, SIZE).build()).withMaxBatchSize(32);
 
             Dataset<Row> images = images(spark, SyntheticShapes.builder().size(SIZE).seed(99).build()
                     .generate(count).features()).repartition(8);

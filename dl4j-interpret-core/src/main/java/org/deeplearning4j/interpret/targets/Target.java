@@ -1,4 +1,4 @@
-package org.deeplearning4j.interpret.target;
+package org.deeplearning4j.interpret.targets;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,4 +1,4 @@
-package org.deeplearning4j.interpret.target;
+package org.deeplearning4j.interpret.targets;
 
 /**
  * Factories for {@link Target}s.

@@ -4,7 +4,7 @@ import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.attribution.Saliency;
 import org.deeplearning4j.interpret.model.ExecutionPath;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.target.Targets;
+import org.deeplearning4j.interpret.targets.Targets;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Focused checks on the real zoo architectures (random He weights; no download). */
-class ZooModelsTest {
+class ZooArchitecturesTest {
 
     private static INDArray imagenetLikeInput(long seed) {
         Nd4j.getRandom().setSeed(seed);
@@ -24,7 +24,7 @@ class ZooModelsTest {
     }
 
     private static void runsEntirelyOnTheFastPathAndMatchesDl4j(ComputationGraph g, String name) {
-        InterpretableModel m = ZooModels.interpretable(g);
+        InterpretableModel m = Zoo.get(name.toLowerCase(java.util.Locale.ROOT)).interpretable(g);
         assertEquals(ExecutionPath.SAMEDIFF, m.executionPath(), name + " fell back: " + m.fallbackLayers());
         INDArray x = imagenetLikeInput(1);
         INDArray logits = m.logits(x);
@@ -39,14 +39,14 @@ class ZooModelsTest {
 
     @Test
     void resnet50RunsEntirelyOnTheFastPathAndMatchesDl4jsOwnInference() {
-        runsEntirelyOnTheFastPathAndMatchesDl4j(ZooModels.resnet50Random(42), "ResNet50");
+        runsEntirelyOnTheFastPathAndMatchesDl4j(Zoo.resnet50().randomInit(42), "ResNet50");
     }
 
     @Test
     void lrpAndDeepLiftRunOnTheZooArchitecturesAndAccountForTheLogit() {
         for (String name : new String[] {"VGG16", "ResNet50"}) {
-            ComputationGraph g = name.equals("VGG16") ? ZooModels.vgg16Random(42) : ZooModels.resnet50Random(42);
-            InterpretableModel m = ZooModels.interpretable(g);
+            ComputationGraph g = name.equals("VGG16") ? Zoo.vgg16().randomInit(42) : Zoo.resnet50().randomInit(42);
+            InterpretableModel m = Zoo.get(name.toLowerCase(java.util.Locale.ROOT)).interpretable(g);
             INDArray x = imagenetLikeInput(2);
             long t = System.nanoTime();
             AttributionResult lrp = org.deeplearning4j.interpret.attribution.Lrp.builder(m)
@@ -57,7 +57,7 @@ class ZooModelsTest {
             AttributionResult dl = org.deeplearning4j.interpret.attribution.DeepLift.builder(m).build()
                     .attribute(x, Targets.predicted());
             double dlS = (System.nanoTime() - t) / 1e9;
-            org.slf4j.LoggerFactory.getLogger(ZooModelsTest.class).info("{}: LRP {} s, DeepLIFT {} s", name, lrpS, dlS);
+            org.slf4j.LoggerFactory.getLogger(ZooArchitecturesTest.class).info("{}: LRP {} s, DeepLIFT {} s", name, lrpS, dlS);
             assertTrue(Double.isFinite(lrp.map().norm2Number().doubleValue()) && lrp.map().norm2Number().doubleValue() > 0,
                     name + " LRP map");
             double logit = dl.targetValues().getDouble(0);
@@ -72,10 +72,10 @@ class ZooModelsTest {
 
     @Test
     void vgg16RunsEntirelyOnTheFastPathAndMatchesDl4jsOwnInference() {
-        ComputationGraph g = ZooModels.vgg16Random(42);
+        ComputationGraph g = Zoo.vgg16().randomInit(42);
         runsEntirelyOnTheFastPathAndMatchesDl4j(g, "VGG16");
         // receptive fields: conv5_3 (layer "16", 14x14) sees 196x196 pixels; pool5 ("17") 212x212
-        InterpretableModel m = ZooModels.interpretable(g);
+        InterpretableModel m = Zoo.vgg16().interpretable(g);
         assertEquals(196, m.receptiveField("16", 7, 7).height());
         assertEquals(196, m.receptiveField("16", 7, 7).width());
         assertEquals(212, m.receptiveField("17", 3, 3).height());
@@ -91,7 +91,7 @@ class ZooModelsTest {
         org.deeplearning4j.common.resources.DL4JResources.setBaseDownloadURL("http://127.0.0.1:9/");
         try {
             java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-                    ZooModels::resnet50Pretrained);
+                    () -> Zoo.resnet50().pretrained());
             assertTrue(e.getMessage().contains("resnet50_dl4j_inference.v3.zip"), e.getMessage());
         } finally {
             org.deeplearning4j.common.resources.DL4JResources.resetBaseDirectoryLocation();

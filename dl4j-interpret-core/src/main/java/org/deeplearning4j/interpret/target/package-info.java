@@ -1,2 +1,0 @@
-/** What to explain: class logits and probabilities, channels and neurons ({@link org.deeplearning4j.interpret.target.Targets}). */
-package org.deeplearning4j.interpret.target;
