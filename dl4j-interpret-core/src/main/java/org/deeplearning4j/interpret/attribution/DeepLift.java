@@ -1,6 +1,6 @@
 package org.deeplearning4j.interpret.attribution;
 
-import org.deeplearning4j.interpret.gradient.RuleWalker;
+import org.deeplearning4j.interpret.internal.engine.RuleWalker;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,7 +21,7 @@ import java.util.Map;
  * target's change (a gap over {@link #CANCELLATION_LIMIT} times the change: parts grown beyond FP32's precision in
  * deep networks) the result is refused. Runs on MultiLayerNetworks and
  * ComputationGraphs (see
- * {@link org.deeplearning4j.interpret.gradient.RuleWalker} for the rule of each layer type) and on SameDiff graphs
+ * {@link org.deeplearning4j.interpret.internal.engine.RuleWalker} for the rule of each layer type) and on SameDiff graphs
  * (one reverse pass over the batch [input; reference] with the secant at every element-wise activation; a graph
  * with an op that is not linear in the input, an activation or a maximum is refused, naming the op; RevealCancel
  * carries the differences' two parts as a second half of that batch and gives the equivalent ComputationGraph's

@@ -2,7 +2,7 @@ package org.deeplearning4j.interpret.attribution;
 
 import org.deeplearning4j.interpret.gradient.LrpComposite;
 import org.deeplearning4j.interpret.gradient.LrpRule;
-import org.deeplearning4j.interpret.gradient.RuleWalker;
+import org.deeplearning4j.interpret.internal.engine.RuleWalker;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;

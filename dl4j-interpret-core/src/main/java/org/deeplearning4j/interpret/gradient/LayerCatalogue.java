@@ -1,5 +1,7 @@
 package org.deeplearning4j.interpret.gradient;
 
+import org.deeplearning4j.interpret.internal.engine.LayerLoopEngine;
+import org.deeplearning4j.interpret.internal.engine.SameDiffMirror;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;

@@ -178,12 +178,12 @@ public final class LrpRule implements Serializable {
     }
 
     /** @return epsilon, gamma, alpha or the lower bound, by kind */
-    double first() {
+    public double first() {
         return a;
     }
 
     /** @return beta or the upper bound, by kind */
-    double second() {
+    public double second() {
         return b;
     }
 

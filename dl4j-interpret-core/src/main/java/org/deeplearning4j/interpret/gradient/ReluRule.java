@@ -1,5 +1,7 @@
 package org.deeplearning4j.interpret.gradient;
 
+import org.deeplearning4j.interpret.internal.engine.ActivationRules;
+import org.deeplearning4j.interpret.internal.engine.RuleActivation;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 

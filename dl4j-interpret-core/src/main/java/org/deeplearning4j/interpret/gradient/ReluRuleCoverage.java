@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.gradient;
 
+import org.deeplearning4j.interpret.internal.engine.ActivationRules;
 import java.util.List;
 
 /**

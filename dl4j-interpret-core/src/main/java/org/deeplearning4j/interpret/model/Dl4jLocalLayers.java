@@ -1,9 +1,9 @@
 package org.deeplearning4j.interpret.model;
 
 import org.deeplearning4j.interpret.InterpretException;
-import org.deeplearning4j.interpret.gradient.GradientEngine;
+import org.deeplearning4j.interpret.internal.engine.GradientEngine;
 import org.deeplearning4j.interpret.gradient.LayerCatalogue;
-import org.deeplearning4j.interpret.gradient.SameDiffMirror;
+import org.deeplearning4j.interpret.internal.engine.SameDiffMirror;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;

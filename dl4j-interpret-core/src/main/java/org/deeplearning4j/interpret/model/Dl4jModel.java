@@ -1,9 +1,9 @@
 package org.deeplearning4j.interpret.model;
 
-import org.deeplearning4j.interpret.gradient.GradientEngine;
-import org.deeplearning4j.interpret.gradient.LayerLoopEngine;
+import org.deeplearning4j.interpret.internal.engine.GradientEngine;
+import org.deeplearning4j.interpret.internal.engine.LayerLoopEngine;
 import org.deeplearning4j.interpret.gradient.ReluRule;
-import org.deeplearning4j.interpret.gradient.SameDiffMirror;
+import org.deeplearning4j.interpret.internal.engine.SameDiffMirror;
 import org.deeplearning4j.interpret.internal.NativeMemory;
 import org.deeplearning4j.interpret.targets.Target;
 import org.deeplearning4j.interpret.InterpretException;
@@ -95,23 +95,23 @@ final class Dl4jModel extends EngineModel {
         }
     }
 
-    private org.deeplearning4j.interpret.gradient.RuleWalker walker;
+    private org.deeplearning4j.interpret.internal.engine.RuleWalker walker;
     private INDArray walkerParams;
 
-    private synchronized org.deeplearning4j.interpret.gradient.RuleWalker walker() {
+    private synchronized org.deeplearning4j.interpret.internal.engine.RuleWalker walker() {
         NativeMemory.reclaim();
         INDArray p = params.get();
         if (walker == null || !sameStorage(p, walkerParams)) {
             walkerParams = p;
             GradientEngine e = engine();
-            walker = new org.deeplearning4j.interpret.gradient.RuleWalker(buildShadow(p), conf, outputName,
+            walker = new org.deeplearning4j.interpret.internal.engine.RuleWalker(buildShadow(p), conf, outputName,
                     e instanceof SameDiffMirror ? (SameDiffMirror) e : null);
         }
         return walker;
     }
 
     @Override
-    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk lrp(INDArray input, Target target,
+    public org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk lrp(INDArray input, Target target,
             org.deeplearning4j.interpret.gradient.LrpComposite composite) {
         if (composite == null) {
             throw new IllegalArgumentException("composite is null: use e.g. LrpComposite.uniform(LrpRule.epsilon(1e-6))");
@@ -120,13 +120,13 @@ final class Dl4jModel extends EngineModel {
     }
 
     @Override
-    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
+    public org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
             Target target) {
         return walk(input, reference, true, target, (x, r, t, layer) -> walker().deepLift(x, r, t));
     }
 
     @Override
-    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
+    public org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
             Target target) {
         return walk(input, reference, true, target, (x, r, t, layer) -> walker().revealCancel(x, r, t));
     }
@@ -178,7 +178,7 @@ final class Dl4jModel extends EngineModel {
     }
 
     private ComputationGraph buildShadow(INDArray p) {
-        return org.deeplearning4j.interpret.gradient.AnalysisCopies.normal(conf, p, outputName);
+        return org.deeplearning4j.interpret.internal.engine.AnalysisCopies.normal(conf, p, outputName);
     }
 
     @Override
@@ -250,7 +250,7 @@ final class Dl4jModel extends EngineModel {
         long[] unit = info.outputShape();
         GradientEngine e = engine();
         return ReceptiveFields.measure(spec, dataType, unit, y, x, (probe, seed) -> guard(() -> e.inputGradient(
-                probe, List.of(org.deeplearning4j.interpret.gradient.Seed.constant(layer, seed)), ReluRule.NORMAL)
+                probe, List.of(org.deeplearning4j.interpret.internal.engine.Seed.constant(layer, seed)), ReluRule.NORMAL)
                 .gradient(), probe));
     }
 
@@ -412,9 +412,9 @@ final class Dl4jModel extends EngineModel {
             }
             if (l instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
                 exact.add(info.name() + " (PReLU)");
-            } else if (org.deeplearning4j.interpret.gradient.ActivationRules.isRectifier(a)) {
+            } else if (org.deeplearning4j.interpret.internal.engine.ActivationRules.isRectifier(a)) {
                 applied.add(info.name() + " (" + a + ")");
-            } else if (!org.deeplearning4j.interpret.gradient.ActivationRules.isIdentity(a)) {
+            } else if (!org.deeplearning4j.interpret.internal.engine.ActivationRules.isIdentity(a)) {
                 exact.add(info.name() + " (" + a + ")");
             }
         }

@@ -1,12 +1,12 @@
 package org.deeplearning4j.interpret.model;
 
 import org.deeplearning4j.interpret.InterpretException;
-import org.deeplearning4j.interpret.gradient.GradientEngine;
-import org.deeplearning4j.interpret.gradient.InputPass;
-import org.deeplearning4j.interpret.gradient.LayerPass;
+import org.deeplearning4j.interpret.internal.engine.GradientEngine;
+import org.deeplearning4j.interpret.internal.engine.InputPass;
+import org.deeplearning4j.interpret.internal.engine.LayerPass;
 import org.deeplearning4j.interpret.gradient.ReluRule;
-import org.deeplearning4j.interpret.gradient.RuleWalker;
-import org.deeplearning4j.interpret.gradient.Seed;
+import org.deeplearning4j.interpret.internal.engine.RuleWalker;
+import org.deeplearning4j.interpret.internal.engine.Seed;
 import org.deeplearning4j.interpret.targets.LayerObjective;
 import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -118,7 +118,7 @@ public interface ModelSpi {
 
     /**
      * Layer-wise relevance propagation over the network's layers with the composite's rules
-     * ({@link org.deeplearning4j.interpret.gradient.RuleWalker}).
+     * ({@link org.deeplearning4j.interpret.internal.engine.RuleWalker}).
      *
      * @param input NCHW batch
      * @param target a linear read-out: a class logit (e.g. the predicted class), a channel or a neuron
@@ -127,7 +127,7 @@ public interface ModelSpi {
      * @throws org.deeplearning4j.interpret.InterpretException for a layer without a rule, or a rule other than
      *         epsilon on a SameDiff graph
      */
-    org.deeplearning4j.interpret.gradient.RuleWalker.Walk lrp(INDArray input, Target target,
+    org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk lrp(INDArray input, Target target,
             org.deeplearning4j.interpret.gradient.LrpComposite composite);
 
     /**
@@ -139,7 +139,7 @@ public interface ModelSpi {
      * @return the contributions, the target's values on the input and on the reference
      * @throws org.deeplearning4j.interpret.InterpretException for a layer or op without a rule
      */
-    org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference, Target target);
+    org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk deepLift(INDArray input, INDArray reference, Target target);
 
     /**
      * DeepLIFT with the RevealCancel rule against a reference input.
@@ -151,6 +151,6 @@ public interface ModelSpi {
      * @throws org.deeplearning4j.interpret.InterpretException on SameDiff graphs (not available there) or for a layer
      *         without a rule
      */
-    org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
+    org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
             Target target);
 }

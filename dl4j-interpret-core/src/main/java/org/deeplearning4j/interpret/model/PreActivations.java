@@ -33,7 +33,7 @@ import java.util.Map;
  */
 final class PreActivations {
     /** Suffix of a pre-activation layer's name. */
-    static final String SUFFIX = org.deeplearning4j.interpret.gradient.RuleWalker.PRE_ACTIVATION_SUFFIX;
+    static final String SUFFIX = org.deeplearning4j.interpret.internal.engine.RuleWalker.PRE_ACTIVATION_SUFFIX;
     private static final Logger log = LoggerFactory.getLogger(PreActivations.class);
 
     private PreActivations() {

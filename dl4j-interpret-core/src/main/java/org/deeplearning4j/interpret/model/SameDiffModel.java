@@ -1,10 +1,10 @@
 package org.deeplearning4j.interpret.model;
 
-import org.deeplearning4j.interpret.gradient.GradientEngine;
-import org.deeplearning4j.interpret.gradient.InputPass;
-import org.deeplearning4j.interpret.gradient.LayerPass;
+import org.deeplearning4j.interpret.internal.engine.GradientEngine;
+import org.deeplearning4j.interpret.internal.engine.InputPass;
+import org.deeplearning4j.interpret.internal.engine.LayerPass;
 import org.deeplearning4j.interpret.gradient.ReluRule;
-import org.deeplearning4j.interpret.gradient.Seed;
+import org.deeplearning4j.interpret.internal.engine.Seed;
 import org.deeplearning4j.interpret.internal.SameDiffSessions;
 import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -513,7 +513,7 @@ final class SameDiffModel extends EngineModel {
      * batch-norm ops after it folded in ({@link SameDiffLrp}), like DL4J networks' layers.
      */
     @Override
-    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk lrp(INDArray input, Target target,
+    public org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk lrp(INDArray input, Target target,
             org.deeplearning4j.interpret.gradient.LrpComposite composite) {
         if (composite == null) {
             throw new IllegalArgumentException("composite is null: use e.g. LrpComposite.uniform(LrpRule.epsilon(1e-6))");
@@ -532,17 +532,17 @@ final class SameDiffModel extends EngineModel {
                 : SameDiffReverse.Propagation.relevance(composite, weighted);
         return walk(input, null, false, target, (chunk, r, t, layer) -> {
             INDArray act = run(chunk, List.of(layer)).get(layer);
-            INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, act, layer);
+            INDArray seed = org.deeplearning4j.interpret.internal.engine.RuleWalker.linearSeed(t, act, layer);
             INDArray relevance = seed.mul(act);
             INDArray g = relevance;
             if (epsilon) {
                 INDArray sign = act.gte(0.0).castTo(act.dataType()).muli(2).subi(1);
-                g = org.deeplearning4j.interpret.gradient.RuleWalker.stabilisedRatio(relevance,
+                g = org.deeplearning4j.interpret.internal.engine.RuleWalker.stabilisedRatio(relevance,
                         act.add(sign.muli(uniform.epsilon())));
             }
             INDArray back = reverse(chunk, null, null, List.of(layer), List.of(g), ReluRule.NORMAL, this.input, prop,
                     null).get(this.input);
-            return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(epsilon ? back.mul(chunk) : back,
+            return new org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk(epsilon ? back.mul(chunk) : back,
                     relevance.reshape(act.size(0), -1).sum(1), null);
         });
     }
@@ -556,7 +556,7 @@ final class SameDiffModel extends EngineModel {
      * Runs a reference-based rule chunk by chunk over the batch [input; reference] and collects the target's value
      * on both halves.
      */
-    private org.deeplearning4j.interpret.gradient.RuleWalker.Walk overReference(INDArray input, INDArray reference,
+    private org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk overReference(INDArray input, INDArray reference,
             Target target, ReferencePass pass) {
         return walk(input, reference, true, target, (xc, rc, t, layer) -> {
             int n = (int) xc.size(0);
@@ -564,8 +564,8 @@ final class SameDiffModel extends EngineModel {
             INDArray act = run(both, List.of(layer)).get(layer);
             INDArray actX = act.get(NDArrayIndex.interval(0, n));
             INDArray actR = act.get(NDArrayIndex.interval(n, 2 * n));
-            INDArray seed = org.deeplearning4j.interpret.gradient.RuleWalker.linearSeed(t, actX, layer);
-            return new org.deeplearning4j.interpret.gradient.RuleWalker.Walk(pass.contributions(xc, rc, both, seed, n,
+            INDArray seed = org.deeplearning4j.interpret.internal.engine.RuleWalker.linearSeed(t, actX, layer);
+            return new org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk(pass.contributions(xc, rc, both, seed, n,
                     layer), seed.mul(actX).reshape(n, -1).sum(1), seed.mul(actR).reshape(n, -1).sum(1));
         });
     }
@@ -585,7 +585,7 @@ final class SameDiffModel extends EngineModel {
      * activation's derivative replaced by the secant slope between a row and its partner; maxima pass gradients.
      */
     @Override
-    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
+    public org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk deepLift(INDArray input, INDArray reference,
             Target target) {
         return overReference(input, reference, target, (xc, rc, both, seed, n, layer) -> {
             INDArray m = reverse(both, null, null, List.of(layer), List.of(Nd4j.concat(0, seed,
@@ -600,7 +600,7 @@ final class SameDiffModel extends EngineModel {
      * reference] with the differences' positive and negative parts packed as a batch of the same size.
      */
     @Override
-    public org.deeplearning4j.interpret.gradient.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
+    public org.deeplearning4j.interpret.internal.engine.RuleWalker.Walk revealCancel(INDArray input, INDArray reference,
             Target target) {
         return overReference(input, reference, target, (xc, rc, both, seed, n, layer) -> {
             int[] inputRows = new int[2 * n];

@@ -1,7 +1,7 @@
 package org.deeplearning4j.interpret.model;
 
 import org.deeplearning4j.interpret.InterpretException;
-import org.deeplearning4j.interpret.gradient.MaxRules;
+import org.deeplearning4j.interpret.internal.engine.MaxRules;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -21,7 +21,7 @@ import java.util.Set;
 
 /**
  * DeepLIFT's RevealCancel rule (Shrikumar et al. 2017, section 3.5.3) written into a private copy of a SameDiff graph,
- * op by op, with the same rules as {@link org.deeplearning4j.interpret.gradient.RuleWalker#revealCancel} on DL4J
+ * op by op, with the same rules as {@link org.deeplearning4j.interpret.internal.engine.RuleWalker#revealCancel} on DL4J
  * networks. The graph runs on the batch {@code [input; reference]}; every difference from the reference travels as
  * a packed batch {@code [positive part; negative part]} of the same size, so the partner of a row is the same row of
  * the other half ({@link SameDiffReverse#SWAP}).

@@ -1,7 +1,7 @@
 package org.deeplearning4j.interpret.model;
 
 import org.deeplearning4j.interpret.InterpretException;
-import org.deeplearning4j.interpret.gradient.MaxRules;
+import org.deeplearning4j.interpret.internal.engine.MaxRules;
 import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.interpret.internal.SameDiffSessions;
 import org.nd4j.autodiff.functions.DifferentialFunction;
@@ -25,7 +25,7 @@ import java.util.Set;
 /**
  * The reverse pass of a SameDiff graph, written op by op into a private copy: each op's own backward definition
  * ({@code doDiff}), except at rectifier ops, where the {@link ReluRule} applies (the formula of
- * {@link org.deeplearning4j.interpret.gradient.ActivationRules}), and at maxima (max pooling, reduce-max,
+ * {@link org.deeplearning4j.interpret.internal.engine.ActivationRules}), and at maxima (max pooling, reduce-max,
  * element-wise maximum), which split the gradient equally among tied maxima like both DL4J engines
  * ({@link MaxRules}). One pass serves every rule, hidden-layer seeds, several seeded layers and gradients with
  * respect to hidden variables. Weights are never differentiated: only the input's ancestors are.

@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.gradient;
 
+import org.deeplearning4j.interpret.internal.engine.ActivationRules;
 import org.deeplearning4j.interpret.InterpretException;
 import org.deeplearning4j.interpret.model.ExecutionPath;
 import org.deeplearning4j.interpret.model.InputSpec;

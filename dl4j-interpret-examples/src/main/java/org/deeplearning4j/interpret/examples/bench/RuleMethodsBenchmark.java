@@ -23,7 +23,7 @@ import java.util.Map;
  * Benchmark harness (not a test): LRP (three composites) and DeepLIFT against saliency on the zoo's VGG16 and
  * ResNet50 at 224x224 with random He weights, batch 1; medians of the given repetitions after a warm-up, and the
  * ratio to saliency through the same adapter. Run with {@code -Dorg.slf4j.simpleLogger.log.org.deeplearning4j
- * .interpret.gradient.RuleWalker=debug} to see where the time of each walk goes (recorded forward pass, then each
+ * .interpret.internal.engine.RuleWalker=debug} to see where the time of each walk goes (recorded forward pass, then each
  * vertex kind's rules).
  *
  * <p>Usage: {@code mvn -pl dl4j-interpret-examples exec:exec

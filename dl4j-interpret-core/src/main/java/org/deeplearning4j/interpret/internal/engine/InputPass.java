@@ -1,4 +1,4 @@
-package org.deeplearning4j.interpret.gradient;
+package org.deeplearning4j.interpret.internal.engine;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 

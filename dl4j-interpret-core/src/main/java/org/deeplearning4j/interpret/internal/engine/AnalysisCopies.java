@@ -1,5 +1,7 @@
-package org.deeplearning4j.interpret.gradient;
+package org.deeplearning4j.interpret.internal.engine;
 
+import org.deeplearning4j.interpret.gradient.LayerCatalogue;
+import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;

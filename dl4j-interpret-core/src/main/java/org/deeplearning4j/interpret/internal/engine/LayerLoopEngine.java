@@ -1,5 +1,6 @@
-package org.deeplearning4j.interpret.gradient;
+package org.deeplearning4j.interpret.internal.engine;
 
+import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;

@@ -1,5 +1,6 @@
-package org.deeplearning4j.interpret.gradient;
+package org.deeplearning4j.interpret.internal.engine;
 
+import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

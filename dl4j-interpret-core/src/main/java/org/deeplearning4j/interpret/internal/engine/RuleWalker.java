@@ -1,5 +1,8 @@
-package org.deeplearning4j.interpret.gradient;
+package org.deeplearning4j.interpret.internal.engine;
 
+import org.deeplearning4j.interpret.gradient.LrpRule;
+import org.deeplearning4j.interpret.gradient.LayerCatalogue;
+import org.deeplearning4j.interpret.gradient.LrpComposite;
 import org.deeplearning4j.interpret.InterpretException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;

@@ -1,5 +1,6 @@
-package org.deeplearning4j.interpret.gradient;
+package org.deeplearning4j.interpret.internal.engine;
 
+import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.BaseActivationFunction;
 import org.nd4j.linalg.activations.IActivation;
