@@ -3,41 +3,21 @@ package org.deeplearning4j.interpret.internal.engine;
 import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.interpret.internal.SameDiffSessions;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
-import org.nd4j.enums.WeightsFormat;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2DDerivative;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -298,7 +278,7 @@ public final class SameDiffMirror implements GradientEngine {
     }
 
     /** Backward rule of one vertex: the seed at its output to the seeds at its inputs. */
-    private interface Backward {
+    interface Backward {
         List<SDVariable> apply(SDVariable eps, ReluRule rule, Map<String, long[]> shapes);
     }
 
@@ -320,7 +300,7 @@ public final class SameDiffMirror implements GradientEngine {
     }
 
     /** A layer's forward output plus its backward rule. */
-    private static final class Piece {
+    static final class Piece {
         final SDVariable out;
         final Backward backward;
         final List<SDVariable> shapeOf;
@@ -333,7 +313,7 @@ public final class SameDiffMirror implements GradientEngine {
     }
 
     /** Translates the analysis copy vertex by vertex, forward ops and backward rules together. */
-    private static final class Builder {
+    private static final class Builder implements MirrorLayers.Context {
         private final ComputationGraph g;
         private final ComputationGraphConfiguration conf;
         private final boolean dryRun;
@@ -391,7 +371,8 @@ public final class SameDiffMirror implements GradientEngine {
             }
         }
 
-        private Piece unsupported(String name, String what) {
+        @Override
+        public Piece unsupported(String name, String what) {
             unsupported.add(name + " (" + what + ")");
             if (!dryRun) {
                 throw new IllegalStateException("fast path cannot express " + name + " (" + what + ")");
@@ -418,7 +399,7 @@ public final class SameDiffMirror implements GradientEngine {
             if (x == null) {
                 return null;
             }
-            Piece layer = layer(name, lv.getLayerConf().getLayer(), x, v.getLayer());
+            Piece layer = MirrorLayers.translate(this, name, lv.getLayerConf().getLayer(), x, v.getLayer());
             if (layer == null || pp == null) {
                 return layer;
             }
@@ -531,12 +512,14 @@ public final class SameDiffMirror implements GradientEngine {
             return null;
         }
 
-        private SDVariable param(String name, org.deeplearning4j.nn.api.Layer rt, String key) {
+        @Override
+        public SDVariable param(String name, org.deeplearning4j.nn.api.Layer rt, String key) {
             return sd.var(name + "__" + key, rt.getParam(key));
         }
 
         /** A parameter row ({@code [1, n]}) as a rank-1 view of the network's own array (updates are seen). */
-        private SDVariable vector(String name, org.deeplearning4j.nn.api.Layer rt, String key) {
+        @Override
+        public SDVariable vector(String name, org.deeplearning4j.nn.api.Layer rt, String key) {
             INDArray row = rt.getParam(key);
             INDArray v = row.reshape(-1);
             long w = row.dataType().width();
@@ -548,240 +531,24 @@ public final class SameDiffMirror implements GradientEngine {
             return sd.var(name + "__" + key, v);
         }
 
-        private Piece layer(String name, Layer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {
-            Class<?> k = c.getClass();
-            if (k == ConvolutionLayer.class || k == org.deeplearning4j.nn.conf.layers.Convolution2D.class) {
-                return conv(name, (ConvolutionLayer) c, x, rt);
-            }
-            if (k == SubsamplingLayer.class) {
-                return pool(name, (SubsamplingLayer) c, x);
-            }
-            if (k == BatchNormalization.class) {
-                return batchNorm(name, (BatchNormalization) c, x, rt);
-            }
-            if (k == DenseLayer.class || k == OutputLayer.class) {
-                inputRank = 2;
-                IActivation act = ((org.deeplearning4j.nn.conf.layers.BaseLayer) c).getActivationFn();
-                if (!activationSupported(act)) {
-                    return unsupported(name, "activation " + act);
-                }
-                SDVariable w = param(name, rt, "W");
-                SDVariable z = x.mmul(w);
-                // an output layer can be bias-free too (hasBias(false)): its "b" parameter does not exist then
-                boolean hasBias = c instanceof DenseLayer ? ((DenseLayer) c).hasBias()
-                        : !(c instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer)
-                        || ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) c).hasBias();
-                if (hasBias) {
-                    z = z.add(param(name, rt, "b"));
-                }
-                SDVariable pre = z;
-                SDVariable y = activation(act, pre);
-                return new Piece(y, (e, r, s) -> List.of(sd.mmul(activationBackward(act, pre, y, e, r, 2), w, false,
-                        true, false)));
-            }
-            if (k == LossLayer.class || k == DropoutLayer.class) {
-                // loss layer: logits (the analysis copy already replaced the output activation by identity)
-                return new Piece(x, (e, r, s) -> List.of(e));
-            }
-            if (k == ActivationLayer.class) {
-                IActivation act = ((ActivationLayer) c).getActivationFn();
-                if (!activationSupported(act)) {
-                    return unsupported(name, "activation " + act);
-                }
-                SDVariable y = activation(act, x);
-                int rank = inputRank;
-                return new Piece(y, (e, r, s) -> List.of(activationBackward(act, x, y, e, r, rank)));
-            }
-            if (k == GlobalPoolingLayer.class) {
-                return globalPool(name, (GlobalPoolingLayer) c, x);
-            }
-            if (k == ZeroPaddingLayer.class) {
-                ZeroPaddingLayer z = (ZeroPaddingLayer) c;
-                if (z.getDataFormat() != CNN2DFormat.NCHW) {
-                    return unsupported(name, "NHWC ZeroPaddingLayer");
-                }
-                int[] p = z.getPadding();
-                INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {p[0], p[1]}, {p[2], p[3]}});
-                SDVariable out = sd.nn().pad(x, sd.constant(pads), 0.0);
-                return new Piece(out, (e, r, s) -> {
-                    long[] in = s.get(x.name());
-                    return List.of(sd.slice(e, new int[] {0, 0, p[0], p[2]}, -1, -1, (int) in[2], (int) in[3]));
-                }, x);
-            }
-            return unsupported(name, k.getSimpleName());
+        @Override
+        public SameDiff sd() {
+            return sd;
         }
 
-        private Piece conv(String name, ConvolutionLayer c, SDVariable x, org.deeplearning4j.nn.api.Layer rt) {
-            if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-                return unsupported(name, "NHWC ConvolutionLayer");
-            }
-            PaddingMode mode = paddingMode(c.getConvolutionMode());
-            if (mode == null) {
-                return unsupported(name, "ConvolutionLayer with " + c.getConvolutionMode() + " mode");
-            }
-            int[] k = c.getKernelSize();
-            int[] s = c.getStride();
-            int[] p = c.getPadding();
-            int[] d = c.getDilation();
-            if (d[0] != 1 || d[1] != 1) {
-                // oneDNN in the M2.1 CPU build fails to create some FP32 dilated-convolution descriptors
-                return unsupported(name, "dilated ConvolutionLayer");
-            }
-            IActivation act = c.getActivationFn();
-            if (!activationSupported(act)) {
-                return unsupported(name, "activation " + act);
-            }
-            boolean same = mode == PaddingMode.SAME;
-            Conv2DConfig cfg = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(p[0]).pW(p[1])
-                    .dH(1).dW(1).paddingMode(mode).dataFormat("NCHW")
-                    .weightsFormat(WeightsFormat.OIYX).build();
-            // DL4J stores [oC, iC, kH, kW] (OIYX): the forward pass reads the weights as they are, and the bias as a
-            // rank-1 view of its row; per-call permutes of every weight array took a third of ResNet50's forward
-            SDVariable wOiyx = param(name, rt, "W");
-            SDVariable z = c.hasBias()
-                    ? sd.cnn().conv2d(x, wOiyx, vector(name, rt, "b"), cfg)
-                    : sd.cnn().conv2d(x, wOiyx, cfg);
-            SDVariable y = activation(act, z);
-            return new Piece(y, (e, r, shapes) -> {
-                SDVariable ez = activationBackward(act, z, y, e, r, 4);
-                long[] in = shapes.get(x.name());
-                long[] out = shapes.get(z.name());
-                // gradient w.r.t. the padded input = transposed convolution without padding; then crop the padding
-                SDVariable full = TransposedConvolution.of(sd, ez, wOiyx, k, s);
-                int[][] c2 = ConvOps.crop(new long[] {in[2], in[3]}, new long[] {out[2], out[3]}, k, s, p, same);
-                int[] top = c2[0];
-                int[] extra = c2[1];
-                if (extra[0] > 0 || extra[1] > 0) {
-                    INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, extra[0]}, {0, extra[1]}});
-                    full = sd.nn().pad(full, sd.constant(pads), 0.0);
-                }
-                return List.of(sd.slice(full, new int[] {0, 0, top[0], top[1]}, -1, -1, (int) in[2], (int) in[3]));
-            }, x, z);
+        @Override
+        public DataType dt() {
+            return dt;
         }
 
-        private static PaddingMode paddingMode(ConvolutionMode m) {
-            switch (m) {
-                case Same:
-                    return PaddingMode.SAME;
-                case Truncate:
-                case Strict:
-                    return PaddingMode.VALID;
-                default:
-                    return null;
-            }
+        @Override
+        public int inputRank() {
+            return inputRank;
         }
 
-        private Piece pool(String name, SubsamplingLayer c, SDVariable x) {
-            if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-                return unsupported(name, "NHWC SubsamplingLayer");
-            }
-            PaddingMode mode = paddingMode(c.getConvolutionMode());
-            PoolingType t = c.getPoolingType();
-            if (mode == null || (t != PoolingType.MAX && t != PoolingType.AVG)) {
-                return unsupported(name, "SubsamplingLayer " + t + "/" + c.getConvolutionMode());
-            }
-            int[] k = c.getKernelSize();
-            int[] s = c.getStride();
-            int[] p = c.getPadding();
-            int[] d = c.getDilation();
-            Pooling2DConfig cfg = Pooling2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(p[0]).pW(p[1])
-                    .dH(d[0]).dW(d[1]).paddingMode(mode).isNHWC(false)
-                    .type(t == PoolingType.MAX ? Pooling2D.Pooling2DType.MAX : Pooling2D.Pooling2DType.AVG)
-                    .divisor(c.isAvgPoolIncludePadInDivisor() ? Pooling2D.Divisor.INCLUDE_PADDING
-                            : Pooling2D.Divisor.EXCLUDE_PADDING)
-                    .build();
-            SDVariable out = t == PoolingType.MAX ? sd.cnn().maxPooling2d(x, cfg) : sd.cnn().avgPooling2d(x, cfg);
-            if (t == PoolingType.MAX) {
-                MaxRules.Window win = new MaxRules.Window(k, s, p, d, mode == PaddingMode.SAME);
-                return new Piece(out, (e, r, shapes) -> List.of(MaxRules.pool(sd, x, e, win, shapes.get(x.name()),
-                        shapes.get(out.name()), dt)), x, out);
-            }
-            return new Piece(out, (e, r, s2) -> List.of(Pooling2DDerivative.derivativeBuilder().sameDiff(sd)
-                    .inputs(new SDVariable[] {x, e}).config(cfg).build().outputVariables()[0]));
-        }
-
-        private Piece batchNorm(String name, BatchNormalization c, SDVariable x,
-                org.deeplearning4j.nn.api.Layer rt) {
-            if (c.getCnn2DFormat() != CNN2DFormat.NCHW) {
-                return unsupported(name, "NHWC BatchNormalization");
-            }
-            // libnd4j's fused batchnorm op (oneDNN on CPU) over rank-1 views of the parameter rows: one op per layer
-            // instead of ten (reshapes, sqrt, divide, subtract, multiply, add: a fifth of ResNet50's forward pass)
-            SDVariable mean = vector(name, rt, BatchNormalizationParamInitializer.GLOBAL_MEAN);
-            SDVariable var;
-            if (c.isUseLogStd()) {
-                SDVariable log10s = vector(name, rt, BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-                SDVariable sdev = sd.math().exp(log10s.mul(Math.log(10.0)));
-                var = sdev.mul(sdev);
-            } else {
-                var = vector(name, rt, BatchNormalizationParamInitializer.GLOBAL_VAR);
-            }
-            long channels = rt.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).length();
-            SDVariable gamma = c.isLockGammaBeta()
-                    ? sd.constant(Nd4j.valueArrayOf(new long[] {channels}, LayerLoopEngine.lockedGamma(c), dt))
-                    : vector(name, rt, BatchNormalizationParamInitializer.GAMMA);
-            SDVariable beta = c.isLockGammaBeta()
-                    ? sd.constant(Nd4j.valueArrayOf(new long[] {channels}, LayerLoopEngine.lockedBeta(c), dt))
-                    : vector(name, rt, BatchNormalizationParamInitializer.BETA);
-            // DL4J's BatchNormalization ignores its configured activation function; so does the mirror.
-            SDVariable y = sd.nn().batchNorm(x, mean, var, gamma, beta, c.getEps(), 1);
-            // backward: e * gamma / sqrt(var + eps), the same fused op with zero mean and zero shift
-            SDVariable zero = sd.constant(Nd4j.zeros(dt, channels));
-            return new Piece(y, (e, r, s) -> List.of(sd.nn().batchNorm(e, zero, var, gamma, zero, c.getEps(), 1)));
-        }
-
-        private Piece globalPool(String name, GlobalPoolingLayer c, SDVariable x) {
-            int[] dims = c.getPoolingDimensions() == null ? new int[] {2, 3} : c.getPoolingDimensions();
-            boolean keep = !c.isCollapseDimensions();
-            int rankIn = inputRank;
-            inputRank = keep ? inputRank : inputRank - dims.length;
-            PoolingType t = c.getPoolingType();
-            SDVariable out;
-            switch (t) {
-                case MAX:
-                    out = sd.max(x, keep, dims);
-                    break;
-                case AVG:
-                    out = sd.mean(x, keep, dims);
-                    break;
-                case SUM:
-                    out = sd.sum(x, keep, dims);
-                    break;
-                default:
-                    return unsupported(name, "GlobalPoolingLayer " + t);
-            }
-            return new Piece(out, (e, r, shapes) -> {
-                long[] in = shapes.get(x.name());
-                long[] kept = in.clone();
-                kept[0] = -1;
-                long count = 1;
-                for (int dim : dims) {
-                    kept[dim] = 1;
-                    count *= in[dim];
-                }
-                SDVariable e4 = e.reshape(kept);
-                switch (t) {
-                    case AVG:
-                        return List.of(sd.onesLike(x).mul(e4.div(count)));
-                    case SUM:
-                        return List.of(sd.onesLike(x).mul(e4));
-                    default:
-                        return List.of(MaxRules.global(x, e4, dims, dt));
-                }
-            }, x);
-        }
-
-        private static boolean activationSupported(IActivation a) {
-            return ActivationRules.mirrorSupports(a);
-        }
-
-        private SDVariable activation(IActivation a, SDVariable z) {
-            return ActivationRules.forward(sd, a, z, inputRank);
-        }
-
-        private SDVariable activationBackward(IActivation a, SDVariable z, SDVariable y, SDVariable e, ReluRule r,
-                int rank) {
-            return ActivationRules.backward(sd, a, z, y, e, r, dt, rank);
+        @Override
+        public void outputRank(int rank) {
+            inputRank = rank;
         }
     }
 }
