@@ -17,12 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FourierImage implements Parameterization {
     /** Lucid divides the inverse transform by this constant, keeping the initial image near mid-grey. */
     private static final double OUTPUT_DIVISOR = 4.0;
-    private final ColourSquash squash;
+    private final ColourDecorrelation squash;
     private final double initStd;
     private final Map<String, Basis> bases = new ConcurrentHashMap<>();
 
     FourierImage(boolean decorrelate, double initStd) {
-        this.squash = new ColourSquash(decorrelate);
+        this.squash = new ColourDecorrelation(decorrelate);
         this.initStd = initStd;
     }
 

@@ -8,11 +8,11 @@ import java.util.Random;
 
 /** Plain pixels behind the colour squash. See {@link Parameterizations#pixel()}. */
 final class PixelImage implements Parameterization {
-    private final ColourSquash squash;
+    private final ColourDecorrelation squash;
     private final double initStd;
 
     PixelImage(boolean decorrelate, double initStd) {
-        this.squash = new ColourSquash(decorrelate);
+        this.squash = new ColourDecorrelation(decorrelate);
         this.initStd = initStd;
     }
 

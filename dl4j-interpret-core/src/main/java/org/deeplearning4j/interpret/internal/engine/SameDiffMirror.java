@@ -384,10 +384,10 @@ public final class SameDiffMirror implements GradientEngine {
             String name = v.getVertexName();
             org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(name);
             if (cv instanceof ElementWiseVertex) {
-                return elementWise(name, ((ElementWiseVertex) cv).getOp(), ins);
+                return MirrorLayers.elementWise(this, name, ((ElementWiseVertex) cv).getOp(), ins);
             }
             if (cv instanceof MergeVertex) {
-                return merge((MergeVertex) cv, ins);
+                return MirrorLayers.merge(this, (MergeVertex) cv, ins);
             }
             if (!(cv instanceof org.deeplearning4j.nn.conf.graph.LayerVertex)) {
                 return unsupported(name, cv.getClass().getSimpleName());
@@ -416,75 +416,6 @@ public final class SameDiffMirror implements GradientEngine {
             long[] s = shapes.get(like.name()).clone();
             s[0] = -1;
             return e.reshape(s);
-        }
-
-        private Piece elementWise(String name, ElementWiseVertex.Op op, List<SDVariable> ins) {
-            SDVariable acc = ins.get(0);
-            int n = ins.size();
-            switch (op) {
-                case Add:
-                case Average:
-                    for (int i = 1; i < n; i++) {
-                        acc = acc.add(ins.get(i));
-                    }
-                    boolean avg = op == ElementWiseVertex.Op.Average;
-                    return new Piece(avg ? acc.div(n) : acc, (e, r, s) -> {
-                        SDVariable each = avg ? e.div(n) : e;
-                        List<SDVariable> out = new ArrayList<>();
-                        for (int i = 0; i < n; i++) {
-                            out.add(each);
-                        }
-                        return out;
-                    });
-                case Subtract:
-                    return new Piece(acc.sub(ins.get(1)), (e, r, s) -> List.of(e, e.neg()));
-                case Product:
-                    for (int i = 1; i < n; i++) {
-                        acc = acc.mul(ins.get(i));
-                    }
-                    return new Piece(acc, (e, r, s) -> {
-                        List<SDVariable> out = new ArrayList<>();
-                        for (int i = 0; i < n; i++) {
-                            SDVariable others = e;
-                            for (int j = 0; j < n; j++) {
-                                if (j != i) {
-                                    others = others.mul(ins.get(j));
-                                }
-                            }
-                            out.add(others);
-                        }
-                        return out;
-                    });
-                case Max:
-                    for (int i = 1; i < n; i++) {
-                        acc = sd.math().max(acc, ins.get(i));
-                    }
-                    SDVariable max = acc;
-                    return new Piece(max, (e, r, s) -> MaxRules.elementWise(ins, max, e, dt));
-                default:
-                    return unsupported(name, "ElementWiseVertex " + op);
-            }
-        }
-
-        private Piece merge(MergeVertex mv, List<SDVariable> ins) {
-            int axis = mv.getMergeAxis();
-            SDVariable out = sd.concat(axis, ins.toArray(new SDVariable[0]));
-            return new Piece(out, (e, r, shapes) -> {
-                List<SDVariable> parts = new ArrayList<>();
-                int start = 0;
-                int rank = shapes.get(out.name()).length;
-                for (SDVariable in : ins) {
-                    int size = (int) shapes.get(in.name())[axis];
-                    int[] begin = new int[rank];
-                    int[] len = new int[rank];
-                    Arrays.fill(len, -1);
-                    begin[axis] = start;
-                    len[axis] = size;
-                    parts.add(sd.slice(e, begin, len));
-                    start += size;
-                }
-                return parts;
-            }, ins.toArray(new SDVariable[0]));
         }
 
         private SDVariable preprocess(String name, InputPreProcessor pp, SDVariable x) {

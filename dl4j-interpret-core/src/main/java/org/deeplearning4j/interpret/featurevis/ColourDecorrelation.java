@@ -9,7 +9,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code (0, 1)}. The decorrelation matrix is the square root of ImageNet's colour covariance (the figures Lucid
  * publishes), normalised by its largest column norm, so independent parameters give natural colour statistics.
  */
-final class ColourSquash {
+final class ColourDecorrelation {
     /** Square root of ImageNet's RGB covariance, from its SVD. */
     private static final double[][] SVD_SQRT = {{0.26, 0.09, 0.02}, {0.27, 0.00, -0.05}, {0.27, -0.09, 0.03}};
     /** Values are kept this far inside (0, 1) when inverting the sigmoid. */
@@ -19,7 +19,7 @@ final class ColourSquash {
 
     private final boolean decorrelate;
 
-    ColourSquash(boolean decorrelate) {
+    ColourDecorrelation(boolean decorrelate) {
         this.decorrelate = decorrelate;
     }
 
