@@ -3,8 +3,8 @@ package org.deeplearning4j.interpret.featurevis;
 import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.interpret.model.InputSpec;
 import org.deeplearning4j.interpret.model.InterpretableModel;
-import org.deeplearning4j.interpret.model.ObjectiveGradient;
-import org.deeplearning4j.interpret.targets.LayerObjective;
+import org.deeplearning4j.interpret.internal.engine.InputPass;
+import org.deeplearning4j.interpret.internal.engine.Seed;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Feature visualization by optimization: gradient ascent on an image parameterization to maximise an
@@ -197,54 +198,67 @@ public final class FeatureVisualization {
     }
 
     /**
-     * Bridges an objective to the model's multi-layer gradient: the layer seeds for one step. Stateless; the
-     * gradient of the objective's image terms is computed afterwards from the activations the model returns.
+     * The seeds of one step at the objective's layers and the backward pass from them. A gradient that does not
+     * depend on the activations, or depends on them affinely with a scalar per layer (DeepDream), is seeded from
+     * zero activations of the layers' known shapes and completed inside the single pass; any other (directions,
+     * diversity) needs the activations of the whole batch first.
+     *
+     * @return the activations of every objective layer and the input gradient
      */
-    private static final class StepObjective implements LayerObjective {
-        private final InterpretableModel model;
-        private final Objective objective;
-        private final List<String> layers;
-        private final INDArray image;
-
-        StepObjective(InterpretableModel model, Objective objective, List<String> layers, INDArray image) {
-            this.model = model;
-            this.objective = objective;
-            this.layers = layers;
-            this.image = image;
+    private static InputPass backward(InterpretableModel model, Objective objective, List<String> layers, INDArray x,
+            INDArray image) {
+        long n = x.size(0);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (String l : layers) {
+            long[] s = model.layer(l).outputShape();
+            if (s != null) {
+                long[] full = new long[s.length + 1];
+                full[0] = n;
+                System.arraycopy(s, 0, full, 1, s.length);
+                shapes.put(l, full);
+            }
         }
-
-        @Override
-        public List<String> layers() {
-            return layers;
+        Map<String, Double> scales = new LinkedHashMap<>();
+        boolean known = shapes.size() == layers.size();
+        boolean affine = known && objective.dependsOnActivations()
+                && objective.addAffineScales(model, shapes, scales, 1.0);
+        boolean forwardFirst = !known || (objective.dependsOnActivations() && !affine);
+        Map<String, INDArray> from;
+        if (forwardFirst) {
+            from = model.activations(x, layers.toArray(new String[0]));
+        } else {
+            from = new LinkedHashMap<>();
+            for (String l : layers) {
+                from.put(l, Nd4j.zeros(model.dataType(), shapes.get(l)));
+            }
         }
-
-        @Override
-        public boolean gradientDependsOnActivations() {
-            return objective.dependsOnActivations();
+        Evaluation seeding = new Evaluation(model, from, image);
+        objective.gradient(seeding, 1.0);
+        List<Seed> seeds = new ArrayList<>();
+        for (String l : layers) {
+            INDArray g = seeding.layerGradients().get(l);
+            double scale = affine ? scales.getOrDefault(l, 0.0) : 0.0;
+            if (g == null && scale != 0) {
+                g = Nd4j.zerosLike(from.get(l));
+            }
+            if (g != null) {
+                seeds.add(new Seed(l, g, scale));
+            }
         }
-
-        @Override
-        public void validate(Map<String, long[]> shapes) {
-            objective.validate(model, shapes);
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("The objective '" + objective.description() + "' gives no gradient "
+                    + "at any of its layers " + layers);
         }
-
-        @Override
-        public INDArray value(Map<String, INDArray> activations) {
-            return objective.value(new Evaluation(model, activations, image));
+        InputPass pass = model.spi().backward(x, seeds, ReluRule.NORMAL);
+        if (pass.activations().size() == layers.size()) {
+            return pass;
         }
-
-        @Override
-        public Map<String, Double> affineSeedScales(Map<String, long[]> shapes) {
-            Map<String, Double> scales = new LinkedHashMap<>();
-            return objective.addAffineScales(model, shapes, scales, 1.0) ? scales : null;
-        }
-
-        @Override
-        public Map<String, INDArray> gradient(Map<String, INDArray> activations) {
-            Evaluation e = new Evaluation(model, activations, image);
-            objective.gradient(e, 1.0);
-            return e.layerGradients();
-        }
+        // layers without a seed: their activations from the forward pass, or one now
+        Map<String, INDArray> acts = new LinkedHashMap<>(pass.activations());
+        List<String> missing = layers.stream().filter(l -> !acts.containsKey(l)).collect(Collectors.toList());
+        Map<String, INDArray> rest = forwardFirst ? from : model.activations(x, missing.toArray(new String[0]));
+        missing.forEach(l -> acts.put(l, rest.get(l)));
+        return new InputPass(acts, pass.gradient());
     }
 
     /**
@@ -263,13 +277,13 @@ public final class FeatureVisualization {
     static INDArray[] valueAndGradient(InterpretableModel model, Objective objective, List<String> layers,
             Parameterization parameterization, INDArray params, INDArray image, Sampler sampler) {
         InputSpec spec = model.inputSpec();
-        StepObjective so = new StepObjective(model, objective, layers, image);
-        ObjectiveGradient og = model.spi().gradient(spec.toModelInput(sampler.apply(image)), so, ReluRule.NORMAL);
+        InputPass pass = backward(model, objective, layers, spec.toModelInput(sampler.apply(image)), image);
+        Evaluation e = new Evaluation(model, pass.activations(), image);
+        INDArray values = objective.value(e);
         // the image terms (penalties) differentiate the display image directly, beside the network's gradient
-        Evaluation e = new Evaluation(model, og.activations(), image);
         objective.gradient(e, 1.0);
-        INDArray gImage = sampler.adjoint(spec.displayGradient(og.gradient())).addi(e.imageGradient());
-        return new INDArray[] {og.values(), parameterization.backward(params, image, gImage)};
+        INDArray gImage = sampler.adjoint(spec.displayGradient(pass.gradient())).addi(e.imageGradient());
+        return new INDArray[] {values, parameterization.backward(params, image, gImage)};
     }
 
     /**
@@ -290,8 +304,9 @@ public final class FeatureVisualization {
             throw new IllegalArgumentException("The objective '" + objective.description() + "' reads no layer");
         }
         INDArray img = displayImages.castTo(model.dataType());
-        return model.spi().values(model.inputSpec().toModelInput(img),
-                new StepObjective(model, objective, List.copyOf(layers), img));
+        Map<String, INDArray> acts = model.activations(model.inputSpec().toModelInput(img),
+                layers.toArray(new String[0]));
+        return objective.value(new Evaluation(model, acts, img));
     }
 
     private FeatureVisResult optimise(InterpretableModel model, Objective objective, Setup s, long runSeed) {

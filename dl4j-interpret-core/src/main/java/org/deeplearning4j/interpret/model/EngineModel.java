@@ -7,7 +7,6 @@ import org.deeplearning4j.interpret.internal.engine.LayerPass;
 import org.deeplearning4j.interpret.gradient.ReluRule;
 import org.deeplearning4j.interpret.internal.engine.RuleWalker;
 import org.deeplearning4j.interpret.internal.engine.Seed;
-import org.deeplearning4j.interpret.targets.LayerObjective;
 import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -120,83 +119,66 @@ abstract class EngineModel implements InterpretableModel, ModelSpi {
     }
 
     @Override
-    public ObjectiveGradient gradient(INDArray input, LayerObjective objective, ReluRule rule) {
-        List<String> names = new ArrayList<>();
-        for (String n : objective.layers()) {
-            names.add(resolve(n));
+    public InputPass backward(INDArray input, List<Seed> seeds, ReluRule rule) {
+        if (seeds == null || seeds.isEmpty()) {
+            throw new IllegalArgumentException("backward needs at least one seed");
         }
         INDArray x = prepareInput(input);
+        List<String> names = new ArrayList<>();
+        for (Seed s : seeds) {
+            String l = resolve(s.layer());
+            if (names.contains(l)) {
+                throw new IllegalArgumentException("Two seeds at layer '" + l + "'; add them into one");
+            }
+            names.add(l);
+        }
+        // the activation shapes: known for the spec's size, else from one example (checked before any pass)
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        names.forEach(l -> shapes.put(l, knownShape(l)));
+        if (shapes.containsValue(null)) {
+            activations(Batches.chunk(x, 0, 1), names.toArray(new String[0]))
+                    .forEach((l, a) -> shapes.put(l, a.shape()));
+        }
+        List<Seed> resolved = new ArrayList<>();
+        for (int i = 0; i < seeds.size(); i++) {
+            Seed s = seeds.get(i);
+            String l = names.get(i);
+            long[] expected = shapes.get(l).clone();
+            expected[0] = x.size(0);
+            if (s.offset() == null || !Arrays.equals(expected, s.offset().shape())) {
+                throw new IllegalArgumentException("The seed at layer '" + l + "' must be shaped like the layer's "
+                        + "activation for the batch, " + Arrays.toString(expected) + "; got "
+                        + (s.offset() == null ? "null" : Arrays.toString(s.offset().shape())));
+            }
+            resolved.add(new Seed(l, s.offset().castTo(dataType()), s.scale()));
+        }
         GradientEngine e = engine();
-        Map<String, INDArray> seeds;
-        Map<String, Double> scales = null;
-        Map<String, long[]> known = new LinkedHashMap<>();
-        for (String n : names) {
-            long[] s = knownShape(n);
-            if (s != null) {
-                s[0] = x.size(0);
-                known.put(n, s);
+        if (!e.affineSeeds() && resolved.stream().anyMatch(Seed::affine)) {
+            // this engine cannot complete affine seeds inside the pass: a forward pass first (in chunks)
+            Map<String, INDArray> acts = activations(x, resolved.stream().map(Seed::layer).toArray(String[]::new));
+            List<Seed> constant = new ArrayList<>();
+            for (Seed s : resolved) {
+                constant.add(Seed.constant(s.layer(), s.affine() ? acts.get(s.layer()).mul(s.scale()).addi(s.offset())
+                        : s.offset()));
             }
+            resolved = constant;
         }
-        if (objective.gradientDependsOnActivations() && e.affineSeeds() && known.size() == names.size()) {
-            scales = objective.affineSeedScales(known);
-        }
-        if (objective.gradientDependsOnActivations() && scales == null) {
-            // seeds that depend on the whole batch's activations: a forward pass first (in chunks)
-            Map<String, INDArray> acts = activations(x, names.toArray(new String[0]));
-            objective.validate(Batches.shapes(acts));
-            seeds = objective.gradient(acts);
-        } else {
-            // constant or affine seeds: offsets from zero activations, the rest inside the single pass
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            Map<String, INDArray> zeros = new LinkedHashMap<>();
-            for (String n : names) {
-                long[] s = known.get(n);
-                if (s == null) {
-                    s = guard(() -> e.forward(Batches.chunk(x, 0, maxBatchSize()), List.of(n)), x).get(n).shape();
-                    s[0] = x.size(0);
-                }
-                shapes.put(n, s);
-                zeros.put(n, Nd4j.zeros(dataType(), s));
-            }
-            objective.validate(shapes);
-            seeds = new LinkedHashMap<>(objective.gradient(zeros));
-            if (scales != null) {
-                for (String n : scales.keySet()) {
-                    if (scales.get(n) != 0 && seeds.get(n) == null) {
-                        seeds.put(n, zeros.get(n));
-                    }
-                }
-            }
-        }
-        List<String> seeded = new ArrayList<>();
-        for (String n : names) {
-            if (seeds.get(n) != null) {
-                seeded.add(n);
-            }
-        }
-        if (seeded.isEmpty()) {
-            throw new IllegalArgumentException("The objective gives no gradient at any of its layers " + names);
-        }
+        List<Seed> all = resolved;
         Map<String, List<INDArray>> actParts = new LinkedHashMap<>();
         List<INDArray> grads = new ArrayList<>();
-        Map<String, Double> sc = scales == null ? Map.of() : scales;
-        Map<String, INDArray> allSeeds = seeds;
         forEachChunk(x, (from, chunk) -> {
             List<Seed> chunkSeeds = new ArrayList<>();
-            for (String n : seeded) {
-                chunkSeeds.add(new Seed(n, Batches.chunk(allSeeds.get(n), from, maxBatchSize()),
-                        sc.getOrDefault(n, 0.0)));
+            for (Seed s : all) {
+                chunkSeeds.add(new Seed(s.layer(), Batches.chunk(s.offset(), from, maxBatchSize()), s.scale()));
             }
             InputPass r = guard(() -> e.inputGradient(chunk, chunkSeeds, rule), chunk);
-            seeded.forEach(n -> actParts.computeIfAbsent(n, k -> new ArrayList<>()).add(r.activations().get(n)));
+            all.forEach(s -> actParts.computeIfAbsent(s.layer(), k -> new ArrayList<>())
+                    .add(r.activations().get(s.layer())));
             grads.add(r.gradient());
         });
         Map<String, INDArray> acts = new LinkedHashMap<>();
         actParts.forEach((k, v) -> acts.put(k, Batches.concat(v)));
-        if (acts.size() < names.size()) {
-            acts.putAll(activations(x, names.stream().filter(n -> !acts.containsKey(n)).toArray(String[]::new)));
-        }
-        return new ObjectiveGradient(objective.value(acts), Batches.concat(grads), acts);
+        return new InputPass(acts, Batches.concat(grads));
     }
 
     @Override

@@ -122,7 +122,7 @@ public interface InterpretableModel {
 
     /**
      * @return the engine SPI behind this model: what method classes and extensions need beyond this interface
-     *         (replaced activations, multi-layer objectives, propagation rules, private copies); not needed to
+     *         (replaced activations, backward passes from seeds, propagation rules, private copies); not needed to
      *         explain a model with the method classes
      */
     ModelSpi spi();

@@ -1,18 +1,19 @@
 package org.deeplearning4j.interpret.model;
 
 import org.deeplearning4j.interpret.gradient.ReluRule;
-import org.deeplearning4j.interpret.targets.LayerObjective;
+import org.deeplearning4j.interpret.internal.engine.InputPass;
+import org.deeplearning4j.interpret.internal.engine.Seed;
 import org.deeplearning4j.interpret.targets.Target;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * The engine SPI of an {@link InterpretableModel} ({@link InterpretableModel#spi()}): the operations the method
  * classes are built from beyond the user-facing interface. Replaced hidden activations (layer integrated gradients,
  * Grad-CAM at a layer), objectives that read several layers (feature visualization), propagation rules (LRP,
  * DeepLIFT), the leading local layers (incremental occlusion) and private copies (gradient checks, sanity checks).
+ * The seeds and passes are the engine's own records ({@link Seed}, {@link InputPass}).
  * Every call validates its input, works in chunks and leaves the network unchanged, like the user-facing methods.
  *
  * <p>Not needed to explain a model with the method classes, and free to change between versions; write new methods
@@ -46,27 +47,19 @@ public interface ModelSpi {
     INDArray values(INDArray input, Target target, String layer, INDArray override);
 
     /**
-     * Value and input gradient of an objective that reads several layers, in one backward pass per chunk. When the
-     * objective's gradient depends on activations the batch is first run forward (in chunks) to compute the seeds
-     * on the whole batch.
+     * One backward pass from seeds at one or more layers, chunk by chunk: the input gradient of
+     * {@code sum_i sum(activation(seeds[i].layer) * seed_i)}, where an affine seed
+     * ({@code scale * activation + offset}, e.g. DeepDream's) is completed inside the pass where the engine can and
+     * from a forward pass first where it cannot. Seeds hold the whole batch; an objective that couples the examples
+     * of a batch (diversity) computes them on the whole batch, the model splits only the network passes.
      *
      * @param input NCHW batch
-     * @param objective what to differentiate
+     * @param seeds one per distinct layer, each shaped like that layer's activation for the whole batch
      * @param rule the ReLU backward rule
-     * @return the objective per example and its input gradient
+     * @return the seeded layers' activations (whole batch) and the input gradient
+     * @throws IllegalArgumentException for unknown layers, two seeds at one layer, or a seed of the wrong shape
      */
-    ObjectiveGradient gradient(INDArray input, LayerObjective objective, ReluRule rule);
-
-    /**
-     * @param input NCHW batch
-     * @param objective what to evaluate
-     * @return the objective per example, shape {@code [N]}
-     */
-    default INDArray values(INDArray input, LayerObjective objective) {
-        Map<String, INDArray> acts = model().activations(input, objective.layers().toArray(new String[0]));
-        objective.validate(Batches.shapes(acts));
-        return objective.value(acts);
-    }
+    InputPass backward(INDArray input, List<Seed> seeds, ReluRule rule);
 
     /**
      * The leading chain of local layers (engine SPI for incremental methods such as incremental occlusion).

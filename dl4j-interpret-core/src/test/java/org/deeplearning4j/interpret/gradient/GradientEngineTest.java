@@ -1,5 +1,7 @@
 package org.deeplearning4j.interpret.gradient;
 
+import org.deeplearning4j.interpret.internal.engine.InputPass;
+import org.deeplearning4j.interpret.internal.engine.Seed;
 import org.deeplearning4j.interpret.model.ExecutionPath;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.model.Models;
@@ -141,80 +143,44 @@ class GradientEngineTest {
         }
     }
 
-    /** sum over two layers of (mean of A^2) + 3 * A[.., 0, ...]: affine seeds {@code 2A/n + 3 e_0}. */
-    private static org.deeplearning4j.interpret.targets.LayerObjective squares(boolean declareAffine) {
-        List<String> layers = List.of("stem_relu", "merge");
-        return new org.deeplearning4j.interpret.targets.LayerObjective() {
-            @Override
-            public List<String> layers() {
-                return layers;
-            }
-
-            @Override
-            public boolean gradientDependsOnActivations() {
-                return true;
-            }
-
-            @Override
-            public void validate(Map<String, long[]> shapes) {
-            }
-
-            private double n(INDArray a) {
-                return a.length() / a.size(0);
-            }
-
-            @Override
-            public INDArray value(Map<String, INDArray> acts) {
-                INDArray v = null;
-                for (String l : layers) {
-                    INDArray a = acts.get(l);
-                    INDArray t = a.mul(a).reshape(a.size(0), -1).sum(1).divi(n(a))
-                            .addi(a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                                    org.nd4j.linalg.indexing.NDArrayIndex.point(0)).reshape(a.size(0), -1).sum(1)
-                                    .muli(3));
-                    v = v == null ? t : v.addi(t);
-                }
-                return v;
-            }
-
-            @Override
-            public Map<String, INDArray> gradient(Map<String, INDArray> acts) {
-                Map<String, INDArray> g = new java.util.HashMap<>();
-                for (String l : layers) {
-                    INDArray a = acts.get(l);
-                    INDArray s = a.mul(2.0 / n(a));
-                    s.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0))
-                            .addi(3);
-                    g.put(l, s);
-                }
-                return g;
-            }
-
-            @Override
-            public Map<String, Double> affineSeedScales(Map<String, long[]> shapes) {
-                if (!declareAffine) {
-                    return null;
-                }
-                Map<String, Double> m = new java.util.HashMap<>();
-                for (String l : layers) {
-                    long[] s = shapes.get(l);
-                    m.put(l, 2.0 / (s[1] * s[2] * s[3]));
-                }
-                return m;
-            }
-        };
-    }
-
+    /**
+     * The seeds of sum over two layers of (mean of A^2) + 3 * A[.., 0, ...]: {@code 2A/n + 3 e_0}, once affine
+     * (completed inside the pass) and once as constants computed from the activations.
+     */
     @Test
     void affineSeedsComputedInsideThePassEqualTheTwoPassGradientOnBothPaths() {
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 3, 10, 10);
+        List<String> layers = List.of("stem_relu", "merge");
         for (ExecutionPath p : new ExecutionPath[] {ExecutionPath.SAMEDIFF, ExecutionPath.DL4J_LAYERS}) {
             InterpretableModel m = resnet(p);
-            org.deeplearning4j.interpret.model.ObjectiveGradient one = m.spi().gradient(x, squares(true), ReluRule.NORMAL);
-            org.deeplearning4j.interpret.model.ObjectiveGradient two = m.spi().gradient(x, squares(false), ReluRule.NORMAL);
+            Map<String, INDArray> acts = m.activations(x, layers.toArray(new String[0]));
+            List<Seed> affine = new java.util.ArrayList<>();
+            List<Seed> constant = new java.util.ArrayList<>();
+            for (String l : layers) {
+                INDArray a = acts.get(l);
+                double scale = 2.0 / (a.length() / a.size(0));
+                INDArray offset = Nd4j.zerosLike(a);
+                offset.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0))
+                        .addi(3);
+                affine.add(new Seed(l, offset, scale));
+                constant.add(Seed.constant(l, a.mul(scale).addi(offset)));
+            }
+            InputPass one = m.spi().backward(x, affine, ReluRule.NORMAL);
+            InputPass two = m.spi().backward(x, constant, ReluRule.NORMAL);
             assertTrue(one.gradient().equalsWithEps(two.gradient(), 1e-10), p + " gradients differ");
-            assertTrue(one.values().equalsWithEps(two.values(), 1e-10), p + " values differ");
+            for (String l : layers) {
+                assertTrue(one.activations().get(l).equalsWithEps(acts.get(l), 1e-12), p + " activation of " + l);
+            }
             assertTrue(one.gradient().amaxNumber().doubleValue() > 0);
+            IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> m.spi().backward(x, List.of(constant.get(0),
+                            constant.get(0)), ReluRule.NORMAL));
+            assertTrue(twice.getMessage().contains("stem_relu"), twice.getMessage());
+            IllegalArgumentException shape = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> m.spi().backward(x, List.of(Seed.constant("merge",
+                            Nd4j.zeros(DataType.DOUBLE, 3, 1))), ReluRule.NORMAL));
+            assertTrue(shape.getMessage().contains("merge") && shape.getMessage().contains("[3, 1]"),
+                    shape.getMessage());
         }
     }
 

@@ -231,6 +231,9 @@ public class SameDiffModelTest {
         same(fv.run(cg, o).images(), fv.run(sdm, o).images(), "optimised images");
         same(fv.run(cg, Objectives.classProbability(2)).images(), fv.run(sdm, Objectives.classProbability(2))
                 .images(), "class probability images");
+        // DeepDream's seeds are affine: completed inside the pass on the network, from a forward pass on the graph
+        same(fv.run(cg, Objectives.deepDream("pool")).images(), fv.run(sdm, Objectives.deepDream("pool")).images(),
+                "DeepDream images");
         List<INDArray> batches = new ArrayList<>();
         Nd4j.getRandom().setSeed(2);
         for (int i = 0; i < 4; i++) {
