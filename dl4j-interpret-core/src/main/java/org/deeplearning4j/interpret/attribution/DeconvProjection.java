@@ -59,7 +59,7 @@ public final class DeconvProjection {
      * @return the projection ({@code attributions()} in input space; {@code targetValues()} the activations)
      */
     public AttributionResult project(INDArray input, String layer, int channel, int y, int x) {
-        INDArray in = model.prepareInput(input);
+        INDArray in = model.spi().prepareInput(input);
         int[][] pos = new int[(int) in.size(0)][];
         Arrays.fill(pos, new int[] {y, x});
         return project(in, layer, channel, pos);
@@ -74,7 +74,7 @@ public final class DeconvProjection {
      * @return the projection
      */
     public AttributionResult projectChannelMax(INDArray input, String layer, int channel) {
-        INDArray in = model.prepareInput(input);
+        INDArray in = model.spi().prepareInput(input);
         INDArray a = model.activations(in, layer).get(layer);
         if (channel < 0 || channel >= a.size(1)) {
             throw new IllegalArgumentException("Channel " + channel + " is outside layer '" + layer + "' with "

@@ -94,7 +94,7 @@ public final class DeepLift implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         // pin the target on the input (e.g. the predicted class) so every baseline explains the same unit
         Target fixed = org.deeplearning4j.interpret.internal.PinnedTarget.of(model, x, target).target;
         INDArray sum = null;

@@ -65,7 +65,7 @@ public final class FeaturePermutation implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = setup.model().prepareInput(input);
+        INDArray x = setup.model().spi().prepareInput(input);
         long n = x.size(0);
         if (n < 2) {
             throw new IllegalArgumentException("FeaturePermutation takes the replacement pixels from other images of "

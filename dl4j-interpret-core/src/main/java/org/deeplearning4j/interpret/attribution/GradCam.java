@@ -75,7 +75,7 @@ public final class GradCam implements Attribution {
      * @return the class activation map at the layer's resolution, {@code [N, h, w]} (before upsampling)
      */
     public INDArray layerMap(INDArray input, Target target) {
-        return cam(model.prepareInput(input), target).map;
+        return cam(model.spi().prepareInput(input), target).map;
     }
 
     /**
@@ -88,7 +88,7 @@ public final class GradCam implements Attribution {
      * @return the layer-resolution result
      */
     public AttributionResult layerResult(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         Cam c = cam(x, target);
         Map<String, String> opts = options(c.layer);
         opts.put("resolution", "layer");
@@ -145,7 +145,7 @@ public final class GradCam implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         Cam c = cam(x, target);
         INDArray[] up = CamLayers.toInputSpace(c.map, x);
         Map<String, String> opts = options(c.layer);

@@ -96,11 +96,11 @@ public final class GradientShap implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         int n = (int) x.size(0);
         long[] one = {1, x.size(1), x.size(2), x.size(3)};
         int size = (int) (x.size(1) * x.size(2) * x.size(3));
-        INDArray refs = references == null ? null : model.prepareInput(references).castTo(x.dataType());
+        INDArray refs = references == null ? null : model.spi().prepareInput(references).castTo(x.dataType());
         if (refs != null && !Arrays.equals(Arrays.copyOfRange(refs.shape(), 1, 4), Arrays.copyOfRange(one, 1, 4))) {
             throw new IllegalArgumentException("reference images are " + Arrays.toString(refs.shape())
                     + " but the input images are " + Arrays.toString(x.shape()));

@@ -57,7 +57,7 @@ public final class GradientXInput implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         ObjectiveGradient g = model.gradient(x, target);
         INDArray a = g.gradient().muli(x);
         return new AttributionResult(name(), target.description(), Map.of("channelReduction", reduction.name()), a,

@@ -78,7 +78,7 @@ public final class GuidedBackprop implements Attribution {
             log.info("{}: the {} rule acts at {}; these keep their true derivative: {}", name, rule,
                     coverage.applied(), coverage.exact());
         }
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         Target fixed = PinnedTarget.of(model, x, target).target;
         ObjectiveGradient g = model.gradient(x, fixed, rule);
         Map<String, String> opts = new java.util.LinkedHashMap<>();

@@ -50,7 +50,7 @@ public final class GuidedGradCam implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         Target fixed = PinnedTarget.of(model, x, target).target;
         AttributionResult cam = gradCam.attribute(x, fixed);
         AttributionResult guided = GuidedBackprop.of(model).attribute(x, fixed);

@@ -81,7 +81,7 @@ public final class IntegratedGradients implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         long n = x.size(0);
         PinnedTarget pinned = PinnedTarget.of(model, x, target);
         Target fixed = pinned.target;

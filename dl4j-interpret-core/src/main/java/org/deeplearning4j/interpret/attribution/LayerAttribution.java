@@ -74,7 +74,7 @@ public final class LayerAttribution implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         Target fixed = PinnedTarget.of(model, x, target).target;
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("layer", layer);

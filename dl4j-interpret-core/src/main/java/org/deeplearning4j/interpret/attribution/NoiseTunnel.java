@@ -81,7 +81,7 @@ public final class NoiseTunnel implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         int n = (int) x.size(0);
         int c = (int) x.size(1);
         int h = (int) x.size(2);

@@ -116,7 +116,7 @@ public final class Occlusion implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         long n = x.size(0);
         long c = x.size(1);
         long h = x.size(2);

@@ -55,7 +55,7 @@ public final class ScoreCam implements Attribution {
 
     @Override
     public AttributionResult attribute(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         String l = CamLayers.resolve(model, layer);
         String tl = target.layer() == null ? model.outputLayer() : target.layer();
         target.validateBatch(x.size(0));

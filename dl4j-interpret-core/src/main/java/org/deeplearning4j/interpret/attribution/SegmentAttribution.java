@@ -51,7 +51,7 @@ final class SegmentAttribution {
         InterpretableModel model = setup.model();
         Segmenter segmenter = setup.segmenter();
         Baseline baseline = setup.baseline();
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         int n = (int) x.size(0);
         int c = (int) x.size(1);
         int h = (int) x.size(2);

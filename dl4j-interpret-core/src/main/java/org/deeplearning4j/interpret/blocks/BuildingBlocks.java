@@ -183,7 +183,7 @@ public final class BuildingBlocks {
      */
     public BuildingBlocksResult explain(INDArray input) {
         checkSingle(input);
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         INDArray act = activationVectors(x);
         int c = (int) act.size(0);
         int h = (int) act.size(1);

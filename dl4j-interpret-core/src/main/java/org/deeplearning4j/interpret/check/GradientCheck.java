@@ -81,7 +81,7 @@ public final class GradientCheck {
      * @return the comparison at {@code points} random input values
      */
     public GradientCheckResult run(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         InterpretableModel precise = model.spi().inDoublePrecision();
         double range = model.inputSpec().pixelMax() - model.inputSpec().pixelMin();
         org.nd4j.linalg.api.rng.Random noise = org.nd4j.linalg.factory.Nd4j.getRandomFactory()

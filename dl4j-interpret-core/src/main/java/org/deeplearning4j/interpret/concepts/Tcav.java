@@ -85,7 +85,7 @@ public final class Tcav {
             throw new IllegalArgumentException("give at least 3 random sets (the paper uses tens to hundreds), got "
                     + (randomSets == null ? 0 : randomSets.size()));
         }
-        INDArray x = model.prepareInput(classImages);
+        INDArray x = model.spi().prepareInput(classImages);
         Map<String, INDArray> conceptInputs = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : concepts.entrySet()) {
             conceptInputs.put(e.getKey(), checkedSet("concept '" + e.getKey() + "'", e.getValue()));
@@ -138,7 +138,7 @@ public final class Tcav {
             throw new IllegalArgumentException(what + " needs at least 2 images as an NCHW batch, got "
                     + (images == null ? "null" : java.util.Arrays.toString(images.shape())));
         }
-        return model.prepareInput(images);
+        return model.spi().prepareInput(images);
     }
 
     private double[][] flatActivations(INDArray images) {

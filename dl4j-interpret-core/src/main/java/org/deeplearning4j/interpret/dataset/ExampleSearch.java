@@ -109,7 +109,7 @@ public final class ExampleSearch {
                 .interpret.progress.ProgressTracker(log, "Example search (examples)", expectedExamples, progress)
                 : null;
         while (batches.hasNext()) {
-            INDArray x = model.prepareInput(batches.next());
+            INDArray x = model.spi().prepareInput(batches.next());
             int n = (int) x.size(0);
             long[] ids = new long[n];
             for (int i = 0; i < n; i++) {
@@ -167,7 +167,7 @@ public final class ExampleSearch {
                     + (batch == null ? "null" : String.valueOf(batch.size(0))) + " examples, "
                     + (ids == null ? "null" : String.valueOf(ids.length)) + " ids");
         }
-        offerBatch(state, model.prepareInput(batch), ids);
+        offerBatch(state, model.spi().prepareInput(batch), ids);
         return state;
     }
 

@@ -38,7 +38,7 @@ public final class Completeness {
         if (model == null || attribution == null || baseline == null) {
             throw new IllegalArgumentException("model, attribution and baseline must not be null");
         }
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         INDArray a = attribution.attributions();
         if (!java.util.Arrays.equals(a.shape(), x.shape())) {
             throw new IllegalArgumentException("The attribution's shape " + java.util.Arrays.toString(a.shape())

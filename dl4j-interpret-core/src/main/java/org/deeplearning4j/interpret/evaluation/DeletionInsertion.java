@@ -138,7 +138,7 @@ public final class DeletionInsertion {
      * @return the curves
      */
     public Result evaluate(INDArray input, INDArray maps, String method, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         int n = (int) x.size(0);
         int c = (int) x.size(1);
         int h = (int) x.size(2);

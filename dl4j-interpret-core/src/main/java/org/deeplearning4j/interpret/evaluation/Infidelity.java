@@ -100,7 +100,7 @@ public final class Infidelity {
      * @return infidelity per example (lower is better)
      */
     public MetricResult evaluate(INDArray input, AttributionResult attribution, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         INDArray a = attribution.attributions();
         if (!java.util.Arrays.equals(a.shape(), x.shape())) {
             throw new IllegalArgumentException("The attribution's shape " + java.util.Arrays.toString(a.shape())

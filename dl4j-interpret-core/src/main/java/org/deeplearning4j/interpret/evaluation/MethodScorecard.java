@@ -170,11 +170,11 @@ public final class MethodScorecard {
                 batch = batch.get(NDArrayIndex.interval(0, limit - done));
                 mask = mask == null ? null : mask.get(NDArrayIndex.interval(0, limit - done));
             }
-            INDArray x = model.prepareInput(batch);
+            INDArray x = model.spi().prepareInput(batch);
             int n = (int) x.size(0);
             int[] cls = model.logits(x).argMax(1).toIntVector();
             Target explain = Targets.logits(cls);
-            Target follow = model.softmaxOutput() ? Targets.probabilities(cls) : Targets.logits(cls);
+            Target follow = model.spi().softmaxOutput() ? Targets.probabilities(cls) : Targets.logits(cls);
             if (exampleInput == null) {
                 exampleInput = x.get(NDArrayIndex.interval(0, 1)).dup();
             }
@@ -260,7 +260,7 @@ public final class MethodScorecard {
         opts.put("randomOrders", String.valueOf(randomOrders));
         opts.put("seed", String.valueOf(seed));
         opts.put("explained", "logit of the predicted class");
-        opts.put("curves follow", model.softmaxOutput() ? "probability of the predicted class"
+        opts.put("curves follow", model.spi().softmaxOutput() ? "probability of the predicted class"
                 : "logit of the predicted class");
         return new ScorecardResult(opts, table, meanCurves, sanity, exampleInput, exampleMaps, signed);
     }

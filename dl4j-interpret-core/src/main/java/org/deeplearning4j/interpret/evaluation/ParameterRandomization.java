@@ -86,7 +86,7 @@ public final class ParameterRandomization {
      * @return per stage, how similar the maps stay
      */
     public RandomizationResult evaluate(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         List<String> all = model.spi().parameterLayers();
         List<String> chosen = layers != null ? layers : all;
         for (String l : chosen) {
@@ -149,8 +149,8 @@ public final class ParameterRandomization {
         if (model == null || shuffled == null || method == null) {
             throw new IllegalArgumentException("model, shuffled model and method must not be null");
         }
-        INDArray x = model.prepareInput(input);
-        shuffled.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
+        shuffled.spi().prepareInput(input);
         PinnedTarget pinned = PinnedTarget.of(model, x, target);
         Attribution a = method.apply(model);
         INDArray reference = a.attribute(x, pinned.target).map();

@@ -74,7 +74,7 @@ public final class Sensitivity {
      * @return max-sensitivity and average sensitivity, per example (lower is better)
      */
     public List<MetricResult> evaluate(INDArray input, Target target) {
-        INDArray x = model.prepareInput(input);
+        INDArray x = model.spi().prepareInput(input);
         int n = (int) x.size(0);
         int size = (int) (x.length() / n);
         PinnedTarget pinned = PinnedTarget.of(model, x, target);

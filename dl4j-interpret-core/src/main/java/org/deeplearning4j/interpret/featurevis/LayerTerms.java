@@ -68,7 +68,7 @@ final class LayerTerms {
 
         @Override
         protected void validate(InterpretableModel model, Map<String, long[]> shapes) {
-            if (probability && !model.softmaxOutput()) {
+            if (probability && !model.spi().softmaxOutput()) {
                 throw new IllegalArgumentException("A class-probability objective needs a softmax output, but the "
                         + "output layer '" + model.outputLayer() + "' of this model does not apply softmax; use "
                         + "Objectives.classLogit(k) instead");

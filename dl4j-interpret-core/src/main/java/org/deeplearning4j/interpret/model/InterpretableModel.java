@@ -67,20 +67,8 @@ public interface InterpretableModel {
     /** @return the engine in use: {@link ExecutionPath#SAMEDIFF} or {@link ExecutionPath#DL4J_LAYERS} */
     ExecutionPath executionPath();
 
-    /** @return layers that forced the DL4J-layer fallback (empty on the fast path) */
-    List<String> fallbackLayers();
-
     /** @return the largest number of examples run through the network at once */
     int maxBatchSize();
-
-    /**
-     * Validates an input batch and returns a copy in the model's data type.
-     *
-     * @param input NCHW batch
-     * @return a detached copy
-     * @throws IllegalArgumentException for wrong rank, channels or size, an empty batch, or NaN/Inf values
-     */
-    INDArray prepareInput(INDArray input);
 
     /**
      * @param input NCHW batch
@@ -126,9 +114,6 @@ public interface InterpretableModel {
      *         explain a model with the method classes
      */
     ModelSpi spi();
-
-    /** @return true when the network's output layer applies softmax to the logits (class probabilities make sense) */
-    boolean softmaxOutput();
 
     /**
      * @param input NCHW batch

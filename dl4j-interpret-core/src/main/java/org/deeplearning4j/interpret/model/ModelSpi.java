@@ -25,6 +25,22 @@ public interface ModelSpi {
     InterpretableModel model();
 
     /**
+     * Validates an input batch and returns a copy in the model's data type.
+     *
+     * @param input NCHW batch
+     * @return a detached copy
+     * @throws IllegalArgumentException for wrong rank, channels or size, an empty batch, or NaN/Inf values
+     */
+    INDArray prepareInput(INDArray input);
+
+    /** @return layers that forced the DL4J-layer fallback (empty on the fast path) */
+    List<String> fallbackLayers();
+
+    /** @return true when the network's output layer applies softmax to the logits (class probabilities make sense) */
+    boolean softmaxOutput();
+
+
+    /**
      * Gradient of a target with respect to a hidden layer's activation (Grad-CAM, layer attribution).
      *
      * @param input NCHW batch

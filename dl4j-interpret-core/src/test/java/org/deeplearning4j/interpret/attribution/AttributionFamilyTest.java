@@ -74,7 +74,7 @@ class AttributionFamilyTest {
     void integratedGradientsConvergesToCompletenessOnTheTrainedCnn() {
         InterpretableModel m = trained();
         INDArray x = TrainedShapes.heldOut(8).features();
-        INDArray f0 = m.values(Baselines.grey().create(m.prepareInput(x), m),
+        INDArray f0 = m.values(Baselines.grey().create(m.spi().prepareInput(x), m),
                 Targets.logits(m.logits(x).argMax(1).toIntVector()));
         AttributionResult r = IntegratedGradients.builder(m).steps(400).baselines(Baselines.grey()).build()
                 .attribute(x, Targets.predicted());

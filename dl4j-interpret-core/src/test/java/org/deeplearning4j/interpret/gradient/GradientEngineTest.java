@@ -239,7 +239,7 @@ class GradientEngineTest {
     void unsupportedLayersFallBackToDl4jLayersAndStillMatchFiniteDifferences() {
         InterpretableModel m = Models.of(TestNets.withUnsupportedLayer(DataType.DOUBLE, 7));
         assertEquals(ExecutionPath.DL4J_LAYERS, m.executionPath());
-        assertTrue(m.fallbackLayers().toString().contains("LocalResponseNormalization"), m.fallbackLayers()::toString);
+        assertTrue(m.spi().fallbackLayers().toString().contains("LocalResponseNormalization"), m.spi().fallbackLayers()::toString);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 2, 8, 8);
         assertFiniteDifferences(m, x, Targets.logit(1), m.gradient(x, Targets.logit(1)).gradient());
     }

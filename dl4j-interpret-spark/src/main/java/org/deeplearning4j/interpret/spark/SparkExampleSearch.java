@@ -186,7 +186,7 @@ public final class SparkExampleSearch implements Serializable {
                 throw new IllegalArgumentException("Example id " + i + " occurs more than once in column '"
                         + idColumn + "': ids must be unique");
             }
-            INDArray x = local.prepareInput(reader.batch((float[]) g[1], 1));
+            INDArray x = local.spi().prepareInput(reader.batch((float[]) g[1], 1));
             out.put(i, x.get(NDArrayIndex.point(0)).dup());
         }
         return out;

@@ -25,7 +25,7 @@ class ZooArchitecturesTest {
 
     private static void runsEntirelyOnTheFastPathAndMatchesDl4j(ComputationGraph g, String name) {
         InterpretableModel m = Zoo.get(name.toLowerCase(java.util.Locale.ROOT)).interpretable(g);
-        assertEquals(ExecutionPath.SAMEDIFF, m.executionPath(), name + " fell back: " + m.fallbackLayers());
+        assertEquals(ExecutionPath.SAMEDIFF, m.executionPath(), name + " fell back: " + m.spi().fallbackLayers());
         INDArray x = imagenetLikeInput(1);
         INDArray logits = m.logits(x);
         INDArray ours = Transforms.softmax(logits, true);

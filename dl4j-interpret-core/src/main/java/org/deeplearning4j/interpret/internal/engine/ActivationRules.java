@@ -111,19 +111,20 @@ public final class ActivationRules {
     static SDVariable backward(SameDiff sd, IActivation a, SDVariable z, SDVariable y, SDVariable e, ReluRule r,
             DataType dt, int rank) {
         if (isRectifier(a)) {
-            return r.atRectifier(e, g -> sd.nn().relu(g, 0.0), g -> derivative(a, z, y, g, dt, rank), g -> g);
+            return r.atRectifier(e, g -> sd.nn().relu(g, 0.0), g -> derivative(sd, a, z, y, g, dt, rank), g -> g);
         }
-        return derivative(a, z, y, e, dt, rank);
+        return derivative(sd, a, z, y, e, dt, rank);
     }
 
     /** The true backward pass: {@code d/dz} from {@code e = d/dy} for {@code y = a(z)}. */
-    private static SDVariable derivative(IActivation a, SDVariable z, SDVariable y, SDVariable e, DataType dt,
-            int rank) {
+    private static SDVariable derivative(SameDiff sd, IActivation a, SDVariable z, SDVariable y, SDVariable e,
+            DataType dt, int rank) {
         if (isIdentity(a)) {
             return e;
         }
         if (isPlainRelu(a)) {
-            return e.mul(z.gt(0.0).castTo(dt));
+            // libnd4j's relu_bp: e where z > 0, else 0, in one op (a mask, a cast and a product before)
+            return new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative(sd, z, e).outputVariables()[0];
         }
         if (a instanceof ActivationSigmoid) {
             return e.mul(y).mul(y.rsub(1.0));
