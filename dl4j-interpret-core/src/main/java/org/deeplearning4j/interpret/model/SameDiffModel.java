@@ -270,8 +270,13 @@ final class SameDiffModel extends EngineModel {
                 Map<String, INDArray> r = grad(x, List.of(layer), List.of(seed), wrtLayer, rule);
                 return new LayerPass(f.get(layer), f.get(wrtLayer), r.get(wrtLayer));
             }
-            return new LayerPass(injected(x, wrtLayer, override, layer), override,
-                    injectedGrad(x, wrtLayer, override, layer, seed, rule));
+            if (layer.equals(wrtLayer)) {
+                return new LayerPass(override.dup(), override, seed.dup());
+            }
+            // one reverse pass of the rewired copy gives the seeded layer's activation and the gradient
+            Map<String, INDArray> r = reverse(x, wrtLayer, override, List.of(layer), List.of(seed), rule, wrtLayer,
+                    SameDiffReverse.Propagation.GRADIENT, null);
+            return new LayerPass(r.get(layer), override, r.get(wrtLayer));
         }
 
         @Override
@@ -663,16 +668,6 @@ final class SameDiffModel extends EngineModel {
             }
             return copy;
         }
-    }
-
-    /** Gradient of the target with respect to a replaced hidden activation, by the same reverse pass. */
-    private INDArray injectedGrad(INDArray x, String layer, INDArray override, String target, INDArray seed,
-            ReluRule rule) {
-        if (layer.equals(target)) {
-            return seed.dup();
-        }
-        return reverse(x, layer, override, List.of(target), List.of(seed), rule, layer,
-                SameDiffReverse.Propagation.GRADIENT, null).get(layer);
     }
 
     private synchronized INDArray injected(INDArray x, String layer, INDArray override, String target) {
