@@ -43,11 +43,28 @@ final class ConvOps {
             return null;
         }
         ConvolutionLayer cl = (ConvolutionLayer) c;
-        ConvolutionMode m = cl.getConvolutionMode();
-        boolean modeOk = m == ConvolutionMode.Same || m == ConvolutionMode.Truncate || m == ConvolutionMode.Strict;
-        int[] d = cl.getDilation();
-        return cl.getCnn2dDataFormat() == CNN2DFormat.NCHW && modeOk && d[0] == 1 && d[1] == 1 ? new ConvOps(cl)
-                : null;
+        return uncovered(cl) == null ? new ConvOps(cl) : null;
+    }
+
+    /**
+     * The fast path's coverage of convolutions, shared by the mirror and the rule walker.
+     *
+     * @param c a convolution
+     * @return why the fast path cannot express it, or null when it can
+     */
+    static String uncovered(ConvolutionLayer c) {
+        if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+            return "NHWC ConvolutionLayer";
+        }
+        if (MirrorLayers.paddingMode(c.getConvolutionMode()) == null) {
+            return "ConvolutionLayer with " + c.getConvolutionMode() + " mode";
+        }
+        int[] d = c.getDilation();
+        if (d[0] != 1 || d[1] != 1) {
+            // oneDNN in the M2.1 CPU build fails to create some FP32 dilated-convolution descriptors
+            return "dilated ConvolutionLayer";
+        }
+        return null;
     }
 
     /** @return {@code conv(a, w) + b} (b may be null) */

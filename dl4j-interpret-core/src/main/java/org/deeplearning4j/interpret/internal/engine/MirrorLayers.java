@@ -157,21 +157,14 @@ final class MirrorLayers {
         @Override
         public SameDiffMirror.Piece translate(Context cx, String name, ConvolutionLayer c, SDVariable x,
                 org.deeplearning4j.nn.api.Layer rt) {
-            if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-                return cx.unsupported(name, "NHWC ConvolutionLayer");
+            String why = ConvOps.uncovered(c);
+            if (why != null) {
+                return cx.unsupported(name, why);
             }
             PaddingMode mode = paddingMode(c.getConvolutionMode());
-            if (mode == null) {
-                return cx.unsupported(name, "ConvolutionLayer with " + c.getConvolutionMode() + " mode");
-            }
             int[] k = c.getKernelSize();
             int[] s = c.getStride();
             int[] p = c.getPadding();
-            int[] d = c.getDilation();
-            if (d[0] != 1 || d[1] != 1) {
-                // oneDNN in the M2.1 CPU build fails to create some FP32 dilated-convolution descriptors
-                return cx.unsupported(name, "dilated ConvolutionLayer");
-            }
             IActivation act = c.getActivationFn();
             if (!ActivationRules.mirrorSupports(act)) {
                 return cx.unsupported(name, "activation " + act);
