@@ -203,9 +203,10 @@ public final class FeatureVisualization {
      * zero activations of the layers' known shapes and completed inside the single pass; any other (directions,
      * diversity) needs the activations of the whole batch first.
      *
-     * @return the activations of every objective layer and the input gradient
+     * @return the activations of every objective layer, the input gradient and the image terms' gradient (which
+     *         depends on the image alone, so the seeding evaluation already holds it)
      */
-    private static InputPass backward(InterpretableModel model, Objective objective, List<String> layers, INDArray x,
+    private static Step backward(InterpretableModel model, Objective objective, List<String> layers, INDArray x,
             INDArray image) {
         long n = x.size(0);
         Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -250,15 +251,18 @@ public final class FeatureVisualization {
                     + "at any of its layers " + layers);
         }
         InputPass pass = model.spi().backward(x, seeds, ReluRule.NORMAL);
-        if (pass.activations().size() == layers.size()) {
-            return pass;
-        }
-        // layers without a seed: their activations from the forward pass, or one now
         Map<String, INDArray> acts = new LinkedHashMap<>(pass.activations());
         List<String> missing = layers.stream().filter(l -> !acts.containsKey(l)).collect(Collectors.toList());
-        Map<String, INDArray> rest = forwardFirst ? from : model.activations(x, missing.toArray(new String[0]));
-        missing.forEach(l -> acts.put(l, rest.get(l)));
-        return new InputPass(acts, pass.gradient());
+        if (!missing.isEmpty()) {
+            // layers without a seed: their activations from the forward pass, or one now
+            Map<String, INDArray> rest = forwardFirst ? from : model.activations(x, missing.toArray(new String[0]));
+            missing.forEach(l -> acts.put(l, rest.get(l)));
+        }
+        return new Step(acts, pass.gradient(), seeding.imageGradient());
+    }
+
+    /** One step's pass: the objective layers' activations and the gradients w.r.t. model input and display image. */
+    private record Step(Map<String, INDArray> activations, INDArray inputGradient, INDArray imageGradient) {
     }
 
     /**
@@ -277,12 +281,10 @@ public final class FeatureVisualization {
     static INDArray[] valueAndGradient(InterpretableModel model, Objective objective, List<String> layers,
             Parameterization parameterization, INDArray params, INDArray image, Sampler sampler) {
         InputSpec spec = model.inputSpec();
-        InputPass pass = backward(model, objective, layers, spec.toModelInput(sampler.apply(image)), image);
-        Evaluation e = new Evaluation(model, pass.activations(), image);
-        INDArray values = objective.value(e);
+        Step step = backward(model, objective, layers, spec.toModelInput(sampler.apply(image)), image);
+        INDArray values = objective.value(new Evaluation(model, step.activations(), image));
         // the image terms (penalties) differentiate the display image directly, beside the network's gradient
-        objective.gradient(e, 1.0);
-        INDArray gImage = sampler.adjoint(spec.displayGradient(pass.gradient())).addi(e.imageGradient());
+        INDArray gImage = sampler.adjoint(spec.displayGradient(step.inputGradient())).addi(step.imageGradient());
         return new INDArray[] {values, parameterization.backward(params, image, gImage)};
     }
 
