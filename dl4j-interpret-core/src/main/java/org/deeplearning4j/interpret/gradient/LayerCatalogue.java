@@ -1,6 +1,8 @@
 package org.deeplearning4j.interpret.gradient;
 
 import org.deeplearning4j.interpret.internal.engine.LayerLoopEngine;
+import org.deeplearning4j.interpret.internal.engine.LayerRegistry;
+import org.deeplearning4j.interpret.internal.engine.LayerRules;
 import org.deeplearning4j.interpret.internal.engine.SameDiffMirror;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -15,28 +17,7 @@ import org.deeplearning4j.nn.conf.graph.ShiftVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer;
-import org.deeplearning4j.nn.conf.layers.Convolution2D;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
-import org.deeplearning4j.nn.conf.layers.LocallyConnected2D;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PReLULayer;
-import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
-import org.deeplearning4j.nn.conf.layers.SpaceToBatchLayer;
-import org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.layers.Upsampling2D;
-import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
-import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -59,6 +40,9 @@ import java.util.Map;
  * <p>Two engines: the fast path ({@link SameDiffMirror}, libnd4j ops) and DL4J's own layers ({@link
  * LayerLoopEngine}, with the inference batch-norm rule, dropout stripped, and the shared rules for maxima and
  * rectifiers). A network runs on the fast path when every vertex is covered there, else entirely on DL4J's layers.
+ *
+ * <p>The layer rows come from {@link LayerRegistry}, where each layer type is registered with its rules: a type runs
+ * on the fast path when its rules translate it, and is refused when they say why.
  */
 public final class LayerCatalogue {
     /** Where a vertex type stands. */
@@ -114,38 +98,12 @@ public final class LayerCatalogue {
     private static final Map<Class<?>, Entry> ENTRIES = new LinkedHashMap<>();
 
     static {
-        layer(ConvolutionLayer.class, Status.FAST_PATH, "same, truncate and strict modes, any stride and padding; "
-                + "dilated convolutions run on DL4J's layers (oneDNN in the M2.1 CPU build rejects some dilated "
-                + "descriptors); causal mode is 1-D only in DL4J");
-        layer(Convolution2D.class, Status.FAST_PATH, "as ConvolutionLayer");
-        layer(Deconvolution2D.class, Status.DL4J_LAYERS, "");
-        layer(DepthwiseConvolution2D.class, Status.DL4J_LAYERS, "");
-        layer(SeparableConvolution2D.class, Status.DL4J_LAYERS, "");
-        layer(SubsamplingLayer.class, Status.FAST_PATH, "max and average; p-norm on DL4J's layers; max pooling splits "
-                + "the gradient equally among tied maxima on every engine");
-        layer(Upsampling2D.class, Status.DL4J_LAYERS, "");
-        layer(Cropping2D.class, Status.DL4J_LAYERS, "");
-        layer(ZeroPaddingLayer.class, Status.FAST_PATH, "");
-        layer(SpaceToDepthLayer.class, Status.DL4J_LAYERS, "");
-        layer(PReLULayer.class, Status.DL4J_LAYERS, "true derivative under every ReLU rule (the rules are not "
-                + "applied to learned slopes)");
-        layer(BatchNormalization.class, Status.FAST_PATH, "inference statistics in the backward pass too");
-        layer(LocalResponseNormalization.class, Status.DL4J_LAYERS, "");
-        layer(DropoutLayer.class, Status.FAST_PATH, "identity (inference)");
-        layer(DenseLayer.class, Status.FAST_PATH, "");
-        layer(OutputLayer.class, Status.FAST_PATH, "exposed as pre-activation logits");
-        layer(LossLayer.class, Status.FAST_PATH, "exposed as pre-activation logits");
-        layer(CenterLossOutputLayer.class, Status.DL4J_LAYERS, "exposed as pre-activation logits");
-        layer(GlobalPoolingLayer.class, Status.FAST_PATH, "max, average and sum; p-norm on DL4J's layers; max splits "
-                + "the gradient equally among tied maxima");
-        layer(ActivationLayer.class, Status.FAST_PATH, "every activation below; the fast path runs identity, ReLU, "
-                + "leaky ReLU, sigmoid, tanh, softmax and ELU (alpha 1)");
-        layer(FrozenLayer.class, Status.DL4J_LAYERS, "the wrapped layer must be in the catalogue");
-        layer(FrozenLayerWithBackprop.class, Status.DL4J_LAYERS, "the wrapped layer must be in the catalogue");
-        layer(LocallyConnected2D.class, Status.REFUSED, "DL4J 1.0.0-M2.1's backprop returns input gradients exactly "
-                + "2x the true ones, so every gradient map would be silently doubled");
-        layer(SpaceToBatchLayer.class, Status.REFUSED, "moves pixels into the batch dimension, so examples are no "
-                + "longer independent and per-example attributions are undefined");
+        for (LayerRegistry.Registration r : LayerRegistry.registrations()) {
+            String refusal = r.rules().refusal();
+            Status status = refusal != null ? Status.REFUSED : r.rules().mirrored() ? Status.FAST_PATH
+                    : Status.DL4J_LAYERS;
+            put(new Entry("layer", r.type(), status, refusal != null ? refusal : r.note()));
+        }
         vertex(ElementWiseVertex.class, Status.FAST_PATH, "add, subtract, product, average, max (ties split equally)");
         vertex(MergeVertex.class, Status.FAST_PATH, "");
         vertex(SubsetVertex.class, Status.DL4J_LAYERS, "");
@@ -157,10 +115,6 @@ public final class LayerCatalogue {
     }
 
     private LayerCatalogue() {
-    }
-
-    private static void layer(Class<? extends Layer> c, Status s, String note) {
-        put(new Entry("layer", c, s, note));
     }
 
     private static void vertex(Class<? extends GraphVertex> c, Status s, String note) {
@@ -280,28 +234,8 @@ public final class LayerCatalogue {
     }
 
     private static CNN2DFormat format(Layer l) {
-        if (l instanceof ConvolutionLayer) {
-            return ((ConvolutionLayer) l).getCnn2dDataFormat();
-        }
-        if (l instanceof SubsamplingLayer) {
-            return ((SubsamplingLayer) l).getCnn2dDataFormat();
-        }
-        if (l instanceof BatchNormalization) {
-            return ((BatchNormalization) l).getCnn2DFormat();
-        }
-        if (l instanceof ZeroPaddingLayer) {
-            return ((ZeroPaddingLayer) l).getDataFormat();
-        }
-        if (l instanceof Upsampling2D) {
-            return ((Upsampling2D) l).getFormat();
-        }
-        if (l instanceof Cropping2D) {
-            return ((Cropping2D) l).getDataFormat();
-        }
-        if (l instanceof LocalResponseNormalization) {
-            return ((LocalResponseNormalization) l).getDataFormat();
-        }
-        return CNN2DFormat.NCHW;
+        LayerRules<Layer> rules = LayerRegistry.rules(l);
+        return rules == null ? CNN2DFormat.NCHW : rules.format(l);
     }
 
     private static boolean knownActivation(IActivation a) {

@@ -1,20 +1,17 @@
 package org.deeplearning4j.interpret.model;
 
 import org.deeplearning4j.interpret.InterpretException;
+import org.deeplearning4j.interpret.internal.engine.Footprint;
 import org.deeplearning4j.interpret.internal.engine.GradientEngine;
+import org.deeplearning4j.interpret.internal.engine.LayerRegistry;
+import org.deeplearning4j.interpret.internal.engine.LayerRules;
 import org.deeplearning4j.interpret.gradient.LayerCatalogue;
 import org.deeplearning4j.interpret.internal.engine.SameDiffMirror;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -134,18 +131,25 @@ final class Dl4jLocalLayers implements LocalLayers {
     /** How a chain layer maps positions: through a window (convolution, pooling) or one to one. */
     private enum Kind { WINDOW, POINT }
 
-    /** @return the layer's kind, or null for a layer that ends the chain */
+    /**
+     * @return the layer's kind, or null for a layer that ends the chain: a fast-path layer mapping positions through a
+     *         window (not causal) or unit to unit
+     */
     private static Kind kind(Layer l) {
-        if (l == null) {
+        LayerRules<Layer> rules = l == null ? null : LayerRegistry.rules(l);
+        if (rules == null || !rules.mirrored()) {
             return null;
         }
-        if (l.getClass() == ConvolutionLayer.class || l.getClass() == SubsamplingLayer.class) {
-            return ReceptiveFields.Window.of(l).mode == ConvolutionMode.Causal ? null : Kind.WINDOW;
+        Footprint f = rules.footprint(l);
+        switch (f.kind()) {
+            case WINDOW:
+                return f.mode() == ConvolutionMode.Causal ? null : Kind.WINDOW;
+            case UNIT:
+            case UNIT_OR_WHOLE:
+                return Kind.POINT;
+            default:
+                return null;
         }
-        if (l instanceof BatchNormalization || l instanceof ActivationLayer || l instanceof DropoutLayer) {
-            return Kind.POINT;
-        }
-        return null;
     }
 
     private static Axis[] axes(Layer l, long[] in, long[] out) {
@@ -160,23 +164,12 @@ final class Dl4jLocalLayers implements LocalLayers {
 
     /** Multiply-adds of a layer for one example (element count for layers without weights). */
     private static double flops(Layer l, long[] in, long[] out) {
-        double outElements = 1;
+        LayerRules<Layer> rules = l == null ? null : LayerRegistry.rules(l);
+        double elements = 1;
         for (long d : out == null ? new long[0] : out) {
-            outElements *= d;
+            elements *= d;
         }
-        if (l instanceof ConvolutionLayer && in != null && in.length == 3) {
-            int[] k = ((ConvolutionLayer) l).getKernelSize();
-            return outElements * in[0] * k[0] * k[1];
-        }
-        if (l instanceof SubsamplingLayer) {
-            int[] k = ((SubsamplingLayer) l).getKernelSize();
-            return outElements * k[0] * k[1];
-        }
-        if (l instanceof FeedForwardLayer) {
-            FeedForwardLayer f = (FeedForwardLayer) l;
-            return Math.max(outElements, (double) f.getNIn() * f.getNOut());
-        }
-        return outElements;
+        return rules == null ? elements : rules.flops(l, in, out);
     }
 
     @Override

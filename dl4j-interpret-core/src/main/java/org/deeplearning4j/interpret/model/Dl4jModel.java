@@ -1,5 +1,7 @@
 package org.deeplearning4j.interpret.model;
 
+import org.deeplearning4j.interpret.internal.engine.LayerRegistry;
+import org.deeplearning4j.interpret.internal.engine.LayerRules;
 import org.deeplearning4j.interpret.internal.engine.GradientEngine;
 import org.deeplearning4j.interpret.internal.engine.LayerLoopEngine;
 import org.deeplearning4j.interpret.gradient.ReluRule;
@@ -405,13 +407,11 @@ final class Dl4jModel extends EngineModel {
             }
             org.deeplearning4j.nn.conf.layers.Layer l = org.deeplearning4j.interpret.gradient.LayerCatalogue
                     .unwrapFrozen(((LayerVertex) cv).getLayerConf().getLayer());
-            org.nd4j.linalg.activations.IActivation a = org.deeplearning4j.interpret.gradient.LayerCatalogue
-                    .activationOf(l);
-            if (l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
-                continue; // DL4J's batch normalization ignores its configured activation (and so do the engines)
-            }
-            if (l instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
-                exact.add(info.name() + " (PReLU)");
+            LayerRules<org.deeplearning4j.nn.conf.layers.Layer> rules = LayerRegistry.rules(l);
+            org.nd4j.linalg.activations.IActivation a = rules == null
+                    ? org.deeplearning4j.interpret.gradient.LayerCatalogue.activationOf(l) : rules.activation(l);
+            if (rules != null && rules.learnedRectifier()) {
+                exact.add(info.name() + " (" + l.getClass().getSimpleName().replace("Layer", "") + ")");
             } else if (org.deeplearning4j.interpret.internal.engine.ActivationRules.isRectifier(a)) {
                 applied.add(info.name() + " (" + a + ")");
             } else if (!org.deeplearning4j.interpret.internal.engine.ActivationRules.isIdentity(a)) {

@@ -1,15 +1,13 @@
 package org.deeplearning4j.interpret.model;
 
+import org.deeplearning4j.interpret.internal.engine.Footprint;
+import org.deeplearning4j.interpret.internal.engine.LayerRegistry;
+import org.deeplearning4j.interpret.internal.engine.LayerRules;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 
 import java.util.HashMap;
 import java.util.List;
@@ -119,43 +117,39 @@ final class ReceptiveFields {
 
         /** @return the layer's window, or null for a layer without one */
         static Window of(Layer l) {
-            if (l instanceof ConvolutionLayer) {
-                ConvolutionLayer c = (ConvolutionLayer) l;
-                return new Window(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
-                        c.getConvolutionMode());
-            }
-            if (l instanceof SubsamplingLayer) {
-                SubsamplingLayer c = (SubsamplingLayer) l;
-                return new Window(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
-                        c.getConvolutionMode());
-            }
-            return null;
+            Footprint f = footprint(l);
+            return f.kind() == Footprint.Kind.WINDOW
+                    ? new Window(f.kernel(), f.stride(), f.padding(), f.dilation(), f.mode()) : null;
         }
     }
 
+    /** @return how the (unwrapped) layer maps positions; unit to unit for a type without rules */
+    static Footprint footprint(Layer l) {
+        Layer c = org.deeplearning4j.interpret.gradient.LayerCatalogue.unwrapFrozen(l);
+        LayerRules<Layer> rules = LayerRegistry.rules(c);
+        return rules == null ? Footprint.UNIT : rules.footprint(c);
+    }
+
     private static Axis[] layer(Layer l, Axis[] f, long[] inSize, long[] outSize) {
-        l = org.deeplearning4j.interpret.gradient.LayerCatalogue.unwrapFrozen(l);
-        if (l instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D
-                || l instanceof org.deeplearning4j.nn.conf.layers.BaseUpsamplingLayer
-                || l instanceof org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer) {
-            return null; // resampling: measured instead
+        Footprint fp = footprint(l);
+        switch (fp.kind()) {
+            case RESAMPLED:
+                return null; // measured instead
+            case SHIFT:
+                return new Axis[] {shift(f[0], fp.shift()[0]), shift(f[1], fp.shift()[1])};
+            case WINDOW:
+                return window(Window.of(l), f, inSize, outSize);
+            case WHOLE:
+                return whole(f);
+            case UNIT_OR_WHOLE:
+                return outSize == null ? whole(f) : f;
+            default:
+                return f; // unit to unit
         }
-        if (l instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D) {
-            int[] crop = ((org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D) l).getCropping();
-            return new Axis[] {shift(f[0], -crop[0]), shift(f[1], -crop[2])};
-        }
-        Window win = Window.of(l);
-        if (win != null) {
-            return window(win, f, inSize, outSize);
-        }
-        if (l instanceof ZeroPaddingLayer) {
-            int[] pad = ((ZeroPaddingLayer) l).getPadding();
-            return new Axis[] {shift(f[0], pad[0]), shift(f[1], pad[2])};
-        } else if (l instanceof GlobalPoolingLayer || (l instanceof FeedForwardLayer
-                && !(l instanceof ConvolutionLayer) && outSize == null)) {
-            return new Axis[] {new Axis(f[0].jump, 0, 0, true), new Axis(f[1].jump, 0, 0, true)};
-        }
-        return f; // batch norm, activation, dropout, ...: unit-to-unit
+    }
+
+    private static Axis[] whole(Axis[] f) {
+        return new Axis[] {new Axis(f[0].jump, 0, 0, true), new Axis(f[1].jump, 0, 0, true)};
     }
 
     private static Axis[] window(Window win, Axis[] f, long[] inSize, long[] outSize) {
@@ -173,8 +167,8 @@ final class ReceptiveFields {
         return out;
     }
 
-    private static Axis shift(Axis a, int pad) {
-        return a.whole ? a : new Axis(a.jump, a.size, a.start - (long) pad * a.jump, false);
+    private static Axis shift(Axis a, int by) {
+        return a.whole ? a : new Axis(a.jump, a.size, a.start - (long) by * a.jump, false);
     }
 
     /**

@@ -56,7 +56,7 @@ final class ConvOps {
         if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
             return "NHWC ConvolutionLayer";
         }
-        if (MirrorLayers.paddingMode(c.getConvolutionMode()) == null) {
+        if (paddingMode(c.getConvolutionMode()) == null) {
             return "ConvolutionLayer with " + c.getConvolutionMode() + " mode";
         }
         int[] d = c.getDilation();
@@ -65,6 +65,22 @@ final class ConvOps {
             return "dilated ConvolutionLayer";
         }
         return null;
+    }
+
+    /**
+     * @param m a DL4J convolution mode
+     * @return libnd4j's padding mode for it, or null for a mode the fast path does not run (causal)
+     */
+    static PaddingMode paddingMode(ConvolutionMode m) {
+        switch (m) {
+            case Same:
+                return PaddingMode.SAME;
+            case Truncate:
+            case Strict:
+                return PaddingMode.VALID;
+            default:
+                return null;
+        }
     }
 
     /** @return {@code conv(a, w) + b} (b may be null) */

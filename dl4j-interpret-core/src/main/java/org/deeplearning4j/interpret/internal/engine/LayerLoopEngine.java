@@ -8,19 +8,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Collection;
 import java.util.EnumMap;
@@ -162,7 +153,7 @@ public final class LayerLoopEngine implements GradientEngine {
                 // PReLULayer always), which would corrupt other consumers of this output, the kept activations and
                 // the input that the layer's own backward pass reads: every layer gets its own copy.
                 INDArray in = target.hasLayer() ? out.dup() : out;
-                if (readsOwnInputBackward(target)) {
+                if (readsOwnInputBackward(g, target)) {
                     saved.put(target.getVertexName(), out.dup());
                 }
                 target.setInput(o.getVertexEdgeNumber(), in, mgr);
@@ -215,84 +206,27 @@ public final class LayerLoopEngine implements GradientEngine {
     }
 
     private INDArray[] backwardOne(ComputationGraph g, GraphVertex v, INDArray e, LayerWorkspaceMgr mgr) {
-        Layer l = v.hasLayer() ? v.getLayer() : null;
-        if (l instanceof BaseOutputLayer) {
-            // DL4J's output layers ignore the incoming epsilon; logits = in W + b, so d/d in = e W^T.
-            INDArray ei = e.mmul(l.getParam("W").transpose());
-            return new INDArray[] {preprocessorBackprop(v, ei, mgr)};
-        }
-        if (l instanceof org.deeplearning4j.nn.layers.LossLayer) {
-            return new INDArray[] {preprocessorBackprop(v, e.dup(), mgr)};
-        }
-        if (l instanceof BatchNormalization) {
-            return new INDArray[] {preprocessorBackprop(v, batchNormBackward((BatchNormalization) l, e), mgr)};
-        }
-        INDArray x = pristineInputs.get(g).get(v.getVertexName());
-        if (l instanceof org.deeplearning4j.nn.layers.ActivationLayer) {
-            // DL4J's own backward reads the input it overwrote with the activation (wrong for all but ReLU)
-            IActivation act = ((org.deeplearning4j.nn.conf.layers.ActivationLayer) l.conf().getLayer())
-                    .getActivationFn();
-            return new INDArray[] {preprocessorBackprop(v, act.backprop(x.dup(), e.dup()).getFirst(), mgr)};
-        }
-        if (l instanceof org.deeplearning4j.nn.layers.feedforward.PReLU) {
-            INDArray alpha = l.getParam("W");
-            long[] as = new long[alpha.rank() + 1];
-            as[0] = 1;
-            System.arraycopy(alpha.shape(), 0, as, 1, alpha.rank());
-            INDArray active = x.gt(0.0).castTo(x.dataType());
-            INDArray slope = active.add(active.rsub(1.0).muli(alpha.reshape(as).broadcast(x.shape())));
-            return new INDArray[] {preprocessorBackprop(v, e.mul(slope), mgr)};
-        }
-        if (l instanceof org.deeplearning4j.nn.layers.FrozenLayer
-                || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
-            // DL4J's FrozenLayer returns no input gradient at all, and FrozenLayerWithBackprop needs gradient views
-            // that analysis copies do not give it; the inside layer computes the input gradient itself
-            Layer inside = l instanceof org.deeplearning4j.nn.layers.FrozenLayer
-                    ? ((org.deeplearning4j.nn.layers.FrozenLayer) l).getInsideLayer()
-                    : ((org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) l).getInsideLayer();
-            if (inside.getGradientsViewArray() == null && inside.numParams() > 0) {
-                inside.setBackpropGradientsViewArray(Nd4j.create(e.dataType(), 1, inside.numParams()));
+        // the analysis copy's configuration (with its rule activations); a frozen layer's instance would report the
+        // configuration of the layer it wraps
+        org.deeplearning4j.nn.conf.graph.GraphVertex cv = g.getConfiguration().getVertices().get(v.getVertexName());
+        if (v.hasLayer()) {
+            Layer l = v.getLayer();
+            org.deeplearning4j.nn.conf.layers.Layer c = ((org.deeplearning4j.nn.conf.graph.LayerVertex) cv)
+                    .getLayerConf().getLayer();
+            LayerRules<org.deeplearning4j.nn.conf.layers.Layer> rules = LayerRegistry.rules(c);
+            Map<String, INDArray> kept = pristineInputs.get(g);
+            INDArray ei = rules == null ? null
+                    : rules.loopBackward(l, c, kept == null ? null : kept.get(v.getVertexName()), e);
+            if (ei != null) {
+                return new INDArray[] {preprocessorBackprop(v, ei, mgr)};
             }
-            return new INDArray[] {preprocessorBackprop(v, inside.backpropGradient(e, mgr).getSecond(), mgr)};
-        }
-        INDArray[] maxima = maxBackward(v, l, e);
-        if (maxima != null) {
-            maxima[0] = l == null ? maxima[0] : preprocessorBackprop(v, maxima[0], mgr);
-            return maxima;
+        } else {
+            if (cv instanceof ElementWiseVertex && ((ElementWiseVertex) cv).getOp() == ElementWiseVertex.Op.Max) {
+                return MaxRules.elementWise(v.getInputs(), e);
+            }
         }
         v.setEpsilon(e);
         return v.doBackward(false, mgr).getSecond();
-    }
-
-    /** Max pooling, global max pooling and max vertices follow {@link MaxRules}; null for every other vertex. */
-    private INDArray[] maxBackward(GraphVertex v, Layer l, INDArray e) {
-        if (l != null && l.conf().getLayer() instanceof SubsamplingLayer) {
-            SubsamplingLayer c = (SubsamplingLayer) l.conf().getLayer();
-            if (c.getPoolingType() != PoolingType.MAX) {
-                return null;
-            }
-            MaxRules.Window win = new MaxRules.Window(c.getKernelSize(), c.getStride(), c.getPadding(),
-                    c.getDilation(), c.getConvolutionMode() == ConvolutionMode.Same);
-            return new INDArray[] {MaxRules.pool(l.input(), e, win)};
-        }
-        if (l != null && l.conf().getLayer() instanceof GlobalPoolingLayer) {
-            GlobalPoolingLayer c = (GlobalPoolingLayer) l.conf().getLayer();
-            INDArray x = l.input();
-            if (c.getPoolingType() != PoolingType.MAX || x.rank() != 4) {
-                return null;
-            }
-            int[] dims = c.getPoolingDimensions() == null ? new int[] {2, 3} : c.getPoolingDimensions();
-            long[] kept = x.shape().clone();
-            for (int d : dims) {
-                kept[d] = 1;
-            }
-            return new INDArray[] {MaxRules.global(x, e.reshape(kept), dims)};
-        }
-        org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(v.getVertexName());
-        if (cv instanceof ElementWiseVertex && ((ElementWiseVertex) cv).getOp() == ElementWiseVertex.Op.Max) {
-            return MaxRules.elementWise(v.getInputs(), e);
-        }
-        return null;
     }
 
     private static INDArray preprocessorBackprop(GraphVertex v, INDArray e, LayerWorkspaceMgr mgr) {
@@ -300,42 +234,15 @@ public final class LayerLoopEngine implements GradientEngine {
         return pp == null ? e : pp.backprop(e, (int) e.size(0), mgr);
     }
 
-    /** Inference-mode BN backward: {@code eps * gamma / sqrt(var + eps)} per channel (DL4J's BN has no activation). */
-    static INDArray batchNormBackward(BatchNormalization l, INDArray e) {
-        org.deeplearning4j.nn.conf.layers.BatchNormalization c =
-                (org.deeplearning4j.nn.conf.layers.BatchNormalization) l.conf().getLayer();
-        INDArray std = Transforms.sqrt(variance(l, c).addi(c.getEps()), false);
-        INDArray gamma = c.isLockGammaBeta()
-                ? Nd4j.valueArrayOf(std.shape(), lockedGamma(c), std.dataType())
-                : l.getParam(BatchNormalizationParamInitializer.GAMMA);
-        long channels = std.length();
-        long[] bshape = e.rank() == 4 ? new long[] {1, channels, 1, 1} : new long[] {1, channels};
-        return e.mul(gamma.reshape(bshape).div(std.reshape(bshape)));
-    }
-
-    /** DL4J applies locked gamma/beta only when gamma != 1 and beta != 0 (M2.1 behaviour, mirrored exactly). */
-    static double lockedGamma(org.deeplearning4j.nn.conf.layers.BatchNormalization c) {
-        return c.getGamma() != 1.0 && c.getBeta() != 0.0 ? c.getGamma() : 1.0;
-    }
-
-    /** @see #lockedGamma */
-    static double lockedBeta(org.deeplearning4j.nn.conf.layers.BatchNormalization c) {
-        return c.getGamma() != 1.0 && c.getBeta() != 0.0 ? c.getBeta() : 0.0;
-    }
-
-    static INDArray variance(BatchNormalization l,
-            org.deeplearning4j.nn.conf.layers.BatchNormalization c) {
-        if (c.isUseLogStd()) {
-            INDArray log10s = l.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-            INDArray s = Transforms.pow(Nd4j.valueArrayOf(log10s.shape(), 10.0, log10s.dataType()), log10s, false);
-            return s.muli(s);
+    /** @return whether the vertex's layer overwrites its input in its forward pass (its input is kept) */
+    private static boolean readsOwnInputBackward(ComputationGraph g, GraphVertex v) {
+        org.deeplearning4j.nn.conf.graph.GraphVertex cv = g.getConfiguration().getVertices().get(v.getVertexName());
+        if (!(cv instanceof org.deeplearning4j.nn.conf.graph.LayerVertex)) {
+            return false;
         }
-        return l.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).dup();
-    }
-
-    private static boolean readsOwnInputBackward(GraphVertex v) {
-        return v.hasLayer() && (v.getLayer() instanceof org.deeplearning4j.nn.layers.ActivationLayer
-                || v.getLayer() instanceof org.deeplearning4j.nn.layers.feedforward.PReLU);
+        LayerRules<?> rules = LayerRegistry.rules(((org.deeplearning4j.nn.conf.graph.LayerVertex) cv).getLayerConf()
+                .getLayer());
+        return rules != null && rules.overwritesInput();
     }
 
     private void clear(ComputationGraph g) {

@@ -1,32 +1,18 @@
 package org.deeplearning4j.interpret.internal.engine;
 
+import org.deeplearning4j.interpret.InterpretException;
 import org.deeplearning4j.interpret.gradient.LrpRule;
 import org.deeplearning4j.interpret.gradient.LayerCatalogue;
 import org.deeplearning4j.interpret.gradient.LrpComposite;
-import org.deeplearning4j.interpret.InterpretException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.layers.Upsampling2D;
-import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
@@ -37,8 +23,6 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,29 +31,24 @@ import java.util.Map;
 
 /**
  * Rule-based backward passes over a DL4J network's own layers: layer-wise relevance propagation with an
- * {@link LrpComposite}, and DeepLIFT's Rescale rule against a reference input. Both walk the analysis copy's
- * vertices in reverse topological order and apply one small rule per vertex type (the {@code backward*} methods
- * below); a vertex without a rule is refused before any work, naming it. The walker reads the network's
- * parameters and never writes them: rules that change weights (gamma, alpha-beta, z+, z^B, flat, w-square, folded
- * batch normalization) run on private single-layer copies with their own parameter arrays.
+ * {@link LrpComposite}, DeepLIFT's Rescale rule and its RevealCancel rule against a reference input. Each walks the
+ * analysis copy's vertices in reverse topological order and applies one rule per vertex: a layer's rule is in its
+ * {@link LayerRules} (found through {@link LayerRegistry}), which sees the walk through a {@link LayerRules.WalkStep};
+ * the vertices without layers (element-wise sums, differences and averages, merges, preprocessors) have theirs
+ * here. A vertex without a rule is refused before any work, naming it. The walker reads the network's parameters and
+ * never writes them: rules that change weights (gamma, alpha-beta, z+, z^B, flat, w-square, folded batch
+ * normalization) run on private single-layer copies with their own parameter arrays ({@link Linear}).
  *
- * <p><b>Vertex rules.</b> Linear layers with parameters (convolutions, dense, output): the LRP rule of the
- * composite; DeepLIFT's multipliers pass as gradients. Activations (fused or {@code ActivationLayer}, PReLU): LRP
- * passes relevance unchanged; DeepLIFT's Rescale rule uses {@code (f(z) - f(z0)) / (z - z0)}, or {@code f'(z)} where
- * {@code z - z0} is within rounding of zero (below 1e-7, or below 1e-5 of the values in FP32, 1e-12 in FP64). Batch normalization: folded into the linear layer before it for LRP when that layer feeds
- * nothing else, otherwise LRP-epsilon on the per-channel affine map; gradient for DeepLIFT. Max pooling and global
- * max pooling: LRP gives each window's relevance to its maxima ({@link MaxRules}); DeepLIFT passes multipliers as
- * the gradient at the input (DeepLIFT's own choice for maxima; exact where a window's maximum sits at the same
+ * <p>DeepLIFT's Rescale rule uses {@code (f(z) - f(z0)) / (z - z0)}, or {@code f'(z)} where {@code z - z0} is within
+ * rounding of zero (below 1e-7, or below 1e-5 of the values in FP32, 1e-12 in FP64). At maxima DeepLIFT passes
+ * multipliers as the gradient at the input (DeepLIFT's own choice; exact where a window's maximum sits at the same
  * place for the input and the reference, else the remainder shows in the convergence gap). Captum's alternative,
  * dividing half of {@code m * (y - y0)} by each maximum's own change, is not used: an element that barely changed
- * gets a multiplier of thousands (measured on VGG16: a gap of 5e7 on a change of 1e3). Linear layers
- * without parameters (average and global average/sum pooling, padding, cropping, up-sampling, dropout,
- * preprocessors, sums and averages of vertices, merges): LRP-epsilon with the stabiliser only; gradients for
- * DeepLIFT.
+ * gets a multiplier of thousands (measured on VGG16: a gap of 5e7 on a change of 1e3). Vertices without layers only
+ * move or add values: LRP-epsilon with the stabiliser only, gradients for DeepLIFT.
  */
 public final class RuleWalker {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RuleWalker.class);
-    private static final double RESCALE_TOLERANCE = 1e-7;
     /**
      * Suffix of the pre-activation half of a layer with a fused activation in an analysis copy; composites name the
      * layer without it.
@@ -80,23 +59,6 @@ public final class RuleWalker {
     private static String userName(String vertex) {
         return vertex.endsWith(PRE_ACTIVATION_SUFFIX)
                 ? vertex.substring(0, vertex.length() - PRE_ACTIVATION_SUFFIX.length()) : vertex;
-    }
-
-    /**
-     * A change smaller than this fraction of the values' magnitude is within rounding of zero (FP32: the difference
-     * of two values ~1e3 computed in separate passes carries ~1e-4 of noise; dividing by it would give multipliers
-     * of noise).
-     */
-    private static double relativeTolerance(org.nd4j.linalg.api.buffer.DataType dt) {
-        return dt == org.nd4j.linalg.api.buffer.DataType.DOUBLE ? 1e-12 : 1e-5;
-    }
-
-    /** @return 1 where {@code |a - b|} is within rounding of zero, else 0 */
-    private static INDArray unchanged(INDArray a, INDArray b) {
-        INDArray scale = Transforms.max(Transforms.abs(a), Transforms.abs(b), false).muli(relativeTolerance(
-                a.dataType()));
-        INDArray tol = Transforms.max(scale, RESCALE_TOLERANCE, false);
-        return Transforms.abs(a.sub(b), false).lt(tol).castTo(a.dataType());
     }
 
     private final ComputationGraph g;
@@ -144,7 +106,7 @@ public final class RuleWalker {
             }
             if (linearWithParams(v)) {
                 parameterLayers.add(v.getVertexName());
-                if (layerConf(v) instanceof ConvolutionLayer) {
+                if (((LinearLayerRules<?>) rules(v)).convolutional()) {
                     convolutions.add(v.getVertexName());
                 }
             }
@@ -161,10 +123,14 @@ public final class RuleWalker {
         return v.hasLayer() ? LayerCatalogue.unwrapFrozen(v.getLayer().conf().getLayer()) : null;
     }
 
+    /** @return the rules of a layer vertex's (unwrapped) layer, or null for a vertex without a layer */
+    private static LayerRules<org.deeplearning4j.nn.conf.layers.Layer> rules(GraphVertex v) {
+        return v.hasLayer() ? LayerRegistry.rules(layerConf(v)) : null;
+    }
+
     private static boolean linearWithParams(GraphVertex v) {
-        org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
-        return (c instanceof ConvolutionLayer && !(c instanceof SeparableConvolution2D)) || c instanceof DenseLayer
-                || c instanceof BaseOutputLayer;
+        LayerRules<?> r = rules(v);
+        return r != null && r.parameterLinear();
     }
 
     private String unsupported(GraphVertex v) {
@@ -179,21 +145,8 @@ public final class RuleWalker {
                     : cv.getClass().getSimpleName();
         }
         org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
-        if (linearWithParams(v) || c instanceof ActivationLayer || c instanceof BatchNormalization
-                || c instanceof DropoutLayer || c instanceof LossLayer || c instanceof ZeroPaddingLayer
-                || c instanceof Cropping2D || c instanceof Upsampling2D
-                || c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
-            return null;
-        }
-        if (c instanceof SubsamplingLayer) {
-            PoolingType t = ((SubsamplingLayer) c).getPoolingType();
-            return t == PoolingType.MAX || t == PoolingType.AVG || t == PoolingType.SUM ? null : t + " pooling";
-        }
-        if (c instanceof GlobalPoolingLayer) {
-            PoolingType t = ((GlobalPoolingLayer) c).getPoolingType();
-            return t == PoolingType.MAX || t == PoolingType.AVG || t == PoolingType.SUM ? null : t + " global pooling";
-        }
-        return c.getClass().getSimpleName();
+        LayerRules<org.deeplearning4j.nn.conf.layers.Layer> r = rules(v);
+        return r == null ? c.getClass().getSimpleName() : r.walkRefusal(c);
     }
 
     /** The recorded forward pass: each vertex's inputs (as the vertex received them) and output. */
@@ -396,27 +349,9 @@ public final class RuleWalker {
         INDArray values0 = seed.mul(p0.outputs.get(layer)).reshape(act.size(0), -1).sum(1);
         INDArray m = walk(layer, Nd4j.concat(0, seed, seed), (v, q) -> revealCancelVertex(v, q, p, p0, delta));
         INDArray d = x.sub(reference);
-        INDArray[] dParts = split(signParts(d));
-        INDArray[] mParts = split(m);
+        INDArray[] dParts = WalkMath.split(WalkMath.signParts(d));
+        INDArray[] mParts = WalkMath.split(m);
         return new Walk(dParts[0].mul(mParts[0]).addi(dParts[1].mul(mParts[1])), values, values0);
-    }
-
-    /** @return {@code [relu(d); d - relu(d)]} */
-    private static INDArray signParts(INDArray d) {
-        INDArray pos = Transforms.relu(d, true);
-        return Nd4j.concat(0, pos, d.sub(pos));
-    }
-
-    /** @return the two halves of a packed {@code [positive; negative]} array */
-    private static INDArray[] split(INDArray packed) {
-        long n = packed.size(0) / 2;
-        return new INDArray[] {packed.get(NDArrayIndex.interval(0, n)).dup(),
-            packed.get(NDArrayIndex.interval(n, 2 * n)).dup()};
-    }
-
-    /** @return {@code [a; b]} */
-    private static INDArray pack(INDArray a, INDArray b) {
-        return Nd4j.concat(0, a, b);
     }
 
     /** The positive and negative parts of every vertex's output difference, packed. */
@@ -428,7 +363,7 @@ public final class RuleWalker {
             GraphVertex v = vs[idx];
             String name = v.getVertexName();
             if (v.isInputVertex()) {
-                out.put(name, signParts(d));
+                out.put(name, WalkMath.signParts(d));
                 continue;
             }
             VertexIndices[] src = v.getInputVertices();
@@ -436,12 +371,13 @@ public final class RuleWalker {
             for (int i = 0; i < src.length; i++) {
                 in[i] = out.get(vs[src[i].getVertexIndex()].getVertexName());
             }
-            out.put(name, deltaVertex(v, in, p, p0, mgr));
+            out.put(name, deltaVertex(v, in, p, p0, out, mgr));
         }
         return out;
     }
 
-    private INDArray deltaVertex(GraphVertex v, INDArray[] in, Pass p, Pass p0, LayerWorkspaceMgr mgr) {
+    private INDArray deltaVertex(GraphVertex v, INDArray[] in, Pass p, Pass p0, Map<String, INDArray> delta,
+            LayerWorkspaceMgr mgr) {
         String name = v.getVertexName();
         if (!v.hasLayer()) {
             org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(name);
@@ -452,7 +388,7 @@ public final class RuleWalker {
                     INDArray term = in[i];
                     if (op == ElementWiseVertex.Op.Subtract && i == 1) {
                         // a subtracted term's positive part is the negative part of the difference
-                        term = swapNegated(term);
+                        term = WalkMath.swapNegated(term);
                     } else {
                         term = term.mul(termWeight(op, i, in.length));
                     }
@@ -467,36 +403,144 @@ public final class RuleWalker {
             v.clear();
             return r;
         }
-        org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
         InputPreProcessor pp = v instanceof LayerVertex ? ((LayerVertex) v).getLayerPreProcessor() : null;
         INDArray dIn = pp == null ? in[0] : pp.preProcess(in[0].dup(), (int) in[0].size(0), mgr).dup();
-        INDArray[] h = split(dIn);
-        if (linearWithParams(v)) {
-            Linear lin = linear(v, null);
-            INDArray[] z = signedForward(lin, h);
-            IActivation act = ((BaseLayer) c).getActivationFn();
-            if (ActivationRules.isIdentity(act) || name.equals(outputVertex)) {
-                return pack(z[0], z[1]);
+        return rules(v).delta(new Step(v, p, p0, null, delta), layerConf(v), WalkMath.split(dIn), dIn);
+    }
+
+    private INDArray[] revealCancelVertex(GraphVertex v, INDArray q, Pass p, Pass p0, Map<String, INDArray> delta) {
+        String name = v.getVertexName();
+        INDArray[] m = WalkMath.split(q);
+        if (!v.hasLayer()) {
+            org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(name);
+            if (cv instanceof ElementWiseVertex) {
+                ElementWiseVertex.Op op = ((ElementWiseVertex) cv).getOp();
+                int k = p.inputs.get(name).length;
+                INDArray[] out = new INDArray[k];
+                for (int i = 0; i < k; i++) {
+                    out[i] = op == ElementWiseVertex.Op.Subtract && i == 1 ? WalkMath.swapNegated(q)
+                            : q.mul(termWeight(op, i, k));
+                }
+                return out;
             }
-            INDArray z0 = lin.forward(p0.layerInput(v), lin.w, lin.b);
-            return revealCancelParts(t -> act.getActivation(t.dup(), false), z0, z[0], z[1]);
+            INDArray[] a = linearNonLayerBackward(v, m[0], p);
+            INDArray[] b = linearNonLayerBackward(v, m[1], p);
+            INDArray[] out = new INDArray[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = WalkMath.pack(a[i], b[i]);
+            }
+            return out;
         }
-        if (c instanceof BatchNormalization) {
-            INDArray[] out = signedScale(bcast(batchNormAffine(v)[0], h[0]), h);
-            return pack(out[0], out[1]);
+        INDArray[] mIn = rules(v).revealCancel(new Step(v, p, p0, null, delta), layerConf(v), m);
+        return new INDArray[] {WalkMath.pack(preprocessorBackward(v, mIn[0], p.n),
+            preprocessorBackward(v, mIn[1], p.n))};
+    }
+
+    /** One layer vertex of a walk, as its {@link LayerRules} see it. */
+    private final class Step implements LayerRules.WalkStep {
+        private final GraphVertex v;
+        private final Pass p;
+        private final Pass p0;
+        private final Map<String, INDArray[]> fold;
+        private final Map<String, INDArray> delta;
+        private final LrpComposite composite;
+
+        Step(GraphVertex v, Pass p, Pass p0, Map<String, INDArray[]> fold, Map<String, INDArray> delta) {
+            this(v, p, p0, fold, delta, null);
         }
-        if (c instanceof ActivationLayer || c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
-            return revealCancelParts(t -> layerForward(v, t, mgr), p0.layerInput(v), h[0], h[1]);
+
+        Step(GraphVertex v, Pass p, Pass p0, Map<String, INDArray[]> fold, Map<String, INDArray> delta,
+                LrpComposite composite) {
+            this.v = v;
+            this.p = p;
+            this.p0 = p0;
+            this.fold = fold;
+            this.delta = delta;
+            this.composite = composite;
         }
-        if ((c instanceof SubsamplingLayer && ((SubsamplingLayer) c).getPoolingType() == PoolingType.MAX)
-                || (c instanceof GlobalPoolingLayer && ((GlobalPoolingLayer) c).getPoolingType() == PoolingType.MAX)) {
-            return signParts(p.outputs.get(name).sub(p0.outputs.get(name)));
+
+        @Override
+        public String name() {
+            return v.getVertexName();
         }
-        if (c instanceof DropoutLayer || c instanceof LossLayer) {
-            return dIn;
+
+        @Override
+        public boolean isOutput() {
+            return name().equals(outputVertex);
         }
-        // parameterless linear layers: each part through the layer
-        return layerForward(v, dIn, mgr);
+
+        @Override
+        public Layer layer() {
+            return unwrap(v.getLayer());
+        }
+
+        @Override
+        public INDArray x() {
+            return p.layerInput(v);
+        }
+
+        @Override
+        public INDArray x0() {
+            return p0.layerInput(v);
+        }
+
+        @Override
+        public INDArray y() {
+            return p.outputs.get(name());
+        }
+
+        @Override
+        public INDArray y0() {
+            return p0.outputs.get(name());
+        }
+
+        @Override
+        public Linear linear(boolean folded) {
+            return RuleWalker.this.linear(v, folded && fold != null ? fold.get(name()) : null);
+        }
+
+        @Override
+        public LrpRule lrpRule(boolean convolution) {
+            String name = name();
+            return composite.ruleFor(userName(name), parameterLayers.indexOf(name), convolution,
+                    convolution ? convolutions.indexOf(name) : -1, convolutions.size());
+        }
+
+        @Override
+        public boolean foldIntoProducer(INDArray[] affine) {
+            GraphVertex producer = foldableProducer(v);
+            if (producer == null) {
+                return false;
+            }
+            fold.put(producer.getVertexName(), affine);
+            return true;
+        }
+
+        @Override
+        public INDArray forward(INDArray t) {
+            return layerForward(v, t, LayerWorkspaceMgr.noWorkspaces());
+        }
+
+        @Override
+        public INDArray transpose(INDArray x, INDArray s) {
+            return layerTranspose(v, x, s, LayerWorkspaceMgr.noWorkspaces());
+        }
+
+        @Override
+        public INDArray deltaOut() {
+            return delta.get(name());
+        }
+
+        @Override
+        public INDArray[] deltaIn() {
+            GraphVertex src = g.getVertices()[v.getInputVertices()[0].getVertexIndex()];
+            INDArray d = delta.get(src.getVertexName());
+            InputPreProcessor pp = v instanceof LayerVertex ? ((LayerVertex) v).getLayerPreProcessor() : null;
+            if (pp != null) {
+                d = pp.preProcess(d.dup(), (int) d.size(0), LayerWorkspaceMgr.noWorkspaces()).dup();
+            }
+            return WalkMath.split(d);
+        }
     }
 
     /** @return a layer's output for an input, through DL4J's own forward pass (on a copy of the input) */
@@ -506,137 +550,6 @@ public final class RuleWalker {
         INDArray y = l.activate(false, mgr).dup();
         l.clear();
         return y;
-    }
-
-    /** RevealCancel at {@code y = f(z)}: each part's effect averaged over the other part's absence and presence. */
-    private static INDArray revealCancelParts(java.util.function.UnaryOperator<INDArray> f, INDArray z0,
-            INDArray dp, INDArray dn) {
-        INDArray f0 = f.apply(z0);
-        INDArray fp = f.apply(z0.add(dp));
-        INDArray fn = f.apply(z0.add(dn));
-        INDArray fpn = f.apply(z0.add(dp).addi(dn));
-        INDArray yp = fp.sub(f0).addi(fpn.sub(fn)).muli(0.5);
-        INDArray yn = fn.sub(f0).addi(fpn.sub(fp)).muli(0.5);
-        return pack(yp, yn);
-    }
-
-    private INDArray[] revealCancelVertex(GraphVertex v, INDArray q, Pass p, Pass p0, Map<String, INDArray> delta) {
-        String name = v.getVertexName();
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-        INDArray[] m = split(q);
-        if (!v.hasLayer()) {
-            org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(name);
-            if (cv instanceof ElementWiseVertex) {
-                ElementWiseVertex.Op op = ((ElementWiseVertex) cv).getOp();
-                int k = p.inputs.get(name).length;
-                INDArray[] out = new INDArray[k];
-                for (int i = 0; i < k; i++) {
-                    out[i] = op == ElementWiseVertex.Op.Subtract && i == 1 ? swapNegated(q)
-                            : q.mul(termWeight(op, i, k));
-                }
-                return out;
-            }
-            INDArray[] a = linearNonLayerBackward(v, m[0], p);
-            INDArray[] b = linearNonLayerBackward(v, m[1], p);
-            INDArray[] out = new INDArray[a.length];
-            for (int i = 0; i < a.length; i++) {
-                out[i] = pack(a[i], b[i]);
-            }
-            return out;
-        }
-        org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
-        INDArray x = p.layerInput(v);
-        INDArray[] mIn;
-        if (linearWithParams(v)) {
-            Linear lin = linear(v, null);
-            IActivation act = ((BaseLayer) c).getActivationFn();
-            INDArray[] mz = m;
-            if (!ActivationRules.isIdentity(act) && !name.equals(outputVertex)) {
-                mz = revealCancelSlopes(act, lin.forward(x, lin.w, lin.b), linearDelta(v, p, p0, delta),
-                        split(delta.get(name)), m);
-            }
-            INDArray[] w = signedWeights(lin.w);
-            // each input part reaches an output part through the weights of one sign: the transpose of the forward
-            mIn = new INDArray[] {lin.transpose(x, w[0], mz[0]).addi(lin.transpose(x, w[1], mz[1])),
-                lin.transpose(x, w[0], mz[1]).addi(lin.transpose(x, w[1], mz[0]))};
-        } else if (c instanceof ActivationLayer) {
-            IActivation act = ((ActivationLayer) c).getActivationFn();
-            mIn = revealCancelSlopes(act, x, splitInput(v, delta, p), split(delta.get(name)), m);
-        } else if (c instanceof BatchNormalization) {
-            mIn = signedScale(bcast(batchNormAffine(v)[0], x), m);
-        } else if (c instanceof SubsamplingLayer && ((SubsamplingLayer) c).getPoolingType() == PoolingType.MAX) {
-            MaxRules.Window win = window((SubsamplingLayer) c);
-            mIn = new INDArray[] {MaxRules.pool(x, m[0], win), MaxRules.pool(x, m[1], win)};
-        } else if (c instanceof GlobalPoolingLayer && ((GlobalPoolingLayer) c).getPoolingType() == PoolingType.MAX) {
-            int[] dims = globalDims((GlobalPoolingLayer) c, x);
-            mIn = new INDArray[] {MaxRules.global(x, m[0].reshape(kept(x, dims)), dims),
-                MaxRules.global(x, m[1].reshape(kept(x, dims)), dims)};
-        } else if (c instanceof DropoutLayer || c instanceof LossLayer) {
-            mIn = m;
-        } else if (c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
-            throw new InterpretException("RevealCancel has no rule for the PReLU layer '" + name + "'; use DeepLIFT's "
-                    + "Rescale rule for this network");
-        } else {
-            mIn = new INDArray[] {layerTranspose(v, x, m[0], mgr), layerTranspose(v, x, m[1], mgr)};
-        }
-        return new INDArray[] {pack(preprocessorBackward(v, mIn[0], p.n), preprocessorBackward(v, mIn[1], p.n))};
-    }
-
-    /** @return the packed input difference of a layer vertex, after its preprocessor, split */
-    private INDArray[] splitInput(GraphVertex v, Map<String, INDArray> delta, Pass p) {
-        GraphVertex src = g.getVertices()[v.getInputVertices()[0].getVertexIndex()];
-        INDArray d = delta.get(src.getVertexName());
-        InputPreProcessor pp = v instanceof LayerVertex ? ((LayerVertex) v).getLayerPreProcessor() : null;
-        if (pp != null) {
-            d = pp.preProcess(d.dup(), (int) d.size(0), LayerWorkspaceMgr.noWorkspaces()).dup();
-        }
-        return split(d);
-    }
-
-    /** @return the pre-activation difference parts of a linear layer with a fused activation */
-    private INDArray[] linearDelta(GraphVertex v, Pass p, Pass p0, Map<String, INDArray> delta) {
-        return signedForward(linear(v, null), splitInput(v, delta, p));
-    }
-
-    /** @return {w+, w-} */
-    private static INDArray[] signedWeights(INDArray w) {
-        INDArray wp = Transforms.relu(w, true);
-        return new INDArray[] {wp, w.sub(wp)};
-    }
-
-    /** @return the positive and negative output parts of a linear map (no bias) from the input parts {@code h} */
-    private static INDArray[] signedForward(Linear lin, INDArray[] h) {
-        INDArray[] w = signedWeights(lin.w);
-        return new INDArray[] {lin.forward(h[0], w[0], null).addi(lin.forward(h[1], w[1], null)),
-            lin.forward(h[0], w[1], null).addi(lin.forward(h[1], w[0], null))};
-    }
-
-    /**
-     * A per-channel scale on two parts: each output part takes the parts that the scale's sign sends there. Serves
-     * both directions (the forward differences and the backward multipliers), as the map is diagonal.
-     */
-    private static INDArray[] signedScale(INDArray scale, INDArray[] h) {
-        INDArray[] s = signedWeights(scale);
-        return new INDArray[] {h[0].mul(s[0]).addi(h[1].mul(s[1])), h[1].mul(s[0]).addi(h[0].mul(s[1]))};
-    }
-
-    /** @return the packed parts of {@code -t}: {@code [-t-; -t+]} */
-    private static INDArray swapNegated(INDArray packed) {
-        INDArray[] h = split(packed);
-        return pack(h[1].neg(), h[0].neg());
-    }
-
-    /** {@code m_z+ = m_y+ dy+ / dz+} and the same for the negative part; {@code f'(z)} where a part is ~0. */
-    private static INDArray[] revealCancelSlopes(IActivation act, INDArray z, INDArray[] dz, INDArray[] dy,
-            INDArray[] m) {
-        INDArray[] out = new INDArray[2];
-        for (int i = 0; i < 2; i++) {
-            INDArray small = unchanged(dz[i], Nd4j.zerosLike(dz[i]));
-            INDArray slope = LrpRules.safeDiv(dy[i], dz[i].add(small), RESCALE_TOLERANCE);
-            INDArray grad = act.backprop(z.dup(), m[i].dup()).getFirst();
-            out[i] = m[i].mul(slope).muli(small.rsub(1.0)).addi(grad.muli(small));
-        }
-        return out;
     }
 
     private interface VertexRule {
@@ -685,45 +598,10 @@ public final class RuleWalker {
 
     private INDArray[] lrpVertex(GraphVertex v, INDArray r, Pass p, LrpComposite composite,
             Map<String, INDArray[]> fold) {
-        String name = v.getVertexName();
         if (!v.hasLayer()) {
             return lrpNonLayer(v, r, p);
         }
-        org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-        INDArray rIn;
-        if (linearWithParams(v)) {
-            int index = parameterLayers.indexOf(name);
-            boolean conv = c instanceof ConvolutionLayer;
-            LrpRule rule = composite.ruleFor(userName(name), index, conv, conv ? convolutions.indexOf(name) : -1,
-                    convolutions.size());
-            INDArray a = p.layerInput(v);
-            rIn = LrpRules.apply(rule, linear(v, fold.get(name)), a, r);
-        } else if (c instanceof BatchNormalization) {
-            INDArray[] affine = batchNormAffine(v);
-            GraphVertex producer = foldableProducer(v);
-            if (producer != null) {
-                fold.put(producer.getVertexName(), affine);
-                return new INDArray[] {r};
-            }
-            INDArray x = p.layerInput(v);
-            INDArray z = x.mul(bcast(affine[0], x)).addi(bcast(affine[1], x));
-            rIn = x.mul(bcast(affine[0], x)).muli(LrpRules.safeDiv(r, z, 0));
-        } else if (c instanceof SubsamplingLayer && ((SubsamplingLayer) c).getPoolingType() == PoolingType.MAX) {
-            rIn = MaxRules.pool(p.layerInput(v), r, window((SubsamplingLayer) c));
-        } else if (c instanceof GlobalPoolingLayer && ((GlobalPoolingLayer) c).getPoolingType() == PoolingType.MAX) {
-            INDArray x = p.layerInput(v);
-            int[] dims = globalDims((GlobalPoolingLayer) c, x);
-            rIn = MaxRules.global(x, r.reshape(kept(x, dims)), dims);
-        } else if (c instanceof ActivationLayer || c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer
-                || c instanceof DropoutLayer || c instanceof LossLayer) {
-            rIn = r;
-        } else {
-            // parameterless linear layers: epsilon with the stabiliser only
-            INDArray x = p.layerInput(v);
-            INDArray s = LrpRules.safeDiv(r, p.outputs.get(name), 0);
-            rIn = x.mul(layerTranspose(v, x, s, mgr));
-        }
+        INDArray rIn = rules(v).lrp(new Step(v, p, null, fold, null, composite), layerConf(v), r);
         return new INDArray[] {preprocessorBackward(v, rIn, p.n)};
     }
 
@@ -784,7 +662,6 @@ public final class RuleWalker {
 
     private INDArray[] deepLiftVertex(GraphVertex v, INDArray m, Pass p, Pass p0) {
         String name = v.getVertexName();
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         if (!v.hasLayer()) {
             org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(name);
             if (cv instanceof ElementWiseVertex) {
@@ -798,58 +675,8 @@ public final class RuleWalker {
             }
             return linearNonLayerBackward(v, m, p);
         }
-        org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
-        INDArray mIn;
-        if (linearWithParams(v)) {
-            IActivation act = ((BaseLayer) c).getActivationFn();
-            INDArray a = p.layerInput(v);
-            Linear lin = linear(v, null);
-            INDArray mz = m;
-            if (!ActivationRules.isIdentity(act) && !name.equals(outputVertex)) {
-                INDArray a0 = p0.layerInput(v);
-                mz = rescale(act, lin.forward(a, lin.w, lin.b), lin.forward(a0, lin.w, lin.b), m);
-            }
-            mIn = lin.transpose(a, lin.w, mz);
-        } else if (c instanceof ActivationLayer) {
-            IActivation act = ((ActivationLayer) c).getActivationFn();
-            mIn = rescale(act, p.layerInput(v), p0.layerInput(v), m);
-        } else if (c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer) {
-            INDArray z = p.layerInput(v);
-            INDArray z0 = p0.layerInput(v);
-            INDArray small = unchanged(z, z0);
-            INDArray dz = z.sub(z0).addi(small);
-            INDArray slope = LrpRules.safeDiv(p.outputs.get(name).sub(p0.outputs.get(name)), dz, RESCALE_TOLERANCE);
-            INDArray grad = layerTranspose(v, z, Nd4j.onesLike(z), mgr);
-            mIn = m.mul(slope.muli(small.rsub(1.0)).addi(grad.muli(small)));
-        } else if (c instanceof BatchNormalization) {
-            INDArray x = p.layerInput(v);
-            mIn = m.mul(bcast(batchNormAffine(v)[0], x));
-        } else if (c instanceof SubsamplingLayer && ((SubsamplingLayer) c).getPoolingType() == PoolingType.MAX) {
-            // DeepLIFT's own choice for maxima: the gradient at the input (bounded; exact where the maximum's
-            // position is the same for the input and the reference)
-            mIn = MaxRules.pool(p.layerInput(v), m, window((SubsamplingLayer) c));
-        } else if (c instanceof GlobalPoolingLayer && ((GlobalPoolingLayer) c).getPoolingType() == PoolingType.MAX) {
-            INDArray x = p.layerInput(v);
-            int[] dims = globalDims((GlobalPoolingLayer) c, x);
-            mIn = MaxRules.global(x, m.reshape(kept(x, dims)), dims);
-        } else if (c instanceof DropoutLayer || c instanceof LossLayer) {
-            mIn = m;
-        } else {
-            INDArray x = p.layerInput(v);
-            mIn = layerTranspose(v, x, m, mgr);
-        }
+        INDArray mIn = rules(v).deepLift(new Step(v, p, p0, null, null), layerConf(v), m);
         return new INDArray[] {preprocessorBackward(v, mIn, p.n)};
-    }
-
-    /** Rescale: {@code m * (f(z) - f(z0)) / (z - z0)}, or {@code m * f'(z)} where {@code z} hardly changed. */
-    private static INDArray rescale(IActivation act, INDArray z, INDArray z0, INDArray m) {
-        INDArray y = act.getActivation(z.dup(), false);
-        INDArray y0 = act.getActivation(z0.dup(), false);
-        INDArray dz = z.sub(z0);
-        INDArray small = unchanged(z, z0);
-        INDArray secant = LrpRules.safeDiv(y.sub(y0), dz.add(small), RESCALE_TOLERANCE);
-        INDArray grad = act.backprop(z.dup(), m.dup()).getFirst();
-        return m.mul(secant).muli(small.rsub(1.0)).addi(grad.muli(small));
     }
 
     // ------------------------------------------------------------------------------------------------- helpers
@@ -906,18 +733,24 @@ public final class RuleWalker {
         }
     }
 
-    private Linear linear(GraphVertex v, INDArray[] foldedAffine) {
-        Layer live = v.getLayer();
+    /** @return the layer a frozen wrapper holds, else the layer itself */
+    private static Layer unwrap(Layer live) {
         if (live instanceof org.deeplearning4j.nn.layers.FrozenLayer) {
-            live = ((org.deeplearning4j.nn.layers.FrozenLayer) live).getInsideLayer();
-        } else if (live instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
-            live = ((org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) live).getInsideLayer();
+            return ((org.deeplearning4j.nn.layers.FrozenLayer) live).getInsideLayer();
         }
+        if (live instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
+            return ((org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) live).getInsideLayer();
+        }
+        return live;
+    }
+
+    private Linear linear(GraphVertex v, INDArray[] foldedAffine) {
+        Layer live = unwrap(v.getLayer());
         // the live parameters are read, never written: rules build modified copies, and folding below copies first
         INDArray w = live.getParam("W");
         INDArray b = live.paramTable().containsKey("b") ? live.getParam("b") : null;
         org.deeplearning4j.nn.conf.layers.Layer c = layerConf(v);
-        boolean dense = !(c instanceof ConvolutionLayer);
+        boolean dense = !((LinearLayerRules<?>) rules(v)).convolutional();
         if (foldedAffine != null) {
             // batch norm after the layer: scale each output channel's weights and bias, shift the bias
             INDArray scale = foldedAffine[0].reshape(-1);
@@ -971,54 +804,6 @@ public final class RuleWalker {
     private static INDArray preprocessorBackward(GraphVertex v, INDArray e, int n) {
         InputPreProcessor pp = v instanceof LayerVertex ? ((LayerVertex) v).getLayerPreProcessor() : null;
         return pp == null ? e : pp.backprop(e, n, LayerWorkspaceMgr.noWorkspaces()).dup();
-    }
-
-    /** @return {scale, shift} of an inference batch norm, per channel */
-    private static INDArray[] batchNormAffine(GraphVertex v) {
-        org.deeplearning4j.nn.layers.normalization.BatchNormalization l =
-                (org.deeplearning4j.nn.layers.normalization.BatchNormalization) v.getLayer();
-        BatchNormalization c = (BatchNormalization) l.conf().getLayer();
-        INDArray std = Transforms.sqrt(LayerLoopEngine.variance(l, c).addi(c.getEps()), false);
-        INDArray gamma;
-        INDArray beta;
-        if (c.isLockGammaBeta()) {
-            gamma = Nd4j.valueArrayOf(std.shape(), LayerLoopEngine.lockedGamma(c), std.dataType());
-            beta = Nd4j.valueArrayOf(std.shape(), LayerLoopEngine.lockedBeta(c), std.dataType());
-        } else {
-            gamma = l.getParam(org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA);
-            beta = l.getParam(org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.BETA);
-        }
-        INDArray mean = l.getParam(org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_MEAN);
-        INDArray scale = gamma.div(std).reshape(-1);
-        INDArray shift = beta.reshape(-1).sub(mean.reshape(-1).mul(scale));
-        return new INDArray[] {scale, shift};
-    }
-
-    private static INDArray bcast(INDArray perChannel, INDArray like) {
-        long[] s = new long[like.rank()];
-        java.util.Arrays.fill(s, 1);
-        s[1] = perChannel.length();
-        return perChannel.reshape(s);
-    }
-
-    private static MaxRules.Window window(SubsamplingLayer c) {
-        return new MaxRules.Window(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
-                c.getConvolutionMode() == ConvolutionMode.Same);
-    }
-
-    private static int[] globalDims(GlobalPoolingLayer c, INDArray x) {
-        if (c.getPoolingDimensions() != null) {
-            return c.getPoolingDimensions();
-        }
-        return x.rank() == 4 ? new int[] {2, 3} : new int[] {2};
-    }
-
-    private static long[] kept(INDArray x, int[] dims) {
-        long[] k = x.shape().clone();
-        for (int d : dims) {
-            k[d] = 1;
-        }
-        return k;
     }
 
     /** @return {@code num / den} where {@code |den|} exceeds {@link LrpRule#STABILIZER}, else 0 */

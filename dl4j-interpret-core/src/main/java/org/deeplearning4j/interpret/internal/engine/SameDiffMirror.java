@@ -313,7 +313,7 @@ public final class SameDiffMirror implements GradientEngine {
     }
 
     /** Translates the analysis copy vertex by vertex, forward ops and backward rules together. */
-    private static final class Builder implements MirrorLayers.Context {
+    private static final class Builder implements LayerRules.MirrorContext {
         private final ComputationGraph g;
         private final ComputationGraphConfiguration conf;
         private final boolean dryRun;
@@ -384,10 +384,10 @@ public final class SameDiffMirror implements GradientEngine {
             String name = v.getVertexName();
             org.deeplearning4j.nn.conf.graph.GraphVertex cv = conf.getVertices().get(name);
             if (cv instanceof ElementWiseVertex) {
-                return MirrorLayers.elementWise(this, name, ((ElementWiseVertex) cv).getOp(), ins);
+                return MirrorVertices.elementWise(this, name, ((ElementWiseVertex) cv).getOp(), ins);
             }
             if (cv instanceof MergeVertex) {
-                return MirrorLayers.merge(this, (MergeVertex) cv, ins);
+                return MirrorVertices.merge(this, (MergeVertex) cv, ins);
             }
             if (!(cv instanceof org.deeplearning4j.nn.conf.graph.LayerVertex)) {
                 return unsupported(name, cv.getClass().getSimpleName());
@@ -399,7 +399,12 @@ public final class SameDiffMirror implements GradientEngine {
             if (x == null) {
                 return null;
             }
-            Piece layer = MirrorLayers.translate(this, name, lv.getLayerConf().getLayer(), x, v.getLayer());
+            org.deeplearning4j.nn.conf.layers.Layer lc = lv.getLayerConf().getLayer();
+            LayerRules<org.deeplearning4j.nn.conf.layers.Layer> rules = LayerRegistry.rules(lc);
+            Piece layer = rules == null || !rules.mirrored() ? unsupported(name, lc.getClass().getSimpleName())
+                    : rules.format(lc) != org.deeplearning4j.nn.conf.CNN2DFormat.NCHW
+                    ? unsupported(name, "NHWC " + lc.getClass().getSimpleName())
+                    : rules.mirror(this, name, lc, x, v.getLayer());
             if (layer == null || pp == null) {
                 return layer;
             }
