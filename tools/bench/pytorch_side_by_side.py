@@ -7,7 +7,8 @@ gradients (32 path points, run in chunks of 16 images as the library's default c
 in one chunk), occlusion (32-pixel zero patch, stride 16, 8 occluded images per forward), Grad-CAM at the last
 convolutional block (VGG16's last conv + ReLU, ResNet50's layer4: the layers the library's zoo uses) and guided
 backprop (every ReLU's backward replaced, as Captum's GuidedBackprop does with hooks). Threads: all cores.
-Prints one JSON object per batch size on stdout: medians in seconds and the process's peak resident memory.
+Prints one JSON object per batch size on stdout: medians in seconds (after up to 100 warm-up runs, at most 20 s
+of them) and the process's peak resident memory.
 
     /usr/bin/python3 tools/bench/pytorch_side_by_side.py vgg16 1,8 3
 """
@@ -30,8 +31,19 @@ STRIDE = 16
 OCC_BATCH = 8
 
 
+MAX_WARMUP_RUNS = 100
+WARMUP_SECONDS = 20.0
+
+
 def median(fn, reps):
-    fn()  # warm-up
+    # the same warm-up as the Java side (Timing.median): up to 100 runs, stopping once 20 s were spent
+    start = time.perf_counter()
+    runs = 0
+    while True:
+        fn()
+        runs += 1
+        if runs >= MAX_WARMUP_RUNS or time.perf_counter() - start >= WARMUP_SECONDS:
+            break
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()

@@ -11,9 +11,26 @@ final class Timing {
     private Timing() {
     }
 
-    /** @return the median seconds of {@code reps} runs after one warm-up run */
+    /** Warm-up runs before timing: at most this many, ... */
+    static final int MAX_WARMUP_RUNS = 100;
+    /** ... and none after this many seconds of warming up (at least one run). */
+    static final double WARMUP_SECONDS = 20;
+
+    /**
+     * Warms up as {@code tools/bench/pytorch_side_by_side.py} does: the JVM compiles SameDiff's session code over the
+     * first calls (ResNet50's batch-1 forward pass took 100-330 ms per call over its first 50 calls and settled at
+     * 45-52 ms after about 100, PyTorch's being 47-59 ms), so a single warm-up run would time the compiler, not the
+     * steady state a long-running application sees.
+     *
+     * @return the median seconds of {@code reps} runs after the warm-up runs
+     */
     static double median(int reps, Runnable op) {
-        op.run();
+        long warm = System.nanoTime();
+        int runs = 0;
+        do {
+            op.run();
+            runs++;
+        } while (runs < MAX_WARMUP_RUNS && (System.nanoTime() - warm) / 1e9 < WARMUP_SECONDS);
         List<Double> t = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
