@@ -165,11 +165,7 @@ final class Dl4jLocalLayers implements LocalLayers {
     /** Multiply-adds of a layer for one example (element count for layers without weights). */
     private static double flops(Layer l, long[] in, long[] out) {
         LayerRules<Layer> rules = l == null ? null : LayerRegistry.rules(l);
-        double elements = 1;
-        for (long d : out == null ? new long[0] : out) {
-            elements *= d;
-        }
-        return rules == null ? elements : rules.flops(l, in, out);
+        return rules == null ? LayerRules.elements(out) : rules.flops(l, in, out);
     }
 
     @Override

@@ -100,11 +100,7 @@ final class GlobalPoolingRules extends LayerRules<GlobalPoolingLayer> {
     @Override
     INDArray loopBackward(org.deeplearning4j.nn.api.Layer l, GlobalPoolingLayer c, INDArray x, INDArray e) {
         INDArray in = l.input();
-        if (!max(c) || in.rank() != 4) {
-            return null;
-        }
-        int[] dims = c.getPoolingDimensions() == null ? new int[] {2, 3} : c.getPoolingDimensions();
-        return MaxRules.global(in, e.reshape(kept(in, dims)), dims);
+        return max(c) && in.rank() == 4 ? toMaxima(c, in, e) : null;
     }
 
     @Override

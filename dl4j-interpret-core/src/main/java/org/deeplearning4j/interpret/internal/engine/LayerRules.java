@@ -280,7 +280,11 @@ public abstract class LayerRules<C extends Layer> {
         return elements(out);
     }
 
-    static double elements(long[] shape) {
+    /**
+     * @param shape a shape (may be null)
+     * @return its number of elements (1 for null)
+     */
+    public static double elements(long[] shape) {
         double n = 1;
         for (long d : shape == null ? new long[0] : shape) {
             n *= d;

@@ -116,7 +116,8 @@ final class SubsamplingRules extends LayerRules<SubsamplingLayer> {
             return revealCancelThroughTranspose(s, m);
         }
         INDArray x = s.x();
-        return new INDArray[] {MaxRules.pool(x, m[0], window(c)), MaxRules.pool(x, m[1], window(c))};
+        MaxRules.Window win = window(c);
+        return new INDArray[] {MaxRules.pool(x, m[0], win), MaxRules.pool(x, m[1], win)};
     }
 
     @Override
