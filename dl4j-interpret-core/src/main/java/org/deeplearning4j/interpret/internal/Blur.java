@@ -26,38 +26,31 @@ public final class Blur {
         for (int i = 0; i < k.length; i++) {
             k[i] /= sum;
         }
-        INDArray out = x.dup();
         int h = (int) x.size(2);
         int w = (int) x.size(3);
-        for (int n = 0; n < x.size(0); n++) {
-            for (int c = 0; c < x.size(1); c++) {
-                double[][] img = new double[h][w];
-                for (int y = 0; y < h; y++) {
-                    for (int xx = 0; xx < w; xx++) {
-                        img[y][xx] = x.getDouble(n, c, y, xx);
+        double[] all = HostArrays.doubles(x);
+        double[] out = new double[all.length];
+        double[] tmp = new double[h * w];
+        for (int base = 0; base < all.length; base += h * w) {
+            for (int y = 0; y < h; y++) {
+                for (int xx = 0; xx < w; xx++) {
+                    double v = 0;
+                    for (int i = -r; i <= r; i++) {
+                        v += k[i + r] * all[base + y * w + Math.max(0, Math.min(w - 1, xx + i))];
                     }
+                    tmp[y * w + xx] = v;
                 }
-                double[][] tmp = new double[h][w];
-                for (int y = 0; y < h; y++) {
-                    for (int xx = 0; xx < w; xx++) {
-                        double v = 0;
-                        for (int i = -r; i <= r; i++) {
-                            v += k[i + r] * img[y][Math.max(0, Math.min(w - 1, xx + i))];
-                        }
-                        tmp[y][xx] = v;
+            }
+            for (int y = 0; y < h; y++) {
+                for (int xx = 0; xx < w; xx++) {
+                    double v = 0;
+                    for (int i = -r; i <= r; i++) {
+                        v += k[i + r] * tmp[Math.max(0, Math.min(h - 1, y + i)) * w + xx];
                     }
-                }
-                for (int y = 0; y < h; y++) {
-                    for (int xx = 0; xx < w; xx++) {
-                        double v = 0;
-                        for (int i = -r; i <= r; i++) {
-                            v += k[i + r] * tmp[Math.max(0, Math.min(h - 1, y + i))][xx];
-                        }
-                        out.putScalar(new long[] {n, c, y, xx}, v);
-                    }
+                    out[base + y * w + xx] = v;
                 }
             }
         }
-        return out;
+        return HostArrays.of(out, x.dataType(), x.shape());
     }
 }

@@ -29,8 +29,10 @@ import java.util.Map;
  *
  * <p>Every session the library runs therefore uses {@link RecyclingArrays}: an array released during a call is
  * reused only in a <i>later</i> call, when nothing of the earlier call can read it any more, and only if this
- * manager allocated its whole buffer (views and aliases are never recycled); outputs are copied before they are
- * returned, so a recycled buffer can never be a caller's result. Within one call nothing is reused, which costs
+ * manager allocated its whole buffer (views and aliases are never recycled). An output is returned as it is only when
+ * the manager allocated its whole buffer in this call and nothing sharing that buffer was released (so it can never
+ * be recycled); any other output is copied, so a recycled buffer can never be a caller's result. Within one call
+ * nothing is reused, which costs
  * memory on large batches (BENCHMARKS.md) but never a result.
  *
  * <p>A session also keeps, after a call, every value the call computed and an op context per op that still points at
@@ -59,8 +61,13 @@ public final class SameDiffSessions {
         RecyclingArrays arrays = startCall(sd);
         try {
             Map<String, INDArray> out = sd.output(feeds, names);
-            // the caller owns its results: an output can share memory with an array the session recycles later
-            out.replaceAll((k, v) -> v == null ? null : v.dup());
+            // the caller owns its results: an output that can share memory with an array the session recycles later
+            // (a view, an alias of something released) is copied; one this call allocated whole and never released
+            // is handed over as it is (a copy of each output touched fresh native memory, which costs microseconds
+            // per page on a virtual machine)
+            java.util.Set<Long> handedOver = new java.util.HashSet<>();
+            out.replaceAll((k, v) -> v == null ? null
+                    : arrays.ownsWhole(v) && handedOver.add(v.data().address()) ? v : v.dup());
             return out;
         } finally {
             // nothing of this call stays reachable from the graph (a failed call leaves no state behind either)
@@ -274,6 +281,17 @@ public final class SameDiffSessions {
                 return Nd4j.create(descriptor, false);
             }
             return take(descriptor.dataType(), descriptor.getShape(), descriptor.getOrder());
+        }
+
+        /**
+         * @param array an output of the call in progress
+         * @return whether this manager allocated the array's whole buffer in this call and nothing that shares the
+         *         buffer was released in it ({@link #release} forgets the address of anything it is given, views and
+         *         aliases included): then no later call can be handed that memory, and the array may leave as it is
+         */
+        boolean ownsWhole(INDArray array) {
+            return !array.isEmpty() && array.data() != null && !array.isView() && array.offset() == 0
+                    && array.data().length() == array.length() && allocated.contains(array.data().address());
         }
 
         @Override

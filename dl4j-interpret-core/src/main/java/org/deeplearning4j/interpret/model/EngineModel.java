@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.LoggerFactory;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,6 +31,8 @@ import java.util.function.Supplier;
 abstract class EngineModel implements InterpretableModel, ModelSpi {
     /** Warns once when inputs look like another scale than the spec's. */
     private final InputChecks.RangeWatch rangeWatch = new InputChecks.RangeWatch();
+    /** The array {@link #prepareInput} returned last on each thread (a private copy in the model's data type). */
+    private final ThreadLocal<WeakReference<INDArray>> lastPrepared = new ThreadLocal<>();
 
     /** @return the engine for the next call (backends rebind it when the parameters were replaced) */
     abstract GradientEngine engine();
@@ -53,8 +56,15 @@ abstract class EngineModel implements InterpretableModel, ModelSpi {
 
     @Override
     public INDArray prepareInput(INDArray input) {
-        INDArray x = InputChecks.prepare(inputSpec(), dataType(), input);
+        // a method prepares its input and then calls the model with that array: it is checked again (the caller may
+        // have changed it) but not copied again (a copy touched fresh native memory, milliseconds per image on a VM)
+        WeakReference<INDArray> last = lastPrepared.get();
+        boolean ours = input != null && last != null && last.get() == input;
+        INDArray x = InputChecks.prepare(inputSpec(), dataType(), input, !ours);
         rangeWatch.check(inputSpec(), x, LoggerFactory.getLogger(getClass()));
+        if (!ours) {
+            lastPrepared.set(new WeakReference<>(x));
+        }
         return x;
     }
 

@@ -18,9 +18,10 @@ final class InputChecks {
      * @param spec what the model expects
      * @param dataType the model's data type
      * @param input the batch
-     * @return a copy
+     * @param copy false only for an array this model prepared itself (already a private copy in its data type)
+     * @return a copy, or the input itself when {@code copy} is false
      */
-    static INDArray prepare(InputSpec spec, DataType dataType, INDArray input) {
+    static INDArray prepare(InputSpec spec, DataType dataType, INDArray input, boolean copy) {
         if (input == null) {
             throw new IllegalArgumentException("Input is null; expected an NCHW array of shape [N, "
                     + dim(spec.channels()) + ", " + dim(spec.height()) + ", " + dim(spec.width()) + "]");
@@ -51,7 +52,7 @@ final class InputChecks {
             throw new IllegalArgumentException("The input contains NaN or infinite values; clean or re-normalise "
                     + "the images before interpreting them");
         }
-        return input.castTo(dataType).dup();
+        return copy ? input.castTo(dataType).dup() : input;
     }
 
     /**
@@ -126,12 +127,6 @@ final class InputChecks {
 
 
     /**
-     * @param info the layer
-     * @param y unit row
-     * @param x unit column
-     * @throws IllegalArgumentException when the position is outside the layer's spatial size
-     */
-    /**
      * @param x a prepared input batch
      * @param reference a reference input (DeepLIFT's)
      * @return the reference in the input's data type
@@ -145,6 +140,12 @@ final class InputChecks {
         return reference.castTo(x.dataType());
     }
 
+    /**
+     * @param info the layer
+     * @param y unit row
+     * @param x unit column
+     * @throws IllegalArgumentException when the position is outside the layer's spatial size
+     */
     static void unitPosition(LayerInfo info, long y, long x) {
         long[] shape = info.outputShape();
         long h = shape.length == 3 ? shape[1] : 1;

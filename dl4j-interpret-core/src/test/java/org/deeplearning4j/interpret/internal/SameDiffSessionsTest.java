@@ -58,4 +58,28 @@ class SameDiffSessionsTest {
         assertTrue(session(sd).getNodeValueOutputs().isEmpty(), "a failed call left values behind");
         assertEquals(expected, SameDiffSessions.output(sd, Map.of("x", x), "s").get("s"));
     }
+
+    @Test
+    void outputsAreTheCallersOwnWhetherHandedOverOrCopiedAndLaterCallsNeverWriteIntoThem() {
+        SameDiff sd = graph();
+        sd.getVariable("h").reshape(-1).rename("flat");
+        sd.identity("echo", sd.getVariable("x"));
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 4).muli(10);
+        INDArray xBefore = x.dup();
+        Map<String, INDArray> first = SameDiffSessions.output(sd, Map.of("x", x), "s", "h", "flat", "echo");
+        Map<String, INDArray> kept = new java.util.HashMap<>();
+        first.forEach((k, v) -> kept.put(k, v.dup()));
+        for (int call = 0; call < 30; call++) {
+            int n = 1 + call % 7;
+            SameDiffSessions.output(sd, Map.of("x", Nd4j.rand(DataType.FLOAT, n, 4).muli(10)), "s", "h", "flat",
+                    "echo");
+        }
+        kept.forEach((k, v) -> assertEquals(v, first.get(k), "a later call wrote into the output '" + k + "'"));
+        // outputs that share memory in the graph (h and its reshape, x and its identity) are separate arrays here
+        first.get("flat").addi(1000);
+        first.get("echo").addi(1000);
+        assertEquals(kept.get("h"), first.get("h"), "writing into one output changed another");
+        assertEquals(xBefore, x, "writing into an output changed the caller's input");
+    }
 }

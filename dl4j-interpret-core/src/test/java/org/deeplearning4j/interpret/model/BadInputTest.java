@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +51,16 @@ class BadInputTest {
     void wrongImageSizeIsRejected() {
         String m = message(() -> model.logits(Nd4j.rand(DataType.FLOAT, 1, 3, 16, 16)));
         assertTrue(m.contains("12x12") && m.contains("16x16"), m);
+    }
+
+    @Test
+    void anInputTheModelPreparedIsCheckedAgainWhenPassedBackButNotCopiedAgain() {
+        INDArray prepared = model.spi().prepareInput(good);
+        assertNotSame(good, prepared, "the caller's array must be copied");
+        assertSame(prepared, model.spi().prepareInput(prepared));
+        prepared.putScalar(new long[] {0, 1, 2, 3}, Float.NaN);
+        assertTrue(message(() -> model.spi().prepareInput(prepared)).contains("NaN"));
+        assertTrue(message(() -> Saliency.of(model).attribute(prepared, Targets.predicted())).contains("NaN"));
     }
 
     @Test
