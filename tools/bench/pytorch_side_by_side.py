@@ -11,6 +11,9 @@ Prints one JSON object per batch size on stdout: medians in seconds (after up to
 of them) and the process's peak resident memory.
 
     /usr/bin/python3 tools/bench/pytorch_side_by_side.py vgg16 1,8 3
+
+The Java harness runs it as a server instead ("serve MODEL BATCH", requests on stdin), so that the two sides
+alternate call by call and a machine whose speed drifts over minutes slows both alike.
 """
 import copy
 import json
@@ -50,7 +53,7 @@ def median(fn, reps):
         fn()
         times.append(time.perf_counter() - t0)
     times.sort()
-    return times[len(times) // 2]
+    return times[len(times) // 2] if times else None
 
 
 def once(fn):
@@ -152,28 +155,75 @@ def occlusion(net, x):
     return total
 
 
-def main(model, batches, reps):
+def methods(net, model, x):
+    """The timed work, by the names the Java harness uses."""
+    split = cam_split(net, model)
+    guided_net = guided(net)
+
+    def forward():
+        with torch.no_grad():
+            net(x)
+
+    return {
+        "forward": forward,
+        "saliency": lambda: input_gradient(net, x),
+        "ig32": lambda: integrated_gradients(net, x),
+        "smoothgrad16": lambda: smoothgrad(net, x),
+        "occlusion": lambda: occlusion(net, x),
+        "gradcam": lambda: grad_cam(split, x),
+        "guided": lambda: input_gradient(guided_net, x),
+    }
+
+
+def setup(model, batch):
     torch.set_num_threads(os.cpu_count())
     torch.manual_seed(0)
     net = (torchvision.models.vgg16() if model == "vgg16" else torchvision.models.resnet50()).eval()
+    x = torch.rand(batch, 3, 224, 224) * 255 - 115
+    return net, x
+
+
+def main(model, batches, reps):
     for b in batches:
-        x = torch.rand(b, 3, 224, 224) * 255 - 115
+        net, x = setup(model, b)
+        work = methods(net, model, x)
         row = {"model": model, "batch": b, "threads": torch.get_num_threads(), "torch": torch.__version__}
-        with torch.no_grad():
-            row["forward"] = median(lambda: net(x), reps)
-        row["saliency"] = median(lambda: input_gradient(net, x), reps)
-        row["ig32"] = once(lambda: integrated_gradients(net, x))
-        row["smoothgrad16"] = once(lambda: smoothgrad(net, x))
-        row["occlusion"] = once(lambda: occlusion(net, x))
-        split = cam_split(net, model)
-        row["gradcam"] = median(lambda: grad_cam(split, x), reps)
-        guided_net = guided(net)
-        row["guided"] = median(lambda: input_gradient(guided_net, x), reps)
+        for name in ("forward", "saliency", "gradcam", "guided"):
+            row[name] = median(work[name], reps)
+        for name in ("ig32", "smoothgrad16", "occlusion"):
+            row[name] = once(work[name])
         row["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
         print(json.dumps(row), flush=True)
 
 
+def serve(model, batch):
+    """Runs one method at a time on request, so that the Java harness can alternate the two sides call by call.
+
+    Reads lines from stdin: "warm METHOD" (the warm-up rule of median()), "run METHOD" (one timed call), "rss" (peak
+    resident memory in GB), "quit"; answers each with one JSON line.
+    """
+    net, x = setup(model, batch)
+    work = methods(net, model, x)
+    print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        if words[0] == "rss":
+            print(json.dumps({"peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}), flush=True)
+        elif words[0] == "warm":
+            median(work[words[1]], 0)
+            print(json.dumps({"warm": words[1]}), flush=True)
+        elif words[0] == "run":
+            print(json.dumps({"seconds": once(work[words[1]])}), flush=True)
+        else:
+            print(json.dumps({"error": "unknown request " + line.strip()}), flush=True)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "vgg16",
-         [int(v) for v in (sys.argv[2] if len(sys.argv) > 2 else "1").split(",")],
-         int(sys.argv[3]) if len(sys.argv) > 3 else 3)
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        serve(sys.argv[2], int(sys.argv[3]))
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "vgg16",
+             [int(v) for v in (sys.argv[2] if len(sys.argv) > 2 else "1").split(",")],
+             int(sys.argv[3]) if len(sys.argv) > 3 else 3)

@@ -64,6 +64,15 @@ class BadInputTest {
     }
 
     @Test
+    void finiteValuesWhoseSumOverflowsAreNotMistakenForInfinity() {
+        INDArray huge = Nd4j.valueArrayOf(new long[] {1, 3, 12, 12}, 3e38f);
+        assertEquals(huge, model.spi().prepareInput(huge));
+        huge.putScalar(new long[] {0, 2, 11, 11}, -3e38f);
+        huge.putScalar(new long[] {0, 0, 0, 0}, Float.NaN);
+        assertTrue(message(() -> model.spi().prepareInput(huge)).contains("NaN"));
+    }
+
+    @Test
     void nanAndInfinitePixelsAreRejected() {
         INDArray x = good.dup();
         x.putScalar(new long[] {1, 2, 3, 4}, Float.NaN);

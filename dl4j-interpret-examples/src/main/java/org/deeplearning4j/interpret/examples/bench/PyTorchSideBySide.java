@@ -16,24 +16,22 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Benchmark harness (not a test): this library against PyTorch autograd (what Captum's methods cost) on the same
- * machine, in one invocation. For each model it first runs {@code tools/bench/pytorch_side_by_side.py} with Debian's
- * {@code python3-torch}/{@code python3-torchvision} (random-initialised torchvision VGG16/ResNet50, all cores) in its
- * own process, then the same work here on the zoo's random-initialised models: forward, saliency, integrated
+ * machine, in one invocation. For each model and batch size it starts {@code tools/bench/pytorch_side_by_side.py}
+ * with Debian's {@code python3-torch}/{@code python3-torchvision} (random-initialised torchvision VGG16/ResNet50, all
+ * cores) as a server in its own process ({@link TorchServer}) and alternates the two sides call by call, after both
+ * warmed up, on the same work (the zoo's random-initialised models here): forward, saliency, integrated
  * gradients with 32 points in chunks of 16, SmoothGrad with 16 samples, occlusion with a 32-pixel zero patch at
  * stride 16 and 8 images per forward, Grad-CAM at the zoo's Grad-CAM layer, guided backprop. Prints a table with {@code ours / PyTorch} per method, model and batch, and
  * both peak resident memories. Without Python and torch it says so and prints ours alone.
@@ -50,6 +48,9 @@ public final class PyTorchSideBySide {
     private PyTorchSideBySide() {
     }
 
+    /** Methods timed as medians of {@code reps} calls; the others are timed once. */
+    private static final java.util.Set<String> MEDIAN = java.util.Set.of("forward", "saliency", "gradcam", "guided");
+
     /** @param rawArgs models, batch sizes, repetitions */
     public static void main(String[] rawArgs) throws Exception {
         String[] args = String.join(" ", rawArgs).trim().isEmpty() ? new String[0]
@@ -61,11 +62,13 @@ public final class PyTorchSideBySide {
         if (!script.isFile()) {
             script = new File("../" + script.getPath());
         }
+        // Debian's interpreter, where python3-torch installs, unless told otherwise (a venv's python3 may lack torch)
+        String python = System.getProperty("bench.python", new File("/usr/bin/python3").canExecute()
+                ? "/usr/bin/python3" : "python3");
         StringBuilder table = new StringBuilder("| model | batch | method | ours (s) | PyTorch (s) | ours / PyTorch |\n"
                 + "|---|---|---|---|---|---|\n");
         StringBuilder memory = new StringBuilder();
         for (String model : models) {
-            Map<Integer, Map<String, Double>> torch = runPyTorch(script, model, batches, reps);
             ZooEntry entry = Zoo.get(model);
             ComputationGraph g = entry.randomInit(1);
             InterpretableModel m = entry.interpretable(g);
@@ -73,21 +76,23 @@ public final class PyTorchSideBySide {
             for (int batch : Arrays.stream(batches.split(",")).mapToInt(Integer::parseInt).toArray()) {
                 AtomicLong peak = new AtomicLong();
                 Thread sampler = Timing.residentSampler(peak);
-                Map<String, Double> ours = ours(m, camLayer, batch, reps);
-                sampler.interrupt();
-                Map<String, Double> ref = torch.getOrDefault(batch, Map.of());
-                for (String k : METHODS) {
-                    Double t = ref.get(k);
-                    int before = table.length();
-                    table.append(String.format(Locale.ROOT, "| %s | %d | %s | %.3f | %s | %s |%n", model, batch, k,
-                            ours.get(k), t == null ? "-" : String.format(Locale.ROOT, "%.3f", t),
-                            t == null ? "-" : String.format(Locale.ROOT, "%.2f", ours.get(k) / t)));
-                    System.out.print("row: " + table.substring(before)); // as it comes: a later failure loses nothing
+                Map<String, Runnable> ours = ours(m, camLayer, batch);
+                Double torchRss = null;
+                try (TorchServer torch = TorchServer.start(script, python, model, batch)) {
+                    for (String k : METHODS) {
+                        double[] t = alternate(ours.get(k), torch, k, MEDIAN.contains(k) ? reps : 1);
+                        int before = table.length();
+                        table.append(String.format(Locale.ROOT, "| %s | %d | %s | %.3f | %s | %s |%n", model, batch,
+                                k, t[0], Double.isNaN(t[1]) ? "-" : String.format(Locale.ROOT, "%.3f", t[1]),
+                                Double.isNaN(t[1]) ? "-" : String.format(Locale.ROOT, "%.2f", t[0] / t[1])));
+                        System.out.print("row: " + table.substring(before)); // as it comes: a failure loses nothing
+                    }
+                    torchRss = torch == null ? null : torch.peakRssGb();
                 }
-                memory.append(String.format(Locale.ROOT, "%s batch %d: peak RSS ours %.2f GB (this row), PyTorch %s GB "
-                        + "(its process so far)%n", model, batch, peak.get() / 1e9,
-                        ref.containsKey("peak_rss_gb") ? String.format(Locale.ROOT, "%.2f", ref.get("peak_rss_gb"))
-                                : "-"));
+                sampler.interrupt();
+                memory.append(String.format(Locale.ROOT, "%s batch %d: peak RSS ours %.2f GB (during this row), "
+                        + "PyTorch %s GB (its process for this batch)%n", model, batch, peak.get() / 1e9,
+                        torchRss == null ? "-" : String.format(Locale.ROOT, "%.2f", torchRss)));
             }
         }
         System.out.println(Runtime.getRuntime().availableProcessors() + " cores, " + cpuModel());
@@ -95,57 +100,48 @@ public final class PyTorchSideBySide {
         System.out.print(memory);
     }
 
-    private static Map<String, Double> ours(InterpretableModel m, String camLayer, int batch, int reps) {
+    /**
+     * Both sides warmed up, then {@code reps} rounds of one PyTorch call and one call of ours.
+     *
+     * @return {our median seconds, PyTorch's median seconds or NaN without PyTorch}
+     */
+    private static double[] alternate(Runnable ours, TorchServer torch, String method, int reps) throws IOException {
+        if (reps > 1) {
+            if (torch != null) {
+                torch.warm(method);
+            }
+            Timing.warmUp(ours);
+        }
+        List<Double> mine = new ArrayList<>();
+        List<Double> theirs = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            if (torch != null) {
+                theirs.add(torch.run(method));
+            }
+            mine.add(Timing.once(ours));
+        }
+        return new double[] {Timing.median(mine), torch == null ? Double.NaN : Timing.median(theirs)};
+    }
+
+    private static Map<String, Runnable> ours(InterpretableModel m, String camLayer, int batch) {
         Nd4j.getRandom().setSeed(batch);
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 224, 224).muli(255).subi(115);
         Target t = Targets.logit(3);
-        Map<String, Double> r = new HashMap<>();
-        r.put("forward", Timing.median(reps, () -> m.logits(x)));
-        r.put("saliency", Timing.median(reps, () -> Saliency.builder(m).signed(true).build().attribute(x, t)));
-        r.put("ig32", Timing.once(() -> IntegratedGradients.builder(m).steps(32).build().attribute(x, t)));
-        r.put("smoothgrad16", Timing.once(() -> NoiseTunnel.builder(m, Saliency.of(m)).samples(16).build().attribute(x, t)));
-        r.put("occlusion", Timing.once(() -> Occlusion.builder(m).window(32).stride(16).baselineValue(0).maxBatchSize(8).build()
-                .attribute(x, t)));
+        Map<String, Runnable> r = new HashMap<>();
+        r.put("forward", () -> m.logits(x));
+        Saliency saliency = Saliency.builder(m).signed(true).build();
+        r.put("saliency", () -> saliency.attribute(x, t));
+        IntegratedGradients ig = IntegratedGradients.builder(m).steps(32).build();
+        r.put("ig32", () -> ig.attribute(x, t));
+        NoiseTunnel smooth = NoiseTunnel.builder(m, Saliency.of(m)).samples(16).build();
+        r.put("smoothgrad16", () -> smooth.attribute(x, t));
+        Occlusion occlusion = Occlusion.builder(m).window(32).stride(16).baselineValue(0).maxBatchSize(8).build();
+        r.put("occlusion", () -> occlusion.attribute(x, t));
         GradCam cam = GradCam.builder(m).layer(camLayer).build();
-        r.put("gradcam", Timing.median(reps, () -> cam.attribute(x, t)));
+        r.put("gradcam", () -> cam.attribute(x, t));
         GuidedBackprop guided = GuidedBackprop.of(m);
-        r.put("guided", Timing.median(reps, () -> guided.attribute(x, t)));
+        r.put("guided", () -> guided.attribute(x, t));
         return r;
-    }
-
-    private static Map<Integer, Map<String, Double>> runPyTorch(File script, String model, String batches, int reps)
-            throws IOException, InterruptedException {
-        Map<Integer, Map<String, Double>> out = new HashMap<>();
-        if (!script.isFile()) {
-            System.out.println("No " + script + ": PyTorch figures skipped (run from the repository root)");
-            return out;
-        }
-        // Debian's interpreter, where python3-torch installs, unless told otherwise (a venv's python3 may lack torch)
-        String python = System.getProperty("bench.python", new File("/usr/bin/python3").canExecute()
-                ? "/usr/bin/python3" : "python3");
-        Process p = new ProcessBuilder(python, script.getPath(), model, batches, String.valueOf(reps))
-                .redirectErrorStream(true).start();
-        Pattern num = Pattern.compile("\"(\\w+)\": ([0-9.eE+-]+)");
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (!line.startsWith("{")) {
-                    System.out.println("python: " + line);
-                    continue;
-                }
-                System.out.println("python: " + line);
-                Map<String, Double> row = new HashMap<>();
-                Matcher mm = num.matcher(line);
-                while (mm.find()) {
-                    row.put(mm.group(1), Double.parseDouble(mm.group(2)));
-                }
-                out.put(row.get("batch").intValue(), row);
-            }
-        }
-        if (p.waitFor() != 0) {
-            System.out.println("PyTorch reference failed (exit " + p.exitValue() + "): is python3-torchvision "
-                    + "installed?");
-        }
-        return out;
     }
 
     private static String cpuModel() {

@@ -25,18 +25,27 @@ final class Timing {
      * @return the median seconds of {@code reps} runs after the warm-up runs
      */
     static double median(int reps, Runnable op) {
+        warmUp(op);
+        List<Double> t = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            t.add(once(op));
+        }
+        return median(t);
+    }
+
+    /** Runs {@code op} as {@link #median} does before timing: up to 100 times, at most 20 s (at least once). */
+    static void warmUp(Runnable op) {
         long warm = System.nanoTime();
         int runs = 0;
         do {
             op.run();
             runs++;
         } while (runs < MAX_WARMUP_RUNS && (System.nanoTime() - warm) / 1e9 < WARMUP_SECONDS);
-        List<Double> t = new ArrayList<>();
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            op.run();
-            t.add((System.nanoTime() - t0) / 1e9);
-        }
+    }
+
+    /** @return the median of the values */
+    static double median(List<Double> values) {
+        List<Double> t = new ArrayList<>(values);
         t.sort(Double::compare);
         return t.get(t.size() / 2);
     }
