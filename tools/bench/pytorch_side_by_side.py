@@ -13,7 +13,7 @@ of them) and the process's peak resident memory.
     /usr/bin/python3 tools/bench/pytorch_side_by_side.py vgg16 1,8 3
 
 The Java harness runs it as a server instead ("serve MODEL BATCH", requests on stdin), so that the two sides
-alternate call by call and a machine whose speed drifts over minutes slows both alike.
+alternate in blocks of five calls and a machine whose speed drifts over minutes slows both alike.
 """
 import copy
 import json
@@ -197,7 +197,7 @@ def main(model, batches, reps):
 
 
 def serve(model, batch):
-    """Runs one method at a time on request, so that the Java harness can alternate the two sides call by call.
+    """Runs one method at a time on request, so that the Java harness can alternate the two sides.
 
     Reads lines from stdin: "warm METHOD" (the warm-up rule of median()), "run METHOD" (one timed call), "rss" (peak
     resident memory in GB), "quit"; answers each with one JSON line.

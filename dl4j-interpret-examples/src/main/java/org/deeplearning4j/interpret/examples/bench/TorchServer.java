@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * The PyTorch side of {@link PyTorchSideBySide}: {@code tools/bench/pytorch_side_by_side.py serve MODEL BATCH} in its
- * own process, asked for one call at a time so that the harness can alternate the two sides call by call (run one
+ * own process, asked for one call at a time so that the harness can alternate the two sides in short blocks (run one
  * after the other, a shared machine whose speed drifted between the two runs moved the ratios by 30-50%).
  */
 final class TorchServer implements AutoCloseable {
