@@ -32,8 +32,7 @@ import java.util.Map;
  * manager allocated its whole buffer (views and aliases are never recycled). An output is returned as it is only when
  * the manager allocated its whole buffer in this call and nothing sharing that buffer was released (so it can never
  * be recycled); any other output is copied, so a recycled buffer can never be a caller's result. Within one call
- * nothing is reused, which costs
- * memory on large batches (BENCHMARKS.md) but never a result.
+ * nothing is reused, which costs memory on large batches (BENCHMARKS.md) but never a result.
  *
  * <p>A session also keeps, after a call, every value the call computed and an op context per op that still points at
  * its last input and output arrays; M2.1 drops them only when the next call starts. Kept across the calls of a
@@ -48,7 +47,8 @@ public final class SameDiffSessions {
 
     /**
      * {@code sd.output(feeds, names)} in the calling thread's session of {@code sd}, with {@link RecyclingArrays}
-     * installed and a new call started (arrays released by earlier calls become reusable); every output is copied.
+     * installed and a new call started (arrays released by earlier calls become reusable); every output is the
+     * caller's own (copied unless only this call allocated and held it).
      * The native garbage of earlier work is collected first when it has grown large ({@link NativeMemory}).
      *
      * @param sd a graph owned by the library
