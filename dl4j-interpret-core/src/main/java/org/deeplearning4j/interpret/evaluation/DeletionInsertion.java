@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.evaluation;
 
+import org.deeplearning4j.interpret.internal.HostArrays;
 import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.internal.PinnedTarget;
 import org.deeplearning4j.interpret.internal.Seeds;
@@ -165,8 +166,8 @@ public final class DeletionInsertion {
         int jobsPerExample = kindList.size() * orders * (steps + 1);
         ProgressTracker tracker = new ProgressTracker(log, "Deletion/insertion (" + method + ")",
                 (long) n * jobsPerExample, progress);
-        double[] flat = x.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        double[] mapFlat = maps.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] flat = HostArrays.doubles(x);
+        double[] mapFlat = HostArrays.doubles(maps);
         int size = c * h * w;
         for (int i = 0; i < n; i++) {
             double[] img = java.util.Arrays.copyOfRange(flat, i * size, (i + 1) * size);

@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.evaluation;
 
+import org.deeplearning4j.interpret.internal.HostArrays;
 import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.internal.PinnedTarget;
 import org.deeplearning4j.interpret.model.InterpretableModel;
@@ -113,8 +114,8 @@ public final class Infidelity {
         int w = (int) x.size(3);
         int size = c * h * w;
         PinnedTarget pinned = PinnedTarget.of(model, x, target);
-        double[] xs = x.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        double[] as = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] xs = HostArrays.doubles(x);
+        double[] as = HostArrays.doubles(a);
         double[][] dot = new double[samples][n];
         double[][] diff = new double[samples][n];
         ProgressTracker tracker = new ProgressTracker(log, "Infidelity (" + attribution.method() + ")", samples,

@@ -1,6 +1,6 @@
 package org.deeplearning4j.interpret.evaluation;
 
-import org.nd4j.linalg.api.buffer.DataType;
+import org.deeplearning4j.interpret.internal.HostArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
@@ -53,6 +53,6 @@ final class Maps {
 
     /** @return one example's map as a row-major double array */
     static double[] row(INDArray maps, int i) {
-        return maps.slice(i).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        return HostArrays.doubles(maps.slice(i));
     }
 }

@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.evaluation;
 
+import org.deeplearning4j.interpret.internal.HostArrays;
 import org.deeplearning4j.interpret.attribution.Attribution;
 import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.attribution.Baselines;
@@ -8,7 +9,6 @@ import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
 import org.deeplearning4j.interpret.targets.Target;
 import org.deeplearning4j.interpret.targets.Targets;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -282,7 +282,7 @@ public final class MethodScorecard {
     }
 
     private static double[] flatten(INDArray a) {
-        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        return HostArrays.doubles(a);
     }
 
     private Curves concat(String kind, String method, double[] fractions, List<double[][]> parts) {

@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.evaluation;
 
+import org.deeplearning4j.interpret.internal.HostArrays;
 import org.deeplearning4j.interpret.attribution.Attribution;
 import org.deeplearning4j.interpret.internal.PinnedTarget;
 import org.deeplearning4j.interpret.model.InterpretableModel;
@@ -91,7 +92,7 @@ public final class Sensitivity {
             norm0[i] = Math.sqrt(norm0[i]);
         }
         double r = radius * (model.inputSpec().pixelMax() - model.inputSpec().pixelMin());
-        double[] xs = x.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] xs = HostArrays.doubles(x);
         double[] max = new double[n];
         double[] sum = new double[n];
         ProgressTracker tracker = new ProgressTracker(log, "Sensitivity (" + method.name() + ")", samples, progress);

@@ -1,6 +1,6 @@
 package org.deeplearning4j.interpret.segmentation;
 
-import org.nd4j.linalg.api.buffer.DataType;
+import org.deeplearning4j.interpret.internal.HostArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -74,7 +74,7 @@ public final class Segmentation {
         int n = (int) l.size(0);
         int h = (int) l.size(1);
         int w = (int) l.size(2);
-        double[] v = l.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] v = HostArrays.doubles(l);
         int[][] out = new int[n][h * w];
         for (int i = 0; i < n; i++) {
             for (int p = 0; p < h * w; p++) {

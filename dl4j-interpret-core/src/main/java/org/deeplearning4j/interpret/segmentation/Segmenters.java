@@ -1,5 +1,6 @@
 package org.deeplearning4j.interpret.segmentation;
 
+import org.deeplearning4j.interpret.internal.HostArrays;
 import boofcv.abst.segmentation.ImageSuperpixels;
 import boofcv.factory.segmentation.ConfigFh04;
 import boofcv.factory.segmentation.ConfigSlic;
@@ -8,7 +9,6 @@ import boofcv.struct.image.GrayF32;
 import boofcv.struct.image.GrayS32;
 import boofcv.struct.image.ImageType;
 import boofcv.struct.image.Planar;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
@@ -133,7 +133,7 @@ public final class Segmenters {
         int w = (int) images.size(3);
         ImageSuperpixels<Planar<GrayF32>> alg = factory.apply(c);
         int[][] labels = new int[n][];
-        double[] all = images.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] all = HostArrays.doubles(images);
         for (int i = 0; i < n; i++) {
             int off = i * c * h * w;
             double min = Double.POSITIVE_INFINITY;
