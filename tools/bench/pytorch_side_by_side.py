@@ -38,8 +38,8 @@ MAX_WARMUP_RUNS = 100
 WARMUP_SECONDS = 20.0
 
 
-def median(fn, reps):
-    # the same warm-up as the Java side (Timing.median): up to 100 runs, stopping once 20 s were spent
+def warm_up(fn):
+    # the same warm-up as the Java side (Timing.warmUp): up to 100 runs, stopping once 20 s were spent
     start = time.perf_counter()
     runs = 0
     while True:
@@ -47,13 +47,17 @@ def median(fn, reps):
         runs += 1
         if runs >= MAX_WARMUP_RUNS or time.perf_counter() - start >= WARMUP_SECONDS:
             break
+
+
+def median(fn, reps):
+    warm_up(fn)
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
     times.sort()
-    return times[len(times) // 2] if times else None
+    return times[len(times) // 2]
 
 
 def once(fn):
@@ -199,8 +203,8 @@ def main(model, batches, reps):
 def serve(model, batch):
     """Runs one method at a time on request, so that the Java harness can alternate the two sides.
 
-    Reads lines from stdin: "warm METHOD" (the warm-up rule of median()), "run METHOD" (one timed call), "rss" (peak
-    resident memory in GB), "quit"; answers each with one JSON line.
+    Reads lines from stdin: "warm METHOD" (warm_up(), as median() warms up), "run METHOD" (one timed call),
+    "rss" (peak resident memory in GB), "quit"; answers each with one JSON line.
     """
     net, x = setup(model, batch)
     work = methods(net, model, x)
@@ -212,7 +216,7 @@ def serve(model, batch):
         if words[0] == "rss":
             print(json.dumps({"peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}), flush=True)
         elif words[0] == "warm":
-            median(work[words[1]], 0)
+            warm_up(work[words[1]])
             print(json.dumps({"warm": words[1]}), flush=True)
         elif words[0] == "run":
             print(json.dumps({"seconds": once(work[words[1]])}), flush=True)

@@ -18,8 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.File;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,12 +45,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PyTorchSideBySide {
     private static final String[] METHODS = {"forward", "saliency", "ig32", "smoothgrad16", "occlusion", "gradcam",
         "guided"};
+    /** Methods timed as medians of {@code reps} calls; the others are timed once. */
+    private static final java.util.Set<String> MEDIAN = java.util.Set.of("forward", "saliency", "gradcam", "guided");
 
     private PyTorchSideBySide() {
     }
-
-    /** Methods timed as medians of {@code reps} calls; the others are timed once. */
-    private static final java.util.Set<String> MEDIAN = java.util.Set.of("forward", "saliency", "gradcam", "guided");
 
     /** @param rawArgs models, batch sizes, repetitions */
     public static void main(String[] rawArgs) throws Exception {
