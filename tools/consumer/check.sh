@@ -5,7 +5,7 @@
 #   plain    - the README's recipe for the plain CPU backend: exactly the plain natives jar, and it runs too;
 #   cuda     - the README's CUDA recipe: exactly the cuDNN natives jar and no CPU natives (it compiles; running it
 #              needs a GPU).
-# Usage: bash tools/consumer/check.sh   (exit 0 when both hold)
+# Usage: bash tools/consumer/check.sh   (exit 0 when all three hold)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
