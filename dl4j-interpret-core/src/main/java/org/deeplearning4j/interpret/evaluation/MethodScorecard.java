@@ -1,9 +1,9 @@
 package org.deeplearning4j.interpret.evaluation;
 
-import org.deeplearning4j.interpret.internal.HostArrays;
 import org.deeplearning4j.interpret.attribution.Attribution;
 import org.deeplearning4j.interpret.attribution.AttributionResult;
 import org.deeplearning4j.interpret.attribution.Baselines;
+import org.deeplearning4j.interpret.internal.HostArrays;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;
 import org.deeplearning4j.interpret.progress.ProgressTracker;
@@ -213,7 +213,7 @@ public final class MethodScorecard {
                     add(mv, c.kind() + " AUC", c.auc());
                     add(mv, c.kind() + " AUC (random order)", c.randomAuc());
                     List<double[][]> rows = mc.computeIfAbsent(c.kind(), k -> new ArrayList<>());
-                    rows.add(new double[][] {flatten(c.curves()), flatten(c.randomCurves())});
+                    rows.add(new double[][] {HostArrays.doubles(c.curves()), HostArrays.doubles(c.randomCurves())});
                 }
                 if (metrics.contains(Metric.INFIDELITY)) {
                     add(mv, Infidelity.builder(model).seed(seed).build().evaluate(x, r, explain));
@@ -279,10 +279,6 @@ public final class MethodScorecard {
 
     private static void add(Map<String, List<Double>> mv, MetricResult r) {
         add(mv, r.metric(), r.values());
-    }
-
-    private static double[] flatten(INDArray a) {
-        return HostArrays.doubles(a);
     }
 
     private Curves concat(String kind, String method, double[] fractions, List<double[][]> parts) {

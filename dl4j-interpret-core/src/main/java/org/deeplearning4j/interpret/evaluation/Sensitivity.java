@@ -1,7 +1,7 @@
 package org.deeplearning4j.interpret.evaluation;
 
-import org.deeplearning4j.interpret.internal.HostArrays;
 import org.deeplearning4j.interpret.attribution.Attribution;
+import org.deeplearning4j.interpret.internal.HostArrays;
 import org.deeplearning4j.interpret.internal.PinnedTarget;
 import org.deeplearning4j.interpret.model.InterpretableModel;
 import org.deeplearning4j.interpret.progress.ProgressListener;

@@ -1,6 +1,5 @@
 package org.deeplearning4j.interpret.segmentation;
 
-import org.deeplearning4j.interpret.internal.HostArrays;
 import boofcv.abst.segmentation.ImageSuperpixels;
 import boofcv.factory.segmentation.ConfigFh04;
 import boofcv.factory.segmentation.ConfigSlic;
@@ -9,6 +8,7 @@ import boofcv.struct.image.GrayF32;
 import boofcv.struct.image.GrayS32;
 import boofcv.struct.image.ImageType;
 import boofcv.struct.image.Planar;
+import org.deeplearning4j.interpret.internal.HostArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
